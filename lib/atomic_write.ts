@@ -1,0 +1,76 @@
+/**
+ * Writes that never leave a half-written file behind: data goes to a
+ * temporary file in the same folder, is flushed to disk, then renamed over
+ * the target in one step.
+ *
+ * @module
+ */
+import { dirname, join } from "@std/path";
+
+/** A temporary name next to `path`, unique to this process and call. */
+export function tempPathFor(path: string): string {
+  const name = path.split(/[\\/]/).pop() ?? "file";
+  const suffix = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  return join(dirname(path), `.${name}.tmp-${suffix}`);
+}
+
+/** Writes `data` to `path` atomically (temp file, fsync, rename). */
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string,
+): Promise<void> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const temp = tempPathFor(path);
+  try {
+    const file = await Deno.open(temp, { write: true, create: true, truncate: true });
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        written += await file.write(bytes.subarray(written));
+      }
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(temp, path);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}
+
+/** Writes `value` as pretty JSON (with a final newline) atomically. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Reads and parses a JSON file, with an error that names the file. */
+export async function readJson<T = unknown>(path: string): Promise<T> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot read "${path}": no such file`);
+    }
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(
+      `Cannot read "${path}": not valid JSON (${error instanceof Error ? error.message : error})`,
+    );
+  }
+}
+
+/** Whether `path` exists (file, folder or link). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * Checkpoints: everything needed to continue a run bit-exactly, in one
+ * folder, with a SHA-256 checksum of every file.
+ *
+ * ```
+ * checkpoint/
+ *   generator.json  generator.bin       architecture + float32 weights
+ *   encoder.json    encoder.bin
+ *   discriminator.json discriminator.bin
+ *   optimizers.json optimizers.bin      Adam moments and step counts
+ *   state.json                          step, epoch, RNG state, time
+ *   checksums.sha256                    `sha256sum -c` format
+ * ```
+ *
+ * Saving writes a new folder `checkpoint.tmp`, then swaps it in with two
+ * renames (the old one is kept as `checkpoint.prev` until the swap is
+ * done), so a crash at any moment leaves a complete checkpoint. Loading
+ * verifies every checksum and refuses a checkpoint that does not match.
+ *
+ * @module
+ */
+import { join } from "@std/path";
+import { exists, writeFileAtomic } from "./atomic_write.ts";
+import type { Adam } from "./adam.ts";
+import type { GeneratorSpec } from "./generator.ts";
+import type { Model, ModelSpec } from "./model.ts";
+import {
+  assignFlat,
+  checkManifest,
+  flatten,
+  type Manifest,
+  manifestOf,
+  manifestSize,
+  type Params,
+  paramsFromFlat,
+} from "./params.ts";
+import type { RngState } from "./rng.ts";
+import type { Optimizers } from "./train_step.ts";
+
+/** Format tag written into every network file. */
+export const CHECKPOINT_FORMAT = "cppn-checkpoint/1";
+
+/** Progress counters saved with the weights. */
+export interface TrainingState {
+  /** Batches done. */
+  step: number;
+  /** Epoch of the next batch. */
+  epoch: number;
+  /** The training stream's RNG state after the last batch. */
+  rng: RngState;
+  /** Wall-clock training time so far, in ms. */
+  elapsedMs: number;
+  /** The last losses seen. */
+  losses?: { vae: number; g: number | null; d: number | null };
+}
+
+/** A network file's JSON half. */
+export interface NetworkFile<S = unknown> {
+  /** {@linkcode CHECKPOINT_FORMAT}. */
+  format: string;
+  /** `generator`, `encoder` or `discriminator`. */
+  network: string;
+  /** The architecture. */
+  spec: S;
+  /** Names and shapes of the tensors in the `.bin`, in order. */
+  tensors: Manifest;
+}
+
+const NETWORKS = ["generator", "encoder", "discriminator"] as const;
+type NetworkName = typeof NETWORKS[number];
+
+/** The error for a checkpoint that cannot be used. */
+export class CheckpointError extends Error {
+  constructor(dir: string, what: string) {
+    super(`Cannot read checkpoint "${dir}": ${what}`);
+    this.name = "CheckpointError";
+  }
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function floatBytes(values: Float32Array): Uint8Array {
+  // float32 little-endian on every platform Deno runs on.
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** Writes files into `dir` and their checksums as `checksums.sha256`. */
+async function writeWithChecksums(
+  dir: string,
+  files: Record<string, Uint8Array | string>,
+): Promise<void> {
+  const lines: string[] = [];
+  for (const [name, data] of Object.entries(files)) {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    await writeFileAtomic(join(dir, name), bytes);
+    lines.push(`${await sha256(bytes)}  ${name}`);
+  }
+  await writeFileAtomic(join(dir, "checksums.sha256"), lines.join("\n") + "\n");
+}
+
+function networkFiles(
+  name: NetworkName,
+  spec: unknown,
+  params: Params,
+  values: Float32Array,
+): Record<string, Uint8Array | string> {
+  const meta: NetworkFile = {
+    format: CHECKPOINT_FORMAT,
+    network: name,
+    spec,
+    tensors: manifestOf(params),
+  };
+  return {
+    [`${name}.json`]: JSON.stringify(meta, null, 2) + "\n",
+    [`${name}.bin`]: floatBytes(values),
+  };
+}
+
+function optimizerMeta(opt: Adam) {
+  return {
+    step: opt.step,
+    lr: opt.lr,
+    beta1: opt.beta1,
+    beta2: opt.beta2,
+    epsilon: opt.epsilon,
+    tensors: manifestOf(opt.m),
+  };
+}
+
+/**
+ * Saves a full training checkpoint to `dir` atomically.
+ *
+ * @param networks Which networks to include (rendering needs only the
+ *   generator and encoder).
+ */
+export async function saveCheckpoint(
+  dir: string,
+  model: Model,
+  opts: Optimizers | null,
+  state: TrainingState | null,
+  networks: readonly NetworkName[] = NETWORKS,
+): Promise<void> {
+  const files: Record<string, Uint8Array | string> = {};
+  const params: Record<NetworkName, Params> = {
+    generator: model.gen,
+    encoder: model.enc,
+    discriminator: model.disc,
+  };
+  for (const name of networks) {
+    const p = params[name];
+    Object.assign(
+      files,
+      networkFiles(name, model.spec[name], p, await flatten(Object.values(p))),
+    );
+  }
+  if (opts) {
+    const order = ["vae", "g", "d"] as const;
+    const tensors = order.flatMap((k) => [
+      ...Object.values(opts[k].m),
+      ...Object.values(opts[k].v),
+    ]);
+    files["optimizers.json"] = JSON.stringify(
+      {
+        format: CHECKPOINT_FORMAT,
+        order,
+        ...Object.fromEntries(order.map((k) => [k, optimizerMeta(opts[k])])),
+      },
+      null,
+      2,
+    ) + "\n";
+    files["optimizers.bin"] = floatBytes(await flatten(tensors));
+  }
+  if (state) files["state.json"] = JSON.stringify(state, null, 2) + "\n";
+
+  const temp = `${dir}.tmp`;
+  const previous = `${dir}.prev`;
+  await Deno.remove(temp, { recursive: true }).catch(() => {});
+  await Deno.mkdir(temp, { recursive: true });
+  await writeWithChecksums(temp, files);
+  if (await exists(dir)) {
+    await Deno.remove(previous, { recursive: true }).catch(() => {});
+    await Deno.rename(dir, previous);
+  }
+  await Deno.rename(temp, dir);
+  await Deno.remove(previous, { recursive: true }).catch(() => {});
+}
+
+/**
+ * Finds the checkpoint folder to read: `dir`, or `dir.prev` if a save was
+ * interrupted between its two renames.
+ */
+export async function locateCheckpoint(dir: string): Promise<string> {
+  if (await exists(join(dir, "checksums.sha256"))) return dir;
+  if (await exists(join(`${dir}.prev`, "checksums.sha256"))) return `${dir}.prev`;
+  if (await exists(dir)) {
+    throw new CheckpointError(dir, "checksums.sha256 is missing");
+  }
+  throw new CheckpointError(dir, "no such folder");
+}
+
+/**
+ * Whether a checkpoint was ever saved at `dir` (complete or not: a damaged
+ * one still counts, so that it is reported rather than replaced).
+ */
+export async function hasCheckpoint(dir: string): Promise<boolean> {
+  return (await exists(dir)) || (await exists(`${dir}.prev`));
+}
+
+/**
+ * Reads the files of a checkpoint and verifies their checksums.
+ *
+ * @param names The files wanted (all listed ones are verified if omitted).
+ * @returns Their bytes by name.
+ */
+export async function readVerified(
+  dir: string,
+  names?: string[],
+): Promise<Map<string, Uint8Array>> {
+  const listing = await Deno.readTextFile(join(dir, "checksums.sha256")).catch(() => {
+    throw new CheckpointError(dir, "checksums.sha256 is missing");
+  });
+  const expected = new Map<string, string>();
+  for (const line of listing.split("\n")) {
+    if (!line.trim()) continue;
+    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (!match) throw new CheckpointError(dir, `checksums.sha256 has a bad line "${line}"`);
+    expected.set(match[2], match[1]);
+  }
+  const out = new Map<string, Uint8Array>();
+  for (const name of names ?? [...expected.keys()]) {
+    const hash = expected.get(name);
+    if (!hash) throw new CheckpointError(dir, `${name} is not in checksums.sha256`);
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(join(dir, name));
+    } catch {
+      throw new CheckpointError(dir, `${name} is missing`);
+    }
+    if (await sha256(bytes) !== hash) {
+      throw new CheckpointError(
+        dir,
+        `${name} does not match its checksum (the file is corrupt, truncated or was changed)`,
+      );
+    }
+    out.set(name, bytes);
+  }
+  return out;
+}
+
+function parseJson<T>(dir: string, name: string, bytes: Uint8Array): T {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch {
+    throw new CheckpointError(dir, `${name} is not valid JSON`);
+  }
+}
+
+function floatsOf(dir: string, name: string, bytes: Uint8Array, count: number): Float32Array {
+  if (bytes.byteLength !== count * 4) {
+    throw new CheckpointError(
+      dir,
+      `${name} holds ${bytes.byteLength} bytes, expected ${count * 4} (file is truncated)`,
+    );
+  }
+  return new Float32Array(bytes.slice().buffer);
+}
+
+/** A network read from a checkpoint: architecture and weights. */
+export interface LoadedNetwork<S> {
+  /** The architecture. */
+  spec: S;
+  /** Tensor names and shapes. */
+  manifest: Manifest;
+  /** All weights, flattened in manifest order. */
+  values: Float32Array;
+}
+
+async function readNetwork<S>(
+  dir: string,
+  name: NetworkName,
+  files?: Map<string, Uint8Array>,
+): Promise<LoadedNetwork<S>> {
+  const got = files ?? await readVerified(dir, [`${name}.json`, `${name}.bin`]);
+  const meta = parseJson<NetworkFile<S>>(dir, `${name}.json`, got.get(`${name}.json`)!);
+  if (meta.format !== CHECKPOINT_FORMAT || meta.network !== name) {
+    throw new CheckpointError(
+      dir,
+      `${name}.json is not a ${CHECKPOINT_FORMAT} ${name} (format "${meta.format}")`,
+    );
+  }
+  const values = floatsOf(dir, `${name}.bin`, got.get(`${name}.bin`)!, manifestSize(meta.tensors));
+  return { spec: meta.spec, manifest: meta.tensors, values };
+}
+
+/** Reads only the generator (all that rendering needs). */
+export async function loadGenerator(dir: string): Promise<LoadedNetwork<GeneratorSpec>> {
+  return readNetwork<GeneratorSpec>(await locateCheckpoint(dir), "generator");
+}
+
+/** Reads a single network of a checkpoint into variables. */
+export async function loadNetworkParams<S>(
+  dir: string,
+  name: NetworkName,
+): Promise<{ spec: S; params: Params }> {
+  const net = await readNetwork<S>(await locateCheckpoint(dir), name);
+  return { spec: net.spec, params: paramsFromFlat(net.values, net.manifest) };
+}
+
+/** Reads the training state of a checkpoint. */
+export async function loadState(dir: string): Promise<TrainingState> {
+  const where = await locateCheckpoint(dir);
+  const files = await readVerified(where, ["state.json"]);
+  return parseJson<TrainingState>(where, "state.json", files.get("state.json")!);
+}
+
+/**
+ * Restores a full checkpoint into an existing model and optimisers (built
+ * from the run's config), checking that the architectures match.
+ */
+export async function restoreCheckpoint(
+  dir: string,
+  model: Model,
+  opts: Optimizers,
+): Promise<TrainingState> {
+  const where = await locateCheckpoint(dir);
+  const files = await readVerified(where);
+  const targets: Record<NetworkName, Params> = {
+    generator: model.gen,
+    encoder: model.enc,
+    discriminator: model.disc,
+  };
+  for (const name of NETWORKS) {
+    const net = await readNetwork<ModelSpec[NetworkName]>(where, name, files);
+    checkManifest(net.manifest, manifestOf(targets[name]), `Checkpoint "${where}" ${name}`);
+    assignFlat(targets[name], net.values);
+  }
+  if (!files.has("optimizers.json")) {
+    throw new CheckpointError(where, "optimizers.json is missing (not a training checkpoint)");
+  }
+  const meta = parseJson<Record<string, { step: number; tensors: Manifest }>>(
+    where,
+    "optimizers.json",
+    files.get("optimizers.json")!,
+  );
+  const order = ["vae", "g", "d"] as const;
+  const total = order.reduce((s, k) => s + 2 * manifestSize(meta[k].tensors), 0);
+  const all = floatsOf(where, "optimizers.bin", files.get("optimizers.bin")!, total);
+  let offset = 0;
+  for (const k of order) {
+    const opt = opts[k];
+    checkManifest(meta[k].tensors, manifestOf(opt.m), `Checkpoint "${where}" optimiser ${k}`);
+    const n = manifestSize(meta[k].tensors);
+    assignFlat(opt.m, all.subarray(offset, offset + n));
+    assignFlat(opt.v, all.subarray(offset + n, offset + 2 * n));
+    offset += 2 * n;
+    opt.step = meta[k].step;
+  }
+  return parseJson<TrainingState>(where, "state.json", files.get("state.json")!);
+}

@@ -1,0 +1,68 @@
+/**
+ * What every command-line entry point shares: flag parsing with `--help`,
+ * and turning errors into one clear line and an exit code.
+ *
+ * @module
+ */
+import { FlagError, type FlagSpec, helpText, parseFlags } from "./flags.ts";
+
+/**
+ * Parses `args`; prints help and exits 0 on `--help`, prints the error and
+ * exits 2 on a bad flag.
+ */
+export function parseOrExit<T>(
+  args: string[],
+  specs: readonly FlagSpec[],
+  usage: string,
+  defaults: object,
+): Partial<T> {
+  try {
+    const parsed = parseFlags(args, specs);
+    if (parsed.help) {
+      console.log(helpText(usage, specs, defaults));
+      Deno.exit(0);
+    }
+    return parsed as Partial<T>;
+  } catch (error) {
+    if (error instanceof FlagError) {
+      console.error(`error: ${error.message}`);
+      Deno.exit(2);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs `main`, printing any error as one line (`error: ...`) and exiting
+ * with 2 for usage errors, 1 for anything else. Set `CPPN_DEBUG=1` for
+ * stack traces.
+ */
+export async function runMain(main: () => Promise<number | void>): Promise<never> {
+  try {
+    const code = await main();
+    Deno.exit(code ?? 0);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message}`);
+    if (Deno.env.get("CPPN_DEBUG") && error instanceof Error) console.error(error.stack);
+    Deno.exit(error instanceof FlagError ? 2 : 1);
+  }
+}
+
+/**
+ * Calls `onStop` on the first Ctrl-C or SIGTERM; a second one exits at
+ * once (code 130). Returns a function that removes the listeners.
+ */
+export function onInterrupt(onStop: () => void): () => void {
+  let count = 0;
+  const handler = () => {
+    count++;
+    if (count > 1) Deno.exit(130);
+    onStop();
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, handler);
+  return () => {
+    for (const s of signals) Deno.removeSignalListener(s, handler);
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Layers written for the CPU backends' fast paths, with the same values and
+ * gradients as the reference ops (tests check both to 1e-5).
+ *
+ * - {@linkcode dense}: on wasm, a matMul with a transposed operand is about
+ *   10x slower than a plain one, and TensorFlow.js's own dense gradient uses
+ *   transposed operands. This one transposes explicitly, then multiplies.
+ * - {@linkcode fastTanh}: `tanh` is about 5x slower than `sigmoid` on wasm,
+ *   so it is computed as `2 * sigmoid(2x) - 1`.
+ * - {@linkcode conv2dStride2}: wasm has no `Conv2DBackpropFilter` kernel and
+ *   a slow `Conv2DBackpropInput`, so both gradients are rewritten as
+ *   ordinary (fast) forward convolutions.
+ *
+ * @module
+ */
+import { tf } from "./tf.ts";
+
+type T2 = tf.Tensor2D;
+
+const denseOp = tf.customGrad(
+  // deno-lint-ignore no-explicit-any
+  ((x: T2, w: T2, b: tf.Tensor1D, save: any) => {
+    save([x, w]);
+    return {
+      value: tf.add(tf.matMul(x, w), b),
+      gradFunc: (dy: T2, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [T2, T2];
+        return [
+          tf.matMul(dy, tf.transpose(ws)),
+          tf.matMul(tf.transpose(xs), dy),
+          tf.sum(dy, 0),
+        ];
+      },
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as (x: T2, w: T2, b: tf.Tensor1D) => T2;
+
+const matMulOp = tf.customGrad(
+  // deno-lint-ignore no-explicit-any
+  ((x: T2, w: T2, save: any) => {
+    save([x, w]);
+    return {
+      value: tf.matMul(x, w),
+      gradFunc: (dy: T2, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [T2, T2];
+        return [
+          tf.matMul(dy, tf.transpose(ws)),
+          tf.matMul(tf.transpose(xs), dy),
+        ];
+      },
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as (x: T2, w: T2) => T2;
+
+/**
+ * `x w + b` with a gradient made of plain (untransposed) matMuls.
+ *
+ * @param x Inputs, shape `[n, in]`.
+ * @param w Weights, shape `[in, out]`.
+ * @param b Bias, shape `[out]`; omit for no bias.
+ * @returns Shape `[n, out]`.
+ */
+export function dense(x: T2, w: T2, b?: tf.Tensor1D): T2 {
+  return b ? denseOp(x, w, b) : matMulOp(x, w);
+}
+
+const tanhOp = tf.customGrad(
+  // deno-lint-ignore no-explicit-any
+  ((x: tf.Tensor, save: any) => {
+    const y = tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1);
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sub(1, tf.square(saved[0]))),
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as <R extends tf.Rank>(x: tf.Tensor<R>) => tf.Tensor<R>;
+
+/** `tanh(x)` computed as `2 * sigmoid(2x) - 1`; same shape as `x`. */
+export function fastTanh<R extends tf.Rank>(x: tf.Tensor<R>): tf.Tensor<R> {
+  return tanhOp(x);
+}
+
+/** The `[before, after]` padding TensorFlow's SAME mode uses on one axis. */
+export function samePadding(
+  size: number,
+  kernel: number,
+  stride: number,
+): [number, number] {
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + kernel - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/**
+ * The filter that computes a stride-2 convolution's input gradient as one
+ * stride-1 convolution: for each output phase `(p, q)` (row and column
+ * parity of the input pixel) the taps `W[2t + p, 2u + q]`, flipped.
+ *
+ * @param f Shape `[k, k, cin, cout]`.
+ * @returns Shape `[t, t, cout, 4 * cin]` with `t = ceil(k / 2)`, channels
+ *   ordered `(p, q, c)`.
+ */
+function phaseFilter(f: tf.Tensor4D): tf.Tensor4D {
+  const [k, , cin, cout] = f.shape;
+  const t = Math.ceil(k / 2);
+  const even = tf.pad(f, [[0, 2 * t - k], [0, 2 * t - k], [0, 0], [0, 0]]);
+  const split = tf.reshape(even, [t, 2, t, 2, cin, cout]);
+  const flipped = tf.reverse(split, [0, 2]);
+  return tf.reshape(
+    tf.transpose(flipped, [0, 2, 5, 1, 3, 4]),
+    [t, t, cout, 4 * cin],
+  ) as tf.Tensor4D;
+}
+
+const convOp = tf.customGrad(
+  // deno-lint-ignore no-explicit-any
+  ((x: tf.Tensor4D, f: tf.Tensor4D, save: any) => {
+    save([x, f]);
+    return {
+      value: tf.conv2d(x, f, 2, "same"),
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [xs, fs] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const [b, h, w, cin] = xs.shape;
+        const [k] = fs.shape;
+        const [, oh, ow] = dy.shape;
+        const [top, bottom] = samePadding(h, k, 2);
+        const [left, right] = samePadding(w, k, 2);
+        const hp = h + top + bottom, wp = w + left + right; // padded size
+        // Input gradient: one stride-1 convolution per parity, interleaved.
+        const t = Math.ceil(k / 2);
+        const uh = Math.ceil(hp / 2), uw = Math.ceil(wp / 2);
+        const dyPad = tf.pad(dy, [
+          [0, 0],
+          [t - 1, uh - oh],
+          [t - 1, uw - ow],
+          [0, 0],
+        ]);
+        const phases = tf.conv2d(dyPad, phaseFilter(fs), 1, "valid");
+        const dxPad = tf.reshape(
+          tf.transpose(tf.reshape(phases, [b, uh, uw, 2, 2, cin]), [0, 1, 3, 2, 4, 5]),
+          [b, 2 * uh, 2 * uw, cin],
+        );
+        const dx = tf.slice(dxPad, [0, top, left, 0], [b, h, w, cin]);
+        // Filter gradient: images as the batch of a dilated convolution.
+        const xPad = tf.pad(xs, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+        const df = tf.conv2d(
+          tf.transpose(xPad, [3, 1, 2, 0]),
+          tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D,
+          1,
+          "valid",
+          "NHWC",
+          2,
+        ); // [cin, hp - 2 (oh - 1), wp - 2 (ow - 1), cout]
+        const dfk = tf.slice(df, [0, 0, 0, 0], [cin, k, k, df.shape[3]]);
+        return [dx, tf.transpose(dfk, [1, 2, 0, 3])];
+      },
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as (x: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor4D;
+
+/**
+ * A stride-2 SAME convolution whose gradients are ordinary forward
+ * convolutions: the input gradient as one stride-1 convolution per output
+ * parity (interleaved by a transpose), the filter gradient as a dilated
+ * convolution with the images as its batch. The wasm backend has no
+ * `Conv2DBackpropFilter` kernel and a slow `Conv2DBackpropInput`.
+ *
+ * @param x Shape `[b, h, w, cin]`.
+ * @param filter Shape `[k, k, cin, cout]`.
+ * @returns Shape `[b, ceil(h / 2), ceil(w / 2), cout]`.
+ */
+export function conv2dStride2(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+): tf.Tensor4D {
+  return convOp(x, filter);
+}

@@ -1,0 +1,325 @@
+/**
+ * The training loop: sets up or resumes a run, then repeats "draw a batch,
+ * take a balanced step" until the run's length is reached or a stop is
+ * requested, logging, drawing samples and saving checkpoints on the way.
+ *
+ * @module
+ */
+import { join } from "@std/path";
+import { tf } from "./tf.ts";
+import { exists, readJson, writeFileAtomic, writeJsonAtomic } from "./atomic_write.ts";
+import { BatchSchedule } from "./batches.ts";
+import { writeChartPng } from "./chart.ts";
+import {
+  hasCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type TrainingState,
+} from "./checkpoint.ts";
+import { defaultView, pixelCoords } from "./coords.ts";
+import { randomCrops } from "./crop.ts";
+import { FlagError } from "./flags.ts";
+import { writePng } from "./image.ts";
+import { loadMnist } from "./mnist.ts";
+import { disposeModel, initModel, modelSpec } from "./model.ts";
+import { Rng } from "./rng.ts";
+import { latestRun, type RunPaths, runPaths, setLatest } from "./runs.ts";
+import { sampleGrid, sampleLatents } from "./samples.ts";
+import {
+  resolveTrainConfig,
+  resumeConfig,
+  timestampName,
+  totalSteps,
+  type TrainConfig,
+} from "./train_config.ts";
+import { createOptimizers, disposeOptimizers, type StepResult, trainStep } from "./train_step.ts";
+
+/** One line of `log.jsonl`: means over the steps since the previous line. */
+export interface LogEntry {
+  /** Batches done. */
+  step: number;
+  /** Epoch of the last batch. */
+  epoch: number;
+  /** VAE loss per pixel. */
+  vae_loss: number;
+  /** Generator loss (null without the GAN). */
+  g_loss: number | null;
+  /** Discriminator loss (null without the GAN). */
+  d_loss: number | null;
+  /** Training images per second over the interval. */
+  images_per_s: number;
+  /** Optimiser updates over the interval. */
+  updates: { vae: number; g: number; d: number };
+  /** Training time so far, seconds. */
+  time_s: number;
+}
+
+/** Thrown when a loss becomes NaN or explodes. */
+export class TrainingDiverged extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TrainingDiverged";
+  }
+}
+
+/** Calls the loop makes so a front end can show progress. */
+export interface TrainEvents {
+  /** Once, before the first step. */
+  onStart?(info: {
+    paths: RunPaths;
+    config: TrainConfig;
+    startStep: number;
+    totalSteps: number;
+    stepsPerEpoch: number;
+  }): void;
+  /** After every step. */
+  onStep?(info: { step: number; epoch: number; result: StepResult }): void;
+  /** Polled after every step; `true` ends the run cleanly (checkpoint saved). */
+  shouldStop?(): boolean;
+}
+
+/** How a call to {@linkcode train} ended. */
+export interface TrainOutcome {
+  /** `done`: reached its length; `stopped`: a stop was requested. */
+  reason: "done" | "stopped";
+  /** Batches done in all. */
+  step: number;
+  /** Total steps the run is set to. */
+  totalSteps: number;
+  /** The run's files. */
+  paths: RunPaths;
+  /** The resolved config. */
+  config: TrainConfig;
+}
+
+/**
+ * Turns the user's options into the run's config: a new run (refusing to
+ * reuse an existing run's folder) or, with `resume`, the saved config of an
+ * existing run merged with the options allowed to change.
+ */
+export async function prepareRun(user: Partial<TrainConfig>): Promise<TrainConfig> {
+  const out = user.out ?? resolveTrainConfig().out;
+  if (user.resume) {
+    const name = user.run ?? await latestRun(out);
+    if (!name) {
+      throw new FlagError(`Nothing to resume: no runs in ${join(out, "runs")} (drop --resume)`);
+    }
+    const paths = runPaths(out, name);
+    if (!(await exists(paths.config))) {
+      throw new FlagError(`Cannot resume run "${name}": ${paths.config} does not exist`);
+    }
+    const saved = await readJson<TrainConfig>(paths.config);
+    return resumeConfig(saved, { ...user, run: name, out });
+  }
+  const config = resolveTrainConfig({ ...user, out });
+  if (!config.run) config.run = timestampName();
+  if (await exists(runPaths(out, config.run).dir)) {
+    throw new FlagError(
+      `Run "${config.run}" already exists in ${
+        join(out, "runs")
+      }: add --resume to continue it, or pick another --run name`,
+    );
+  }
+  return config;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function checkFinite(step: number, result: StepResult, lastSaved: number, dir: string): void {
+  const losses: [string, number | null][] = [
+    ["VAE", result.vaeLoss],
+    ["generator", result.gLoss],
+    ["discriminator", result.dLoss],
+  ];
+  for (const [name, value] of losses) {
+    if (value === null) continue;
+    if (!Number.isFinite(value) || Math.abs(value) > 1e6) {
+      throw new TrainingDiverged(
+        `Training stopped at step ${step}: the ${name} loss is ${value}. ` +
+          (lastSaved > 0
+            ? `The last good checkpoint (step ${lastSaved}) is kept in ${dir}. `
+            : "No checkpoint was saved yet. ") +
+          "Try lower learning rates (--lr-g, --lr-vae, --lr-d).",
+      );
+    }
+  }
+}
+
+async function readLog(path: string, upToStep: number): Promise<LogEntry[]> {
+  if (!(await exists(path))) return [];
+  const text = await Deno.readTextFile(path);
+  const entries: LogEntry[] = [];
+  for (const line of text.split("\n")) {
+    try {
+      const entry = JSON.parse(line) as LogEntry;
+      if (entry.step <= upToStep) entries.push(entry);
+    } catch {
+      // an empty line, or a line cut short by a crash: skip it
+    }
+  }
+  return entries;
+}
+
+async function writeLog(path: string, entries: LogEntry[]): Promise<void> {
+  await writeFileAtomic(path, entries.map((e) => JSON.stringify(e) + "\n").join(""));
+}
+
+/** Draws the loss chart of a run's log. */
+export async function writeLossChart(path: string, log: LogEntry[]): Promise<void> {
+  const pts = (f: (e: LogEntry) => number | null) =>
+    log.map((e) => [e.step, f(e) ?? NaN] as [number, number]);
+  const panels = [{
+    title: "VAE loss (per pixel)",
+    series: [{ name: "vae", color: "#1f77b4", points: pts((e) => e.vae_loss) }],
+  }];
+  if (log.some((e) => e.g_loss !== null)) {
+    panels.push({
+      title: "GAN losses (balanced near ln 2 = 0.69)",
+      series: [
+        { name: "generator", color: "#d62728", points: pts((e) => e.g_loss) },
+        { name: "discriminator", color: "#2ca02c", points: pts((e) => e.d_loss) },
+      ],
+    });
+  }
+  await writeChartPng(path, panels);
+}
+
+/**
+ * Trains (or resumes) the run described by `config` (see
+ * {@linkcode prepareRun}) until its length is reached or
+ * `events.shouldStop()` returns true.
+ *
+ * @throws {TrainingDiverged} if a loss becomes NaN or exceeds 1e6; the last
+ *   checkpoint is left as it was.
+ */
+export async function train(
+  config: TrainConfig,
+  events: TrainEvents = {},
+): Promise<TrainOutcome> {
+  const paths = runPaths(config.out, config.run);
+  const data = await loadMnist(config.data, "train");
+  if (data.width < config.size || data.height < config.size) {
+    throw new Error(
+      `Images are ${data.width}x${data.height}, smaller than the ${config.size}x${config.size} crops`,
+    );
+  }
+  const schedule = new BatchSchedule(data.count, config.batch, config.seed);
+  const total = totalSteps(config, data.count);
+  const spec = modelSpec(config);
+  const model = initModel(spec, config.seed);
+  const opts = createOptimizers(model, config);
+  const rules = config;
+  const pixels = config.size * config.size;
+
+  let state: TrainingState = {
+    step: 0,
+    epoch: 0,
+    rng: new Rng(config.seed, "train").state,
+    elapsedMs: 0,
+  };
+  if (config.resume && await hasCheckpoint(paths.checkpoint)) {
+    state = await restoreCheckpoint(paths.checkpoint, model, opts);
+  } else {
+    await Deno.mkdir(paths.dir, { recursive: true });
+  }
+  await Deno.mkdir(paths.samples, { recursive: true });
+  await writeJsonAtomic(paths.config, config);
+  await setLatest(config.out, config.run);
+  const log = await readLog(paths.log, state.step);
+  if (config.resume) await writeLog(paths.log, log);
+
+  const rng = Rng.fromState(state.rng);
+  const coords = tf.tensor2d(
+    pixelCoords(config.size, config.size, defaultView(config.scale)),
+    [pixels, 3],
+  );
+  const sampleZ = sampleLatents(config.seed, 64, config.zDim);
+  let lastSaved = config.resume ? state.step : 0;
+
+  const save = async () => {
+    await saveCheckpoint(paths.checkpoint, model, opts, state);
+    lastSaved = state.step;
+  };
+  const drawSamples = async () => {
+    const image = await sampleGrid(model.gen, spec.generator, sampleZ, 2 * config.size, 8);
+    await writePng(join(paths.samples, `step-${String(state.step).padStart(6, "0")}.png`), image);
+    await writeLossChart(paths.losses, log);
+  };
+
+  events.onStart?.({
+    paths,
+    config,
+    startStep: state.step,
+    totalSteps: total,
+    stepsPerEpoch: schedule.stepsPerEpoch,
+  });
+
+  let pending: StepResult[] = [];
+  let intervalStart = performance.now();
+  let reason: TrainOutcome["reason"] = "done";
+  try {
+    if (state.step === 0) await drawSamples();
+    while (state.step < total) {
+      if (events.shouldStop?.()) {
+        reason = "stopped";
+        break;
+      }
+      const t0 = performance.now();
+      const step = state.step;
+      const x = tf.tensor2d(
+        randomCrops(data, schedule.indices(step), config.size, rng),
+        [config.batch, pixels],
+      );
+      const result = await trainStep(model, opts, { x, coords }, rng, rules, config.gan);
+      x.dispose();
+      checkFinite(step + 1, result, lastSaved, paths.checkpoint);
+      state = {
+        step: step + 1,
+        epoch: schedule.epochOf(step + 1),
+        rng: rng.state,
+        elapsedMs: state.elapsedMs + (performance.now() - t0),
+        losses: { vae: result.vaeLoss, g: result.gLoss, d: result.dLoss },
+      };
+      pending.push(result);
+      events.onStep?.({ step: state.step, epoch: schedule.epochOf(step), result });
+
+      const last = state.step === total;
+      if (state.step % config.logEvery === 0 || last) {
+        const seconds = (performance.now() - intervalStart) / 1000;
+        const gs = pending.map((r) => r.gLoss).filter((v): v is number => v !== null);
+        const ds = pending.map((r) => r.dLoss).filter((v): v is number => v !== null);
+        const entry: LogEntry = {
+          step: state.step,
+          epoch: schedule.epochOf(step),
+          vae_loss: mean(pending.map((r) => r.vaeLoss)),
+          g_loss: gs.length ? mean(gs) : null,
+          d_loss: ds.length ? mean(ds) : null,
+          images_per_s: (pending.length * config.batch) / seconds,
+          updates: {
+            vae: pending.reduce((s, r) => s + r.updates.vae, 0),
+            g: pending.reduce((s, r) => s + r.updates.g, 0),
+            d: pending.reduce((s, r) => s + r.updates.d, 0),
+          },
+          time_s: state.elapsedMs / 1000,
+        };
+        log.push(entry);
+        await Deno.writeTextFile(paths.log, JSON.stringify(entry) + "\n", { append: true });
+        pending = [];
+        intervalStart = performance.now();
+      }
+      if (state.step % config.sampleEvery === 0 || last) await drawSamples();
+      if (state.step % config.checkpointEvery === 0 || last) await save();
+    }
+    if (lastSaved !== state.step) {
+      await save();
+      await drawSamples();
+    }
+  } finally {
+    coords.dispose();
+    disposeOptimizers(opts);
+    disposeModel(model);
+  }
+  return { reason, step: state.step, totalSteps: total, paths, config };
+}

@@ -1,0 +1,79 @@
+/**
+ * `deno task train`: trains the CPPN generator (GAN + VAE) on MNIST.
+ *
+ * @module
+ */
+import { describeBackend, initBackend } from "../lib/backend.ts";
+import { onInterrupt, parseOrExit, runMain } from "../lib/cli.ts";
+import { Progress } from "../lib/progress.ts";
+import { prepareRun, train, TrainingDiverged } from "../lib/train.ts";
+import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "../lib/train_config.ts";
+
+const USAGE = "Usage: deno task train [options]\n\n" +
+  "Trains the CPPN generator (GAN + VAE) on MNIST. Ctrl-C saves and stops;\n" +
+  "--resume continues. Output: output/runs/NAME/ (config.json, checkpoint/,\n" +
+  "log.jsonl, samples/, losses.png).";
+
+await runMain(async () => {
+  const user = parseOrExit<TrainConfig>(Deno.args, TRAIN_FLAGS, USAGE, TRAIN_DEFAULTS);
+  const config = await prepareRun(user);
+  const backend = await initBackend(config.backend);
+  console.error(describeBackend(backend));
+
+  let stopRequested = false;
+  const removeListeners = onInterrupt(() => {
+    stopRequested = true;
+    console.error("\nStopping: finishing this step and saving a checkpoint...");
+  });
+  let progress: Progress | null = null;
+  let epochs = 1;
+  try {
+    const outcome = await train(config, {
+      onStart: (info) => {
+        epochs = Math.ceil(info.totalSteps / info.stepsPerEpoch);
+        console.error(
+          `${config.resume ? "Resuming" : "Training"} run "${config.run}" in ${info.paths.dir} ` +
+            `from step ${info.startStep} to ${info.totalSteps} ` +
+            `(${info.stepsPerEpoch} steps per epoch, batch ${config.batch}, width ${config.width})`,
+        );
+        progress = new Progress({
+          max: info.totalSteps,
+          start: info.startStep,
+          unit: "img",
+          rateScale: config.batch,
+        });
+      },
+      onStep: ({ step, epoch, result }) => {
+        const fmt = (v: number | null) => (v === null ? "-" : v.toFixed(3));
+        progress?.update(
+          step,
+          `epoch ${epoch + 1}/${epochs} vae ${fmt(result.vaeLoss)} g ${fmt(result.gLoss)} d ${
+            fmt(result.dLoss)
+          }`,
+        );
+      },
+      shouldStop: () => stopRequested,
+    });
+    await (progress as Progress | null)?.stop();
+    if (outcome.reason === "stopped") {
+      console.error(
+        `Saved a checkpoint at step ${outcome.step} of ${outcome.totalSteps}. Continue with:\n` +
+          `  deno task train --run ${config.run} --resume`,
+      );
+    } else {
+      console.error(
+        `Done: ${outcome.step} steps. Samples in ${outcome.paths.samples}, ` +
+          `loss curves in ${outcome.paths.losses}, checkpoint in ${outcome.paths.checkpoint}.`,
+      );
+    }
+  } catch (error) {
+    await (progress as Progress | null)?.stop();
+    if (error instanceof TrainingDiverged) {
+      console.error(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    removeListeners();
+  }
+});

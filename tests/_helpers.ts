@@ -1,0 +1,65 @@
+/** Shared test setup: the wasm backend, temp folders and tiny configs. */
+import { initBackend } from "../lib/backend.ts";
+import type { TrainConfig } from "../lib/train_config.ts";
+
+let ready: Promise<unknown> | null = null;
+
+/** Starts the wasm backend once per test process. */
+export function useWasm(): Promise<unknown> {
+  ready ??= initBackend("wasm");
+  return ready;
+}
+
+/** A fresh temporary folder, removed by the returned function. */
+export async function tempDir(): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const path = await Deno.makeTempDir({ prefix: "cppn-test-" });
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** A training config small enough to run a step in well under a second. */
+export function tinyConfig(out: string, extra: Partial<TrainConfig> = {}): Partial<TrainConfig> {
+  return {
+    out,
+    backend: "wasm",
+    width: 8,
+    batch: 4,
+    zDim: 4,
+    encoderWidth: 16,
+    discChannels: [4, 4, 4],
+    logEvery: 1,
+    sampleEvery: 2,
+    checkpointEvery: 2,
+    ...extra,
+  };
+}
+
+/** Runs a project script (`scripts/NAME.ts`) in a subprocess. */
+export async function runScript(
+  name: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `scripts/${name}.ts`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stdout, stderr } = await command.output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/** Builds IDX bytes of unsigned bytes with the given dims. */
+export function idxBytes(dims: number[], values?: Uint8Array, magic?: number): Uint8Array {
+  const size = dims.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(4 + 4 * dims.length + size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic ?? (0x08 << 8 | dims.length));
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(values ?? new Uint8Array(size).map((_, i) => i % 256), 4 + 4 * dims.length);
+  return out;
+}

@@ -1,0 +1,112 @@
+import { assertEquals, assertRejects } from "@std/assert";
+import { join } from "@std/path";
+import {
+  loadGenerator,
+  locateCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type TrainingState,
+} from "../lib/checkpoint.ts";
+import { initModel, type Model, modelSpec } from "../lib/model.ts";
+import { flatten } from "../lib/params.ts";
+import { createOptimizers } from "../lib/train_step.ts";
+import { tf } from "../lib/tf.ts";
+import { tempDir, useWasm } from "./_helpers.ts";
+
+await useWasm();
+
+const SETTINGS = {
+  zDim: 4,
+  width: 8,
+  depth: 3,
+  scale: 8,
+  size: 26,
+  encoderWidth: 16,
+  discChannels: [4, 4, 4],
+};
+const LRS = { lrG: 0.005, lrVae: 0.001, lrD: 0.001, beta1: 0.65 };
+const STATE: TrainingState = { step: 7, epoch: 1, rng: [1, 2, 3, 4294967295], elapsedMs: 12.5 };
+
+async function allValues(model: Model): Promise<Float32Array> {
+  return await flatten([
+    ...Object.values(model.gen),
+    ...Object.values(model.enc),
+    ...Object.values(model.disc),
+  ]);
+}
+
+Deno.test("checkpoint: round trip is bit-exact (weights, optimiser state, counters)", async () => {
+  await using dir = await tempDir();
+  const ckpt = join(dir.path, "checkpoint");
+  const a = initModel(modelSpec(SETTINGS), 1);
+  const optsA = createOptimizers(a, LRS);
+  // give the optimisers some state
+  optsA.d.apply(Object.fromEntries(Object.entries(a.disc).map(([k, v]) => [k, tf.onesLike(v)])));
+  optsA.d.apply(Object.fromEntries(Object.entries(a.disc).map(([k, v]) => [k, tf.onesLike(v)])));
+  await saveCheckpoint(ckpt, a, optsA, STATE);
+
+  const b = initModel(modelSpec(SETTINGS), 2);
+  const optsB = createOptimizers(b, LRS);
+  const state = await restoreCheckpoint(ckpt, b, optsB);
+  assertEquals(state, STATE);
+  assertEquals(await allValues(b), await allValues(a));
+  assertEquals(optsB.d.step, 2);
+  assertEquals(
+    await flatten(Object.values(optsB.d.v)),
+    await flatten(Object.values(optsA.d.v)),
+  );
+  const gen = await loadGenerator(ckpt);
+  assertEquals(gen.spec, a.spec.generator);
+  assertEquals(gen.values, await flatten(Object.values(a.gen)));
+  // no temporary folders left behind
+  assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name), ["checkpoint"]);
+});
+
+Deno.test("checkpoint: a changed or truncated file is refused with a clear error", async () => {
+  await using dir = await tempDir();
+  const ckpt = join(dir.path, "checkpoint");
+  const model = initModel(modelSpec(SETTINGS), 1);
+  const opts = createOptimizers(model, LRS);
+  await saveCheckpoint(ckpt, model, opts, STATE);
+  const bin = join(ckpt, "generator.bin");
+  const bytes = await Deno.readFile(bin);
+  bytes[10] ^= 1;
+  await Deno.writeFile(bin, bytes);
+  await assertRejects(
+    () => restoreCheckpoint(ckpt, model, opts),
+    Error,
+    `Cannot read checkpoint "${ckpt}": generator.bin does not match its checksum`,
+  );
+  await Deno.writeFile(bin, bytes.subarray(0, 100));
+  await assertRejects(() => loadGenerator(ckpt), Error, "does not match its checksum");
+  await saveCheckpoint(ckpt, model, opts, STATE);
+  await Deno.remove(join(ckpt, "encoder.bin"));
+  await assertRejects(() => restoreCheckpoint(ckpt, model, opts), Error, "encoder.bin is missing");
+  await assertRejects(() => loadGenerator(join(dir.path, "none")), Error, "no such folder");
+});
+
+Deno.test("checkpoint: an architecture mismatch is refused", async () => {
+  await using dir = await tempDir();
+  const ckpt = join(dir.path, "checkpoint");
+  const small = initModel(modelSpec(SETTINGS), 1);
+  await saveCheckpoint(ckpt, small, createOptimizers(small, LRS), STATE);
+  const wide = initModel(modelSpec({ ...SETTINGS, width: 9 }), 1);
+  await assertRejects(
+    () => restoreCheckpoint(ckpt, wide, createOptimizers(wide, LRS)),
+    Error,
+    "does not match the architecture",
+  );
+});
+
+Deno.test("checkpoint: a save interrupted between its renames is still found", async () => {
+  await using dir = await tempDir();
+  const ckpt = join(dir.path, "checkpoint");
+  const model = initModel(modelSpec(SETTINGS), 1);
+  await saveCheckpoint(ckpt, model, createOptimizers(model, LRS), STATE);
+  await Deno.rename(ckpt, `${ckpt}.prev`); // the moment between the two renames
+  assertEquals(await locateCheckpoint(ckpt), `${ckpt}.prev`);
+  assertEquals((await loadGenerator(ckpt)).spec.width, 8);
+  // the next save completes normally and cleans up
+  await saveCheckpoint(ckpt, model, createOptimizers(model, LRS), STATE);
+  assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name).sort(), ["checkpoint"]);
+});
