@@ -69,26 +69,31 @@ export interface NetworkFile<S = unknown> {
 const NETWORKS = ["generator", "encoder", "discriminator"] as const;
 type NetworkName = typeof NETWORKS[number];
 
-/** The error for a checkpoint that cannot be used. */
+/**
+ * The error for a checkpoint (or another folder of checksummed files, named
+ * by `kind`) that cannot be used.
+ */
 export class CheckpointError extends Error {
-  constructor(dir: string, what: string) {
-    super(`Cannot read checkpoint "${dir}": ${what}`);
+  constructor(dir: string, what: string, kind = "checkpoint") {
+    super(`Cannot read ${kind} "${dir}": ${what}`);
     this.name = "CheckpointError";
   }
 }
 
-async function sha256(bytes: Uint8Array): Promise<string> {
+/** The SHA-256 of `bytes`, as lowercase hex. */
+export async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function floatBytes(values: Float32Array): Uint8Array {
+/** The bytes of `values` (float32 little-endian), without a copy. */
+export function floatBytes(values: Float32Array): Uint8Array {
   // float32 little-endian on every platform Deno runs on.
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
 /** Writes files into `dir` and their checksums as `checksums.sha256`. */
-async function writeWithChecksums(
+export async function writeWithChecksums(
   dir: string,
   files: Record<string, Uint8Array | string>,
 ): Promise<void> {
@@ -174,7 +179,18 @@ export async function saveCheckpoint(
     files["optimizers.bin"] = floatBytes(await flatten(tensors));
   }
   if (state) files["state.json"] = JSON.stringify(state, null, 2) + "\n";
+  await replaceFolder(dir, files);
+}
 
+/**
+ * Writes `files` and their `checksums.sha256` as the folder `dir`,
+ * atomically: into `dir.tmp`, then swapped in with two renames (the old
+ * folder is kept as `dir.prev` until the swap is done).
+ */
+export async function replaceFolder(
+  dir: string,
+  files: Record<string, Uint8Array | string>,
+): Promise<void> {
   const temp = `${dir}.tmp`;
   const previous = `${dir}.prev`;
   await Deno.remove(temp, { recursive: true }).catch(() => {});
@@ -213,35 +229,37 @@ export async function hasCheckpoint(dir: string): Promise<boolean> {
  * Reads the files of a checkpoint and verifies their checksums.
  *
  * @param names The files wanted (all listed ones are verified if omitted).
+ * @param kind What the folder is, for error messages ("checkpoint").
  * @returns Their bytes by name.
  */
 export async function readVerified(
   dir: string,
   names?: string[],
+  kind = "checkpoint",
 ): Promise<Map<string, Uint8Array>> {
+  const fail = (what: string) => new CheckpointError(dir, what, kind);
   const listing = await Deno.readTextFile(join(dir, "checksums.sha256")).catch(() => {
-    throw new CheckpointError(dir, "checksums.sha256 is missing");
+    throw fail("checksums.sha256 is missing");
   });
   const expected = new Map<string, string>();
   for (const line of listing.split("\n")) {
     if (!line.trim()) continue;
     const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!match) throw new CheckpointError(dir, `checksums.sha256 has a bad line "${line}"`);
+    if (!match) throw fail(`checksums.sha256 has a bad line "${line}"`);
     expected.set(match[2], match[1]);
   }
   const out = new Map<string, Uint8Array>();
   for (const name of names ?? [...expected.keys()]) {
     const hash = expected.get(name);
-    if (!hash) throw new CheckpointError(dir, `${name} is not in checksums.sha256`);
+    if (!hash) throw fail(`${name} is not in checksums.sha256`);
     let bytes: Uint8Array;
     try {
       bytes = await Deno.readFile(join(dir, name));
     } catch {
-      throw new CheckpointError(dir, `${name} is missing`);
+      throw fail(`${name} is missing`);
     }
     if (await sha256(bytes) !== hash) {
-      throw new CheckpointError(
-        dir,
+      throw fail(
         `${name} does not match its checksum (the file is corrupt, truncated or was changed)`,
       );
     }
@@ -250,19 +268,31 @@ export async function readVerified(
   return out;
 }
 
-function parseJson<T>(dir: string, name: string, bytes: Uint8Array): T {
+/** Parses the JSON file `name` of folder `dir` (`kind` names it in errors). */
+export function parseJson<T>(dir: string, name: string, bytes: Uint8Array, kind = "checkpoint"): T {
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as T;
   } catch {
-    throw new CheckpointError(dir, `${name} is not valid JSON`);
+    throw new CheckpointError(dir, `${name} is not valid JSON`, kind);
   }
 }
 
-function floatsOf(dir: string, name: string, bytes: Uint8Array, count: number): Float32Array {
+/**
+ * The float32 values of the `.bin` file `name`, which must hold exactly
+ * `count` of them (`kind` names the folder in errors).
+ */
+export function floatsOf(
+  dir: string,
+  name: string,
+  bytes: Uint8Array,
+  count: number,
+  kind = "checkpoint",
+): Float32Array {
   if (bytes.byteLength !== count * 4) {
     throw new CheckpointError(
       dir,
       `${name} holds ${bytes.byteLength} bytes, expected ${count * 4} (file is truncated)`,
+      kind,
     );
   }
   return new Float32Array(bytes.slice().buffer);

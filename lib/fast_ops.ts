@@ -7,6 +7,9 @@
  *   transposed operands. This one transposes explicitly, then multiplies.
  * - {@linkcode fastTanh}: `tanh` is about 5x slower than `sigmoid` on wasm,
  *   so it is computed as `2 * sigmoid(2x) - 1`.
+ * - {@linkcode denseSigmoid}: `sigmoid(x w + b)` in one fused kernel; with
+ *   the tanh identity folded into the weights (see `generator.ts`), every
+ *   tanh layer of the CPPN becomes one such kernel.
  * - {@linkcode conv2dStride2}: wasm has no `Conv2DBackpropFilter` kernel and
  *   a slow `Conv2DBackpropInput`, so both gradients are rewritten as
  *   ordinary (fast) forward convolutions.
@@ -22,7 +25,7 @@ const denseOp = tf.customGrad(
   ((x: T2, w: T2, b: tf.Tensor1D, save: any) => {
     save([x, w]);
     return {
-      value: tf.add(tf.matMul(x, w), b),
+      value: tf.fused.matMul({ a: x, b: w, bias: b }),
       gradFunc: (dy: T2, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [T2, T2];
         return [
@@ -35,6 +38,40 @@ const denseOp = tf.customGrad(
     // deno-lint-ignore no-explicit-any
   }) as any,
 ) as (x: T2, w: T2, b: tf.Tensor1D) => T2;
+
+const denseSigmoidOp = tf.customGrad(
+  // deno-lint-ignore no-explicit-any
+  ((x: T2, w: T2, b: tf.Tensor1D, save: any) => {
+    const y = tf.fused.matMul({ a: x, b: w, bias: b, activation: "sigmoid" }) as T2;
+    save([x, w, y]);
+    return {
+      value: y,
+      gradFunc: (dy: T2, saved: tf.Tensor[]) => {
+        const [xs, ws, ys] = saved as [T2, T2, T2];
+        const g = tf.mul(dy, tf.mul(ys, tf.sub(1, ys))) as T2;
+        return [
+          tf.matMul(g, tf.transpose(ws)),
+          tf.matMul(tf.transpose(xs), g),
+          tf.sum(g, 0),
+        ];
+      },
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as (x: T2, w: T2, b: tf.Tensor1D) => T2;
+
+/**
+ * `sigmoid(x w + b)` as one fused kernel, with a gradient made of plain
+ * matMuls and `y (1 - y)`.
+ *
+ * @param x Shape `[n, in]`.
+ * @param w Shape `[in, out]`.
+ * @param b Shape `[out]`.
+ * @returns Shape `[n, out]`, values in (0, 1).
+ */
+export function denseSigmoid(x: T2, w: T2, b: tf.Tensor1D): T2 {
+  return denseSigmoidOp(x, w, b);
+}
 
 const matMulOp = tf.customGrad(
   // deno-lint-ignore no-explicit-any

@@ -15,7 +15,9 @@ export type FlagType =
   | { kind: "string"; pattern?: RegExp; hint?: string }
   | { kind: "boolean" }
   | { kind: "enum"; values: readonly string[] }
-  | { kind: "intList"; min?: number };
+  | { kind: "intList"; min?: number }
+  | { kind: "size"; max?: number }
+  | { kind: "point" };
 
 /** One flag: `--name`, stored under `key`. */
 export interface FlagSpec {
@@ -59,6 +61,10 @@ function describeType(t: FlagType): string {
       return `one of ${t.values.join(", ")}`;
     case "intList":
       return `a comma-separated list of integers${t.min !== undefined ? ` >= ${t.min}` : ""}`;
+    case "size":
+      return `a size in pixels, N or WxH, each from 1 to ${t.max ?? 65535}`;
+    case "point":
+      return "a point x,y (two numbers)";
   }
 }
 
@@ -98,6 +104,22 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
       return raw;
     case "intList":
       return raw.split(",").map((part) => parseNumber(name, part, { kind: "int", min: type.min }));
+    case "size": {
+      const m = /^(\d+)(?:x(\d+))?$/i.exec(raw.trim());
+      const max = type.max ?? 65535;
+      const w = m ? Number(m[1]) : NaN, h = m ? Number(m[2] ?? m[1]) : NaN;
+      if (!(w >= 1 && h >= 1 && w <= max && h <= max)) {
+        throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
+      }
+      return [w, h];
+    }
+    case "point": {
+      const values = raw.split(",").map((p) => (p.trim() === "" ? NaN : Number(p)));
+      if (values.length !== 2 || !values.every(Number.isFinite)) {
+        throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
+      }
+      return values;
+    }
   }
 }
 
@@ -202,4 +224,50 @@ export function helpText(
     ...rows.map(([l, r]) => l.padEnd(width) + r),
     "  --help".padEnd(width) + "Show this help",
   ].join("\n");
+}
+
+/**
+ * The command-line form of option values: `--name value` for each key set
+ * in `values` (keys may be option keys or flag names), in `specs` order.
+ * The inverse of {@linkcode parseFlags}.
+ */
+export function toArgs(values: Record<string, unknown>, specs: readonly FlagSpec[]): string[] {
+  const args: string[] = [];
+  for (const spec of specs) {
+    const value = values[spec.key] ?? values[spec.name];
+    if (value === undefined || value === null) continue;
+    switch (spec.type.kind) {
+      case "boolean":
+        args.push(value ? `--${spec.name}` : `--no-${spec.name}`);
+        break;
+      case "size": {
+        const [w, h] = value as number[];
+        args.push(`--${spec.name}`, w === h ? String(w) : `${w}x${h}`);
+        break;
+      }
+      case "intList":
+      case "point":
+        args.push(`--${spec.name}`, (value as number[]).join(","));
+        break;
+      default:
+        args.push(`--${spec.name}`, String(value));
+    }
+  }
+  return args;
+}
+
+/** Checks that every key of `values` is a known option key or flag name. */
+export function checkKeys(
+  values: Record<string, unknown>,
+  specs: readonly FlagSpec[],
+  where: string,
+): void {
+  const known = new Set(specs.flatMap((s) => [s.key, s.name]));
+  for (const key of Object.keys(values)) {
+    if (!known.has(key)) {
+      throw new FlagError(
+        `${where}: unknown setting "${key}". Valid: ${specs.map((s) => s.name).join(", ")}`,
+      );
+    }
+  }
 }

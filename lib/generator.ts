@@ -10,12 +10,14 @@
  * ```
  *
  * `W_x, W_y, W_r` are stored together as `wc`, shape `[3, width]`. All
- * weights and biases start as N(0, 0.1).
+ * weights and biases start as N(0, 0.1). The stored weights are exactly
+ * these; for speed they are evaluated in a folded form (see
+ * {@linkcode foldGenerator}) that computes the same function.
  *
  * @module
  */
 import { tf } from "./tf.ts";
-import { dense, fastTanh } from "./fast_ops.ts";
+import { dense, denseSigmoid } from "./fast_ops.ts";
 import { normalVariable, type Params } from "./params.ts";
 import type { Rng } from "./rng.ts";
 
@@ -51,6 +53,60 @@ export function initGenerator(spec: GeneratorSpec, rng: Rng, std = 0.1): Params 
 }
 
 /**
+ * The generator's weights rewritten so that every tanh layer is one fused
+ * `sigmoid(s W + b)` kernel. With `tanh(a) = 2 sigmoid(2a) - 1`, each
+ * layer's output `h = 2s - 1` is folded into the next layer
+ * (`h W + b = s (2W) + (b - 1ᵀW)`), so the network carries
+ * `s = sigmoid(2a)` instead of `h`:
+ *
+ * - first tanh layer: `s1 = sigmoid(h0 (2 W1) + 2 b1)`;
+ * - layer i > 1: `s_i = sigmoid(s_{i-1} (4 W_i) + 2 (b_i - 1ᵀW_i))`;
+ * - output: `sigmoid(s (2 W_out) + b_out - 1ᵀW_out)` (`h0` directly if depth 1).
+ *
+ * `scale` is folded into `W_z`. Built from tensor ops, so gradients flow
+ * back to the stored weights; rendering uses the same fold.
+ */
+export interface FoldedGenerator {
+  /** `scale * W_z`, `[zDim, width]`. */
+  wz: tf.Tensor2D;
+  /** First-layer bias, `[width]`. */
+  b0: tf.Tensor1D;
+  /** `[W_x; W_y; W_r]`, `[3, width]`. */
+  wc: tf.Tensor2D;
+  /** Hidden layers `s -> sigmoid(s w + b)`. */
+  layers: { w: tf.Tensor2D; b: tf.Tensor1D }[];
+  /** Output layer `[width, 1]`, `[1]`, followed by a sigmoid. */
+  wout: tf.Tensor2D;
+  bout: tf.Tensor1D;
+}
+
+/** Folds the weights (see {@linkcode FoldedGenerator}); tensors are new. */
+export function foldGenerator(
+  params: Record<string, tf.Tensor>,
+  spec: GeneratorSpec,
+): FoldedGenerator {
+  const colSum = (w: tf.Tensor) => tf.sum(w, 0) as tf.Tensor1D;
+  const layers: FoldedGenerator["layers"] = [];
+  for (let i = 1; i < spec.depth; i++) {
+    const w = params[`w${i}`], b = params[`b${i}`];
+    layers.push(
+      i === 1
+        ? { w: tf.mul(w, 2) as tf.Tensor2D, b: tf.mul(b, 2) as tf.Tensor1D }
+        : { w: tf.mul(w, 4) as tf.Tensor2D, b: tf.mul(tf.sub(b, colSum(w)), 2) as tf.Tensor1D },
+    );
+  }
+  const folded = spec.depth > 1;
+  return {
+    wz: tf.mul(params.wz, spec.scale) as tf.Tensor2D,
+    b0: params.b0 as tf.Tensor1D,
+    wc: params.wc as tf.Tensor2D,
+    layers,
+    wout: (folded ? tf.mul(params.wout, 2) : params.wout) as tf.Tensor2D,
+    bout: (folded ? tf.sub(params.bout, colSum(params.wout)) : params.bout) as tf.Tensor1D,
+  };
+}
+
+/**
  * Evaluates the CPPN for a batch of latent vectors on a shared pixel grid.
  *
  * @param z Latent vectors, shape `[b, zDim]`.
@@ -65,23 +121,13 @@ export function generate(
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const b = z.shape[0], p = coords.shape[0];
-    const zProj = dense(
-      tf.mul(z, spec.scale) as tf.Tensor2D,
-      params.wz as tf.Tensor2D,
-      params.b0 as tf.Tensor1D,
-    ); // [b, width]
-    const cProj = dense(coords, params.wc as tf.Tensor2D); // [p, width]
+    const f = foldGenerator(params, spec);
+    const zProj = dense(z, f.wz, f.b0); // [b, width]
+    const cProj = dense(coords, f.wc); // [p, width]
     const u = tf.add(tf.expandDims(zProj, 1), tf.expandDims(cProj, 0));
-    let h = tf.softplus(tf.reshape(u, [b * p, spec.width])) as tf.Tensor2D;
-    for (let i = 1; i < spec.depth; i++) {
-      h = fastTanh(
-        dense(h, params[`w${i}`] as tf.Tensor2D, params[`b${i}`] as tf.Tensor1D),
-      );
-    }
-    const out = tf.sigmoid(
-      dense(h, params.wout as tf.Tensor2D, params.bout as tf.Tensor1D),
-    );
-    return tf.reshape(out, [b, p]);
+    let s = tf.softplus(tf.reshape(u, [b * p, spec.width])) as tf.Tensor2D;
+    for (const layer of f.layers) s = denseSigmoid(s, layer.w, layer.b);
+    return tf.reshape(denseSigmoid(s, f.wout, f.bout), [b, p]);
   });
 }
 

@@ -63,3 +63,23 @@ export function idxBytes(dims: number[], values?: Uint8Array, magic?: number): U
   out.set(values ?? new Uint8Array(size).map((_, i) => i % 256), 4 + 4 * dims.length);
   return out;
 }
+
+/**
+ * A tiny trained checkpoint (width 16, one step) for rendering tests,
+ * created once per test process in a temp folder.
+ */
+let tinyModelDir: Promise<string> | null = null;
+export function tinyModel(): Promise<string> {
+  tinyModelDir ??= (async () => {
+    const { prepareRun, train } = await import("../lib/train.ts");
+    await useWasm();
+    const out = await Deno.makeTempDir({ prefix: "cppn-model-" });
+    const outcome = await train(
+      await prepareRun(
+        tinyConfig(out, { run: "m", steps: 1, width: 16, zDim: 8, sampleEvery: 100 }),
+      ),
+    );
+    return outcome.paths.checkpoint;
+  })();
+  return tinyModelDir;
+}

@@ -1,0 +1,43 @@
+/**
+ * `deno task render`: one image of a trained generator at any size.
+ *
+ * @module
+ */
+import { initBackend } from "../lib/backend.ts";
+import { loadGenerator } from "../lib/checkpoint.ts";
+import { parseOrExit, runMain } from "../lib/cli.ts";
+import { resolveModel } from "../lib/model_source.ts";
+import { foldWeights } from "../lib/render.ts";
+import { defaultWorkers, RenderPool } from "../lib/render_pool.ts";
+import {
+  RENDER_DEFAULTS,
+  RENDER_FLAGS,
+  type RenderOptions,
+  renderSingle,
+} from "../lib/single_render.ts";
+
+const USAGE = "Usage: deno task render (--digit D | --seed N | --z FILE.json) [options]\n\n" +
+  "Renders one image (any size; 16384x16384 streams to disk in bounded memory)\n" +
+  "into output/renders/NAME.png with a NAME.json sidecar to reproduce it.";
+
+await runMain(async () => {
+  const user = parseOrExit<RenderOptions>(Deno.args, RENDER_FLAGS, USAGE, RENDER_DEFAULTS);
+  const options: RenderOptions = { ...RENDER_DEFAULTS, ...user };
+  const source = await resolveModel(options);
+  await initBackend(options.backend);
+  const workers = options.workers || defaultWorkers();
+  const pool = await RenderPool.create(foldWeights(await loadGenerator(source.checkpoint)), {
+    workers,
+    backend: options.backend,
+  });
+  try {
+    const command = ["deno task render", ...Deno.args].join(" ");
+    const { path, record } = await renderSingle(pool, source, options, command);
+    console.error(
+      `Wrote ${path} (${record.width}x${record.height}, ${record.timings.render_s.toFixed(1)} s, ` +
+        `${workers} worker${workers > 1 ? "s" : ""}) and its sidecar .json`,
+    );
+  } finally {
+    pool.close();
+  }
+});

@@ -1,0 +1,88 @@
+/**
+ * `deno task walk`: renders latent walks of a trained generator: large PNG
+ * frames streamed into an MP4, keyframe stills, a contact sheet.
+ *
+ * @module
+ */
+import { initBackend } from "../lib/backend.ts";
+import { onInterrupt, parseOrExit, runMain } from "../lib/cli.ts";
+import { findFfmpeg } from "../lib/ffmpeg.ts";
+import { resolveModel } from "../lib/model_source.ts";
+import { Progress } from "../lib/progress.ts";
+import { foldWeights } from "../lib/render.ts";
+import { defaultWorkers, RenderPool } from "../lib/render_pool.ts";
+import { loadGenerator } from "../lib/checkpoint.ts";
+import { renderWalk } from "../lib/walk.ts";
+import { planWalks } from "../lib/walk_batch.ts";
+import { WALK_DEFAULTS, WALK_FLAGS, type WalkOptions } from "../lib/walk_config.ts";
+
+const USAGE = "Usage: deno task walk [options]\n\n" +
+  "Renders latent walks: PNG frames + an MP4, keyframe stills and a contact sheet,\n" +
+  "in output/walks/ID/. Running the same command again resumes or skips.";
+
+await runMain(async () => {
+  const user = parseOrExit<WalkOptions>(Deno.args, WALK_FLAGS, USAGE, WALK_DEFAULTS);
+  const options: WalkOptions = { ...WALK_DEFAULTS, ...user };
+  const workers = options.workers || defaultWorkers();
+  const sourceArgs = [
+    ...(options.run ? ["--run", options.run] : []),
+    ...(options.model ? ["--model", options.model] : []),
+  ];
+  const walks = await planWalks(options, sourceArgs);
+  const source = await resolveModel(options);
+  await initBackend(options.backend);
+  const ffmpeg = await findFfmpeg(options.ffmpeg);
+  const pool = await RenderPool.create(foldWeights(await loadGenerator(source.checkpoint)), {
+    workers,
+    backend: options.backend,
+  });
+  console.error(
+    `Model: ${source.kind} ${source.name}${
+      source.step !== null ? ` (step ${source.step})` : ""
+    }, ` +
+      `width ${source.spec.width}; ${workers} worker${workers > 1 ? "s" : ""}; ` +
+      `backend: ${pool.backend}` +
+      (ffmpeg ? `; ffmpeg: ${ffmpeg.source}` : ""),
+  );
+  const stop = onInterrupt(() => {
+    pool.close();
+    console.error("\nStopped. Run the same command again to resume where it stopped.");
+    Deno.exit(130);
+  });
+  try {
+    for (const [i, walk] of walks.entries()) {
+      let progress: Progress | null = null;
+      const label = walks.length > 1 ? `walk ${i + 1}/${walks.length}` : "walk";
+      const result = await renderWalk({
+        pool,
+        source,
+        ffmpeg,
+        out: options.out,
+        force: options.force,
+        command: walk.command,
+        onFrame: (done, total) => {
+          progress ??= new Progress({ max: total, unit: "frames" });
+          progress.update(done, label);
+        },
+        onMessage: (text) => console.error(text),
+      }, walk.settings);
+      await (progress as Progress | null)?.stop();
+      const r = result.record;
+      if (result.status === "skipped") {
+        console.error(`${label}: ${result.dir} is already complete (--force to redo)`);
+        continue;
+      }
+      const t = r.timings!;
+      console.error(
+        `${label}: ${r.frames.count} frames ${r.settings.width}x${r.settings.height}` +
+          `${r.video ? " + walk.mp4" : ""}, ${r.keyframes.length} stills, in ${result.dir} ` +
+          `(${t.total_s.toFixed(1)} s${
+            result.status === "resumed" ? `, resumed: ${t.frames_reused} frames reused` : ""
+          })`,
+      );
+    }
+  } finally {
+    stop();
+    pool.close();
+  }
+});
