@@ -58,34 +58,53 @@ function leakyRelu<T extends tf.Tensor>(x: T): T {
   return tf.maximum(x, tf.mul(x, LEAK)) as T;
 }
 
-/** Batch norm with the batch's own statistics over `[b, h, w]`. */
-function batchNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
-  const mean = tf.mean(x, [0, 1, 2]);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), [0, 1, 2]);
-  return tf.add(
-    tf.mul(centred, tf.mul(tf.rsqrt(tf.add(variance, BN_EPSILON)), gamma)),
-    beta,
-  ) as tf.Tensor4D;
+/**
+ * Batch norm with batch statistics, computed separately over each group of
+ * `groupSize` consecutive images (`groupSize = b`: the whole batch).
+ */
+function batchNorm(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  groupSize: number,
+): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const grouped = tf.reshape(x, [b / groupSize, groupSize, h, w, c]);
+  const mean = tf.mean(grouped, [1, 2, 3], true);
+  const centred = tf.sub(grouped, mean);
+  const variance = tf.mean(tf.square(centred), [1, 2, 3], true);
+  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, BN_EPSILON)));
+  return tf.add(tf.mul(tf.reshape(normed, [b, h, w, c]), gamma), beta) as tf.Tensor4D;
 }
 
 /**
  * Scores a batch of images.
  *
  * @param x Images in [0, 1], shape `[b, size * size]`.
+ * @param groupSize Batch norm statistics are taken over groups of this
+ *   many consecutive images (default: the whole batch, as the reference).
+ *   It must divide `b`.
  * @returns Logits (real > 0), shape `[b, 1]`.
  */
 export function discriminate(
   params: Params,
   spec: DiscriminatorSpec,
   x: tf.Tensor2D,
+  groupSize = x.shape[0],
 ): tf.Tensor2D {
+  if (x.shape[0] % groupSize !== 0) {
+    throw new Error(
+      `A batch of ${x.shape[0]} does not split into batch-norm groups of ${groupSize}`,
+    );
+  }
   return tf.tidy(() => {
     const b = x.shape[0];
     let h = tf.reshape(x, [b, spec.size, spec.size, 1]) as tf.Tensor4D;
     for (let l = 1; l <= spec.channels.length; l++) {
       h = conv2dStride2(h, params[`c${l}`] as tf.Tensor4D);
-      h = l === 1 ? tf.add(h, params.c1b) : batchNorm(h, params[`g${l}`], params[`be${l}`]);
+      h = l === 1
+        ? tf.add(h, params.c1b)
+        : batchNorm(h, params[`g${l}`], params[`be${l}`], groupSize);
       h = leakyRelu(h);
     }
     const flat = tf.reshape(h, [b, -1]) as tf.Tensor2D;

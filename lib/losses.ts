@@ -48,6 +48,18 @@ export function klDivergence(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D 
   );
 }
 
+/** Each image's VAE loss per pixel, `(reconstruction + KL) / p`: `[b]`. */
+export function vaeLossPerImage(
+  x: tf.Tensor2D,
+  xHat: tf.Tensor2D,
+  mu: tf.Tensor2D,
+  logVar: tf.Tensor2D,
+): tf.Tensor1D {
+  return tf.tidy(() =>
+    tf.div(tf.add(reconstructionLoss(x, xHat), klDivergence(mu, logVar)), x.shape[1])
+  );
+}
+
 /** The VAE loss per pixel: `mean_batch(reconstruction + KL) / p` (scalar). */
 export function vaeLoss(
   x: tf.Tensor2D,
@@ -55,23 +67,22 @@ export function vaeLoss(
   mu: tf.Tensor2D,
   logVar: tf.Tensor2D,
 ): tf.Scalar {
+  return tf.tidy(() => tf.mean(vaeLossPerImage(x, xHat, mu, logVar)));
+}
+
+/** Binary cross-entropy of each logit against a constant `target` (0 or 1). */
+export function bcePerExample<T extends tf.Tensor>(logits: T, target: 0 | 1): T {
   return tf.tidy(() =>
-    tf.div(
-      tf.mean(tf.add(reconstructionLoss(x, xHat), klDivergence(mu, logVar))),
-      x.shape[1],
+    tf.add(
+      tf.sub(tf.relu(logits), tf.mul(logits, target)),
+      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
     )
   );
 }
 
 /** Mean binary cross-entropy of `logits` against a constant `target` (0 or 1). */
 export function bceWithLogits(logits: tf.Tensor, target: 0 | 1): tf.Scalar {
-  return tf.tidy(() => {
-    const loss = tf.add(
-      tf.sub(tf.relu(logits), tf.mul(logits, target)),
-      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
-    );
-    return tf.mean(loss);
-  });
+  return tf.tidy(() => tf.mean(bcePerExample(logits, target)));
 }
 
 /** `0.5 BCE(1, D(real)) + 0.5 BCE(0, D(fake))`, from logits (scalar). */

@@ -6,7 +6,6 @@
  * @module
  */
 import { join } from "@std/path";
-import { tf } from "./tf.ts";
 import { exists, readJson, writeFileAtomic, writeJsonAtomic } from "./atomic_write.ts";
 import { BatchSchedule } from "./batches.ts";
 import { writeChartPng } from "./chart.ts";
@@ -16,7 +15,6 @@ import {
   saveCheckpoint,
   type TrainingState,
 } from "./checkpoint.ts";
-import { defaultView, pixelCoords } from "./coords.ts";
 import { randomCrops } from "./crop.ts";
 import { FlagError } from "./flags.ts";
 import { writePng } from "./image.ts";
@@ -32,7 +30,15 @@ import {
   totalSteps,
   type TrainConfig,
 } from "./train_config.ts";
-import { createOptimizers, disposeOptimizers, type StepResult, trainStep } from "./train_step.ts";
+import {
+  createOptimizers,
+  disposeOptimizers,
+  type StepResult,
+  trainStep,
+  WeightSync,
+} from "./train_step.ts";
+import { TrainPool } from "./train_pool.ts";
+import { defaultWorkers } from "./render_pool.ts";
 
 /** One line of `log.jsonl`: means over the steps since the previous line. */
 export interface LogEntry {
@@ -71,6 +77,7 @@ export interface TrainEvents {
     startStep: number;
     totalSteps: number;
     stepsPerEpoch: number;
+    workers: number;
   }): void;
   /** After every step. */
   onStep?(info: { step: number; epoch: number; result: StepResult }): void;
@@ -210,8 +217,6 @@ export async function train(
   const spec = modelSpec(config);
   const model = initModel(spec, config.seed);
   const opts = createOptimizers(model, config);
-  const rules = config;
-  const pixels = config.size * config.size;
 
   let state: TrainingState = {
     step: 0,
@@ -231,10 +236,16 @@ export async function train(
   if (config.resume) await writeLog(paths.log, log);
 
   const rng = Rng.fromState(state.rng);
-  const coords = tf.tensor2d(
-    pixelCoords(config.size, config.size, defaultView(config.scale)),
-    [pixels, 3],
-  );
+  const workers = config.workers || defaultWorkers();
+  const pool = await TrainPool.create(spec, workers, config.backend);
+  const ctx = {
+    pool,
+    sync: new WeightSync(model),
+    rng,
+    rules: config,
+    gan: config.gan,
+    groupSize: config.batch / config.bnGroups,
+  };
   const sampleZ = sampleLatents(config.seed, 64, config.zDim);
   let lastSaved = config.resume ? state.step : 0;
 
@@ -254,6 +265,7 @@ export async function train(
     startStep: state.step,
     totalSteps: total,
     stepsPerEpoch: schedule.stepsPerEpoch,
+    workers,
   });
 
   let pending: StepResult[] = [];
@@ -268,12 +280,8 @@ export async function train(
       }
       const t0 = performance.now();
       const step = state.step;
-      const x = tf.tensor2d(
-        randomCrops(data, schedule.indices(step), config.size, rng),
-        [config.batch, pixels],
-      );
-      const result = await trainStep(model, opts, { x, coords }, rng, rules, config.gan);
-      x.dispose();
+      const x = randomCrops(data, schedule.indices(step), config.size, rng);
+      const result = await trainStep(model, opts, x, config.batch, ctx);
       checkFinite(step + 1, result, lastSaved, paths.checkpoint);
       state = {
         step: step + 1,
@@ -317,7 +325,7 @@ export async function train(
       await drawSamples();
     }
   } finally {
-    coords.dispose();
+    pool.close();
     disposeOptimizers(opts);
     disposeModel(model);
   }

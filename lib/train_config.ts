@@ -61,6 +61,10 @@ export interface TrainConfig extends ModelSettings {
   sampleEvery: number;
   /** Save a checkpoint every N steps (and always at the end). */
   checkpointEvery: number;
+  /** Training workers (0: one per core). */
+  workers: number;
+  /** The discriminator's batch norm takes statistics over this many groups of each batch. */
+  bnGroups: number;
 }
 
 /** The settings a run keeps for life: `--resume` refuses to change them. */
@@ -85,6 +89,7 @@ export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
   "size",
   "encoderWidth",
   "discChannels",
+  "bnGroups",
 ];
 
 /**
@@ -119,6 +124,8 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   logEvery: 10,
   sampleEvery: 200,
   checkpointEvery: 500,
+  workers: 0,
+  bnGroups: 2,
 };
 
 /** What each preset changes from {@linkcode TRAIN_DEFAULTS}. */
@@ -132,6 +139,7 @@ export const PRESETS: Record<PresetName, Partial<TrainConfig>> = {
     beta1: 0.65,
     width: 128,
     depth: 4,
+    bnGroups: 1,
     epochs: 100,
     sampleEvery: 20,
     checkpointEvery: 50,
@@ -351,6 +359,21 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     help: "Save a checkpoint every N steps",
     arg: "N",
   },
+  {
+    name: "workers",
+    key: "workers",
+    type: { kind: "int", min: 1 },
+    help: "Training workers (data-parallel; the same result for any number)",
+    arg: "N",
+    defaultText: "one per core",
+  },
+  {
+    name: "bn-groups",
+    key: "bnGroups",
+    type: { kind: "int", min: 1 },
+    help: "Discriminator batch norm over this many groups of each batch (1: the reference)",
+    arg: "N",
+  },
 ];
 
 /** A run name from the current time, e.g. `20261126-181206`. */
@@ -368,6 +391,7 @@ export function resolveTrainConfig(user: Partial<TrainConfig> = {}): TrainConfig
   if (config.discChannels.length < 1) {
     throw new FlagError("--disc-channels needs at least one value");
   }
+  checkBatch(config);
   return config;
 }
 
@@ -392,6 +416,15 @@ export function resumeConfig(
   }
   const { preset: _ignored, ...rest } = user;
   return { ...TRAIN_DEFAULTS, ...saved, ...rest, resume: true };
+}
+
+/** Checks that the batch splits into the discriminator's batch-norm groups. */
+export function checkBatch(config: TrainConfig): void {
+  if (config.batch % config.bnGroups !== 0) {
+    throw new FlagError(
+      `--batch ${config.batch} does not split into --bn-groups ${config.bnGroups} equal groups`,
+    );
+  }
 }
 
 /** Steps per epoch: whole batches in the data set. */

@@ -8,20 +8,21 @@
  *
  * The fake images the discriminator sees are the generator's
  * reconstructions of the batch, `G(z)` with `z ~ q(z | x)`, as in the
- * original. Every draw of `eps` comes from the step's `rng`.
+ * original. Gradients are computed by the workers of a `TrainPool` (each on
+ * its shard of the batch); the optimisers and the weights live here. Every
+ * draw of `eps` comes from the step's `rng`, in a fixed order.
  *
  * @module
  */
 import { tf } from "./tf.ts";
 import { Adam } from "./adam.ts";
 import { type BalanceRules, generatorDone, shouldTrainDiscriminator } from "./balance.ts";
-import { discriminate } from "./discriminator.ts";
-import { encode, samplePosterior } from "./encoder.ts";
-import { generate } from "./generator.ts";
-import { discriminatorLoss, generatorLoss, vaeLoss } from "./losses.ts";
 import { type Model, vaeParams } from "./model.ts";
-import type { Params } from "./params.ts";
+import { flatten, manifestOf, type Params, unflatten } from "./params.ts";
 import type { Rng } from "./rng.ts";
+import type { UpdateKind } from "./shard_grads.ts";
+import type { TrainPool, UpdateResult } from "./train_pool.ts";
+import type { WeightUpdate } from "./train_worker.ts";
 
 /** The three optimisers of the reference. */
 export interface Optimizers {
@@ -74,14 +75,6 @@ export interface StepResult {
   updates: { vae: number; g: number; d: number };
 }
 
-/** A batch and the fixed tensors a step needs. */
-export interface StepInputs {
-  /** Real images in [0, 1], shape `[b, size * size]`. */
-  x: tf.Tensor2D;
-  /** Training pixel coordinates, shape `[size * size, 3]`. */
-  coords: tf.Tensor2D;
-}
-
 /**
  * Computes `f()` and its gradients with respect to `params`, keyed like
  * `params`. The caller disposes the returned tensors.
@@ -96,148 +89,100 @@ export function gradients(
   return { value, grads: keyed };
 }
 
-function disposeAll(grads: Record<string, tf.Tensor>): void {
-  for (const g of Object.values(grads)) g.dispose();
+/**
+ * Keeps the workers' replicas in step with the weights here: networks
+ * changed by an update are sent (once) with the next request.
+ */
+export class WeightSync {
+  #model: Model;
+  #dirty = { enc: true, gen: true, disc: true };
+
+  constructor(model: Model) {
+    this.#model = model;
+  }
+
+  /** Marks networks as changed. */
+  mark(...nets: ("enc" | "gen" | "disc")[]): void {
+    for (const n of nets) this.#dirty[n] = true;
+  }
+
+  /** The changed networks' weights, flattened; clears the marks. */
+  async collect(): Promise<WeightUpdate> {
+    const out: WeightUpdate = {};
+    for (const n of ["enc", "gen", "disc"] as const) {
+      if (!this.#dirty[n]) continue;
+      out[n] = await flatten(Object.values(this.#model[n]));
+      this.#dirty[n] = false;
+    }
+    return out;
+  }
 }
 
-function noise(rng: Rng, b: number, zDim: number): tf.Tensor2D {
-  return tf.tensor2d(rng.normal(b * zDim), [b, zDim]);
-}
-
-/** Encode, sample and reconstruct: `[xHat, mu, logVar]`. */
-function reconstruct(model: Model, inputs: StepInputs, eps: tf.Tensor2D) {
-  const q = encode(model.enc, model.spec.encoder, inputs.x);
-  const z = samplePosterior(q, eps);
-  const xHat = generate(model.gen, model.spec.generator, z, inputs.coords);
-  return { xHat, mu: q.mu, logVar: q.logVar };
-}
-
-/** One update of `opt` on the VAE loss; returns the loss before it. */
-export async function vaeUpdate(
-  model: Model,
-  opt: Adam,
-  inputs: StepInputs,
-  rng: Rng,
-): Promise<number> {
-  const [b, zDim] = [inputs.x.shape[0], model.spec.encoder.zDim];
-  const eps = noise(rng, b, zDim);
-  const { value, grads } = gradients(() => {
-    const r = reconstruct(model, inputs, eps);
-    return vaeLoss(inputs.x, r.xHat, r.mu, r.logVar);
-  }, opt.vars);
+/** Applies flattened gradients (in the order of `opt.vars`) with `opt`. */
+function applyFlat(opt: Adam, flat: Float32Array): void {
+  const parts = unflatten(flat, manifestOf(opt.vars));
+  const grads: Record<string, tf.Tensor> = {};
+  for (const [k, { shape, values }] of Object.entries(parts)) grads[k] = tf.tensor(values, shape);
   opt.apply(grads);
-  disposeAll(grads);
-  eps.dispose();
-  const loss = (await value.data())[0];
-  value.dispose();
-  return loss;
+  tf.dispose(Object.values(grads));
 }
 
-/** One update of `opt` on `g_loss + vae_loss`; returns both before it. */
-export async function generatorUpdate(
-  model: Model,
-  opt: Adam,
-  inputs: StepInputs,
-  rng: Rng,
-): Promise<{ gLoss: number; vaeLoss: number }> {
-  const [b, zDim] = [inputs.x.shape[0], model.spec.encoder.zDim];
-  const eps = noise(rng, b, zDim);
-  const parts: tf.Scalar[] = [];
-  const { value, grads } = gradients(() => {
-    const r = reconstruct(model, inputs, eps);
-    const v = vaeLoss(inputs.x, r.xHat, r.mu, r.logVar);
-    const g = generatorLoss(discriminate(model.disc, model.spec.discriminator, r.xHat));
-    parts.push(tf.keep(g), tf.keep(v));
-    return tf.add(g, v);
-  }, opt.vars);
-  opt.apply(grads);
-  disposeAll(grads);
-  eps.dispose();
-  value.dispose();
-  const [gLoss, vae] = await Promise.all(parts.map(async (t) => (await t.data())[0]));
-  tf.dispose(parts);
-  return { gLoss, vaeLoss: vae };
-}
-
-function discriminatorLossOf(model: Model, inputs: StepInputs, fake: tf.Tensor2D) {
-  const spec = model.spec.discriminator;
-  return discriminatorLoss(
-    discriminate(model.disc, spec, inputs.x),
-    discriminate(model.disc, spec, fake),
-  );
-}
-
-function fakes(model: Model, inputs: StepInputs, rng: Rng): tf.Tensor2D {
-  const eps = noise(rng, inputs.x.shape[0], model.spec.encoder.zDim);
-  const xHat = tf.tidy(() => reconstruct(model, inputs, eps).xHat);
-  eps.dispose();
-  return xHat;
-}
-
-/** The discriminator loss on a fresh set of fakes, with no update. */
-export async function discriminatorEval(
-  model: Model,
-  inputs: StepInputs,
-  rng: Rng,
-): Promise<number> {
-  const fake = fakes(model, inputs, rng);
-  const loss = tf.tidy(() => discriminatorLossOf(model, inputs, fake));
-  fake.dispose();
-  const value = (await loss.data())[0];
-  loss.dispose();
-  return value;
-}
-
-/** One update of `opt` on the discriminator loss; returns the loss before it. */
-export async function discriminatorUpdate(
-  model: Model,
-  opt: Adam,
-  inputs: StepInputs,
-  rng: Rng,
-): Promise<number> {
-  const fake = fakes(model, inputs, rng);
-  const { value, grads } = gradients(
-    () => discriminatorLossOf(model, inputs, fake),
-    opt.vars,
-  );
-  opt.apply(grads);
-  disposeAll(grads);
-  fake.dispose();
-  const loss = (await value.data())[0];
-  value.dispose();
-  return loss;
+/** Everything a step needs besides the model and optimisers. */
+export interface StepContext {
+  pool: TrainPool;
+  sync: WeightSync;
+  rng: Rng;
+  rules: BalanceRules;
+  /** Train the GAN (false: VAE updates only). */
+  gan: boolean;
+  /** Discriminator batch-norm group size. */
+  groupSize: number;
 }
 
 /**
- * One balanced training step on one batch (see `balance.ts`). With
- * `gan: false`, only the VAE updates run (the `--no-gan` baseline).
+ * One balanced training step on one batch (see `balance.ts`).
+ *
+ * @param x The batch, `[batch, size * size]` flattened, values in [0, 1].
  */
 export async function trainStep(
   model: Model,
   opts: Optimizers,
-  inputs: StepInputs,
-  rng: Rng,
-  rules: BalanceRules,
-  gan = true,
+  x: Float32Array,
+  batch: number,
+  ctx: StepContext,
 ): Promise<StepResult> {
+  const { pool, sync, rng, rules } = ctx;
+  const zDim = model.spec.encoder.zDim;
+  pool.setBatch(x, batch);
+  const run = async (kind: UpdateKind): Promise<UpdateResult> =>
+    pool.run(kind, rng.normal(batch * zDim), batch, ctx.groupSize, await sync.collect());
+
   const updates = { vae: 0, g: 0, d: 0 };
   let vae = NaN;
   for (let i = 0; i < rules.vaeSteps; i++) {
-    vae = await vaeUpdate(model, opts.vae, inputs, rng);
+    const r = await run("vae");
+    applyFlat(opts.vae, r.grads!);
+    sync.mark("enc", "gen");
+    vae = r.losses.vae!;
     updates.vae++;
   }
-  if (!gan) return { vaeLoss: vae, gLoss: null, dLoss: null, updates };
+  if (!ctx.gan) return { vaeLoss: vae, gLoss: null, dLoss: null, updates };
   let gLoss = NaN;
   for (let i = 0; i < rules.gSteps; i++) {
-    const r = await generatorUpdate(model, opts.g, inputs, rng);
-    gLoss = r.gLoss;
-    vae = r.vaeLoss;
+    const r = await run("g");
+    applyFlat(opts.g, r.grads!);
+    sync.mark("enc", "gen");
+    gLoss = r.losses.g!;
+    vae = r.losses.vae!;
     updates.g++;
     if (generatorDone(gLoss, rules)) break;
   }
-  let dLoss = await discriminatorEval(model, inputs, rng);
+  let dLoss = (await run("d-eval")).losses.d!;
   if (shouldTrainDiscriminator(dLoss, gLoss, rules)) {
-    dLoss = await discriminatorUpdate(model, opts.d, inputs, rng);
+    const r = await run("d");
+    applyFlat(opts.d, r.grads!);
+    sync.mark("disc");
+    dLoss = r.losses.d!;
     updates.d++;
   }
   return { vaeLoss: vae, gLoss, dLoss, updates };

@@ -34,7 +34,8 @@ await runMain(async () => {
         console.error(
           `${config.resume ? "Resuming" : "Training"} run "${config.run}" in ${info.paths.dir} ` +
             `from step ${info.startStep} to ${info.totalSteps} ` +
-            `(${info.stepsPerEpoch} steps per epoch, batch ${config.batch}, width ${config.width})`,
+            `(${info.stepsPerEpoch} steps per epoch, batch ${config.batch}, width ${config.width}, ` +
+            `${info.workers} worker${info.workers > 1 ? "s" : ""})`,
         );
         progress = new Progress({
           max: info.totalSteps,

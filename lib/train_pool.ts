@@ -1,0 +1,176 @@
+/**
+ * Data-parallel training on every core: workers each hold a replica of the
+ * networks and compute the gradients of their shard of the batch; the
+ * shards' losses and gradients add up to exactly the whole batch's, so the
+ * update is the one a single worker would make on the whole batch.
+ *
+ * VAE updates split the batch by images. Updates that involve the
+ * discriminator split it by whole batch-norm groups (the statistics of a
+ * group never cross workers), so with `B / groupSize` groups at most that
+ * many workers share them.
+ *
+ * @module
+ */
+import type { BackendChoice } from "./backend.ts";
+import type { ModelSpec } from "./model.ts";
+import { type ShardResult, type UpdateKind, usesDiscriminator } from "./shard_grads.ts";
+import type { TrainWorkerReply, TrainWorkerRequest, WeightUpdate } from "./train_worker.ts";
+
+/** The summed result of one update over all shards. */
+export interface UpdateResult {
+  /** Batch-mean losses computed by the update. */
+  losses: { vae?: number; g?: number; d?: number };
+  /** Whole-batch gradients (flattened), or null for `d-eval`. */
+  grads: Float32Array | null;
+}
+
+/**
+ * Splits `total` items into up to `parts` contiguous ranges whose sizes
+ * are multiples of `unit` (as even as possible; empty ranges dropped).
+ */
+export function shardRanges(total: number, parts: number, unit = 1): [number, number][] {
+  const units = Math.floor(total / unit);
+  const ranges: [number, number][] = [];
+  for (let k = 0; k < parts; k++) {
+    const start = Math.floor((k * units) / parts) * unit;
+    const end = Math.floor(((k + 1) * units) / parts) * unit;
+    if (end > start) ranges.push([start, end]);
+  }
+  return ranges;
+}
+
+/** A pool of training workers over one model architecture. */
+export class TrainPool {
+  readonly size: number;
+  #workers: Worker[] = [];
+  #pending = new Map<Worker, { resolve(r: ShardResult): void; reject(e: Error): void }>();
+  #failed: Error | null = null;
+
+  private constructor(size: number) {
+    this.size = size;
+  }
+
+  /** Starts `workers` workers with replicas of a model of `spec`. */
+  static async create(
+    spec: ModelSpec,
+    workers: number,
+    backend: BackendChoice,
+  ): Promise<TrainPool> {
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new Error(`The worker count must be an integer >= 1, got ${workers}`);
+    }
+    const pool = new TrainPool(workers);
+    const url = new URL("./train_worker.ts", import.meta.url);
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < workers; i++) {
+      const worker = new Worker(url, { type: "module" });
+      pool.#workers.push(worker);
+      ready.push(
+        new Promise((resolve, reject) => {
+          worker.onmessage = (e: MessageEvent<TrainWorkerReply>) => {
+            if (e.data.type === "ready") resolve();
+            else if (e.data.type === "error") reject(new Error(e.data.message));
+          };
+          worker.onerror = (e) => {
+            e.preventDefault();
+            reject(new Error(`A training worker failed to start: ${e.message}`));
+          };
+        }),
+      );
+      worker.postMessage({ type: "init", spec, backend } satisfies TrainWorkerRequest);
+    }
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+    for (const worker of pool.#workers) {
+      worker.onmessage = (e: MessageEvent<TrainWorkerReply>) => {
+        const job = pool.#pending.get(worker);
+        pool.#pending.delete(worker);
+        if (!job) return;
+        if (e.data.type === "result") job.resolve(e.data.result);
+        else if (e.data.type === "error") job.reject(new Error(e.data.message));
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        pool.#failed = new Error(`A training worker crashed: ${e.message}`);
+        const job = pool.#pending.get(worker);
+        pool.#pending.delete(worker);
+        job?.reject(pool.#failed);
+      };
+    }
+    return pool;
+  }
+
+  /** Sends the batch (`[n, pixels]` flattened) to every worker. */
+  setBatch(x: Float32Array, n: number): void {
+    for (const w of this.#workers) {
+      w.postMessage({ type: "batch", x, n } satisfies TrainWorkerRequest);
+    }
+  }
+
+  /**
+   * Runs one update on all shards and adds up the results.
+   *
+   * @param eps N(0, 1) noise for the whole batch, `[total * zDim]`.
+   * @param weights Networks that changed since the last call.
+   */
+  async run(
+    kind: UpdateKind,
+    eps: Float32Array,
+    total: number,
+    groupSize: number,
+    weights: WeightUpdate,
+  ): Promise<UpdateResult> {
+    if (this.#failed) throw this.#failed;
+    const zDim = eps.length / total;
+    const ranges = shardRanges(total, this.size, usesDiscriminator(kind) ? groupSize : 1);
+    const jobs = ranges.map(([start, end], k) => {
+      const worker = this.#workers[k];
+      return new Promise<ShardResult>((resolve, reject) => {
+        this.#pending.set(worker, { resolve, reject });
+        worker.postMessage(
+          {
+            type: "update",
+            kind,
+            start,
+            end,
+            eps: eps.slice(start * zDim, end * zDim),
+            total,
+            groupSize,
+            weights,
+          } satisfies TrainWorkerRequest,
+        );
+      });
+    });
+    for (const idle of this.#workers.slice(ranges.length)) {
+      if (weights.enc || weights.gen || weights.disc) {
+        idle.postMessage({ type: "weights", weights } satisfies TrainWorkerRequest);
+      }
+    }
+    const results = await Promise.all(jobs);
+    const losses: UpdateResult["losses"] = {};
+    for (const r of results) {
+      for (const [k, v] of Object.entries(r.losses) as [keyof UpdateResult["losses"], number][]) {
+        losses[k] = (losses[k] ?? 0) + v;
+      }
+    }
+    let grads: Float32Array | null = null;
+    for (const r of results) {
+      if (!r.grads) continue;
+      if (!grads) grads = r.grads;
+      else for (let i = 0; i < grads.length; i++) grads[i] += r.grads[i];
+    }
+    return { losses, grads };
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    for (const w of this.#workers) w.terminate();
+    const error = new Error("The training pool was closed");
+    for (const job of this.#pending.values()) job.reject(error);
+    this.#pending.clear();
+  }
+}
