@@ -21,12 +21,12 @@ export function normalVariable(
   mean = 0,
 ): tf.Variable {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.variable(tf.tensor(rng.normal(n, mean, std), shape));
+  return tf.tidy(() => tf.variable(tf.tensor(rng.normal(n, mean, std), shape)));
 }
 
 /** A constant-filled trainable variable. */
 export function constantVariable(shape: number[], value: number): tf.Variable {
-  return tf.variable(tf.fill(shape, value));
+  return tf.tidy(() => tf.variable(tf.fill(shape, value)));
 }
 
 /** The manifest (names and shapes) of a set of params. */
@@ -86,7 +86,9 @@ export function paramsFromFlat(
   const parts = unflatten(values, manifest);
   const params: Params = {};
   for (const [name, { shape, values }] of Object.entries(parts)) {
-    params[name] = tf.variable(tf.tensor(values, shape));
+    const initial = tf.tensor(values, shape);
+    params[name] = tf.variable(initial);
+    initial.dispose();
   }
   return params;
 }
