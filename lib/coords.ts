@@ -32,6 +32,8 @@ export function pixelStep(width: number, height: number, view: View): number {
  * Coordinates `[x, y, r]` of every pixel in rows `rowStart` (inclusive) to
  * `rowEnd` (exclusive) of a `width` x `height` image, row-major.
  *
+ * @param out Where to write (reused to avoid garbage); a new array if omitted
+ *   or too small.
  * @returns Shape `[(rowEnd - rowStart) * width, 3]`, flattened.
  */
 export function pixelCoords(
@@ -40,9 +42,11 @@ export function pixelCoords(
   view: View,
   rowStart = 0,
   rowEnd = height,
+  out?: Float32Array,
 ): Float32Array {
   const step = pixelStep(width, height, view);
-  const out = new Float32Array((rowEnd - rowStart) * width * 3);
+  const size = (rowEnd - rowStart) * width * 3;
+  out = out && out.length >= size ? out.subarray(0, size) : new Float32Array(size);
   const [cx, cy] = view.center;
   let k = 0;
   for (let j = rowStart; j < rowEnd; j++) {

@@ -57,7 +57,7 @@ export class PngStreamWriter {
   #pump: Promise<void>;
   #rows = 0;
   #previous: Uint8Array;
-  #filtered: Uint8Array;
+  #filtered: Uint8Array<ArrayBuffer>;
 
   private constructor(path: string, width: number, height: number) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -138,7 +138,8 @@ export class PngStreamWriter {
       out[0] = 2; // "Up": each byte minus the byte above
       for (let i = 0; i < w; i++) out[i + 1] = (row[i] - this.#previous[i]) & 0xff;
       this.#previous.set(row);
-      await this.#input.write(out.slice());
+      // the compressor has consumed the row once the write resolves
+      await this.#input.write(out);
     }
     this.#rows += rows;
   }

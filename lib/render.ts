@@ -93,6 +93,8 @@ export class Renderer {
   readonly #layers: { w: tf.Tensor2D; b: tf.Tensor1D }[];
   readonly #wout: tf.Tensor2D;
   readonly #bout: tf.Tensor1D;
+  /** Reused coordinate buffer: no garbage per chunk. */
+  #coords: Float32Array = new Float32Array(0);
 
   constructor(weights: FoldedWeights) {
     const { spec } = weights;
@@ -142,7 +144,8 @@ export class Renderer {
   ): Promise<Float32Array> {
     const { width, height, view } = request;
     const n = (rowEnd - rowStart) * width;
-    const coords = pixelCoords(width, height, view, rowStart, rowEnd);
+    const coords = pixelCoords(width, height, view, rowStart, rowEnd, this.#coords);
+    if (coords.length > this.#coords.length) this.#coords = coords;
     const out = tf.tidy(() => {
       const c = tf.tensor2d(coords, [n, 3]);
       let s = tf.softplus(tf.fused.matMul({ a: c, b: this.#wc, bias })) as tf.Tensor2D;

@@ -8,6 +8,7 @@
  * @module
  */
 import type { BackendChoice } from "./backend.ts";
+import { collectEvery } from "./gc.ts";
 import { DEFAULT_CHUNK_PIXELS, type FoldedWeights, type ImageRequest } from "./render.ts";
 import type { WorkerReply, WorkerRequest } from "./render_worker.ts";
 
@@ -163,10 +164,12 @@ export class RenderPool {
       inFlight.push(this.renderBand(request, start, Math.min(request.height, start + rowsPerBand)));
     };
     while (next < starts.length && inFlight.length < 2 * this.size) launch();
+    const collect = collectEvery(32);
     for (let i = 0; i < starts.length; i++) {
       const bytes = await inFlight.shift()!;
       if (next < starts.length) launch();
       await onRows(bytes, starts[i]);
+      collect();
     }
   }
 

@@ -7,6 +7,7 @@
  */
 /// <reference lib="deno.worker" />
 import { type BackendChoice, initBackend } from "./backend.ts";
+import { collectEvery } from "./gc.ts";
 import { type FoldedWeights, type ImageRequest, Renderer } from "./render.ts";
 
 /** Messages the pool sends. */
@@ -28,6 +29,7 @@ export type WorkerReply =
   | { type: "error"; id: number | null; message: string };
 
 let renderer: Renderer | null = null;
+const collect = collectEvery(16);
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const message = event.data;
@@ -49,6 +51,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       { type: "rows", id: message.id, bytes } satisfies WorkerReply,
       [bytes.buffer as ArrayBuffer],
     );
+    collect();
   } catch (error) {
     self.postMessage(
       {

@@ -1,0 +1,91 @@
+/**
+ * `deno task bench`: speed and memory of rendering and training on this
+ * machine, as a table and `output/bench/bench.json`.
+ *
+ * @module
+ */
+import { join } from "@std/path";
+import { BACKEND_CHOICES, type BackendChoice } from "../lib/backend.ts";
+import { writeJsonAtomic } from "../lib/atomic_write.ts";
+import { benchTable, runBench } from "../lib/bench.ts";
+import { parseOrExit, runMain } from "../lib/cli.ts";
+import type { FlagSpec } from "../lib/flags.ts";
+import { defaultWorkers } from "../lib/render_pool.ts";
+import { initBackend } from "../lib/backend.ts";
+
+interface Options {
+  quick: boolean;
+  workers: number;
+  width: number;
+  backend: BackendChoice;
+  out: string;
+}
+
+const DEFAULTS: Options = { quick: false, workers: 0, width: 128, backend: "wasm", out: "output" };
+
+const FLAGS: FlagSpec[] = [
+  {
+    name: "quick",
+    key: "quick",
+    type: { kind: "boolean" },
+    help: "A reduced run (under 2 minutes)",
+  },
+  {
+    name: "workers",
+    key: "workers",
+    type: { kind: "int", min: 1 },
+    help: "N for the multi-worker measurements",
+    arg: "N",
+    defaultText: "one per core",
+  },
+  {
+    name: "width",
+    key: "width",
+    type: { kind: "int", min: 1 },
+    help: "Generator width for rendering (128: the reference)",
+    arg: "N",
+  },
+  {
+    name: "backend",
+    key: "backend",
+    type: { kind: "enum", values: BACKEND_CHOICES },
+    help: "Backend of every worker",
+    arg: "NAME",
+  },
+  {
+    name: "out",
+    key: "out",
+    type: { kind: "string" },
+    help: "Output root (writes OUT/bench/bench.json)",
+    arg: "DIR",
+  },
+];
+
+const USAGE = "Usage: deno task bench [--quick] [options]\n\n" +
+  "Measures matMul throughput, rendering, training, memory and a walk on this\n" +
+  "machine; prints a table and writes output/bench/bench.json.";
+
+await runMain(async () => {
+  const o: Options = { ...DEFAULTS, ...parseOrExit<Options>(Deno.args, FLAGS, USAGE, DEFAULTS) };
+  await initBackend(o.backend);
+  const scratch = await Deno.makeTempDir({ prefix: "cppn-bench-" });
+  try {
+    const report = await runBench(
+      {
+        quick: o.quick,
+        workers: o.workers || defaultWorkers(),
+        width: o.width,
+        backend: o.backend,
+        scratch,
+      },
+      (line) => console.error(line),
+    );
+    const dir = join(o.out, "bench");
+    await Deno.mkdir(dir, { recursive: true });
+    await writeJsonAtomic(join(dir, "bench.json"), report);
+    console.log(benchTable(report));
+    console.error(`Wrote ${join(dir, "bench.json")}`);
+  } finally {
+    await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+});
