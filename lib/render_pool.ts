@@ -11,6 +11,7 @@ import type { BackendChoice } from "./backend.ts";
 import { collectEvery } from "./gc.ts";
 import { DEFAULT_CHUNK_PIXELS, type FoldedWeights, type ImageRequest } from "./render.ts";
 import type { WorkerReply, WorkerRequest } from "./render_worker.ts";
+import { startWorkers } from "./workers.ts";
 
 /** The number of logical cores, the default worker count. */
 export function defaultWorkers(): number {
@@ -54,39 +55,15 @@ export class RenderPool {
   /** Starts the workers and loads the weights into each. */
   static async create(weights: FoldedWeights, options: PoolOptions = {}): Promise<RenderPool> {
     const size = options.workers ?? defaultWorkers();
-    if (!Number.isInteger(size) || size < 1) {
-      throw new Error(`The worker count must be an integer >= 1, got ${size}`);
-    }
+    const { workers, replies } = await startWorkers(
+      new URL("./render_worker.ts", import.meta.url),
+      size,
+      { type: "init", weights, backend: options.backend ?? "wasm" } satisfies WorkerRequest,
+      "render",
+    );
     const pool = new RenderPool(size, options.chunkPixels ?? DEFAULT_CHUNK_PIXELS);
-    const url = new URL("./render_worker.ts", import.meta.url);
-    const ready: Promise<string>[] = [];
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(url, { type: "module" });
-      pool.#workers.push(worker);
-      ready.push(
-        new Promise((resolve, reject) => {
-          worker.onmessage = (event: MessageEvent<WorkerReply>) => {
-            const reply = event.data;
-            if (reply.type === "ready") resolve(reply.backend);
-            else if (reply.type === "error") reject(new Error(reply.message));
-          };
-          worker.onerror = (event) => {
-            event.preventDefault();
-            reject(new Error(`A render worker failed to start: ${event.message}`));
-          };
-        }),
-      );
-      worker.postMessage(
-        { type: "init", weights, backend: options.backend ?? "wasm" } satisfies WorkerRequest,
-      );
-    }
-    try {
-      const names = await Promise.all(ready);
-      pool.backend = names[0];
-    } catch (error) {
-      pool.close();
-      throw error;
-    }
+    pool.#workers = workers;
+    pool.backend = (replies[0] as { backend: string }).backend;
     for (const worker of pool.#workers) {
       worker.onmessage = (event: MessageEvent<WorkerReply>) => pool.#onReply(worker, event.data);
       worker.onerror = (event) => {

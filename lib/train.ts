@@ -281,6 +281,7 @@ export async function train(
       const t0 = performance.now();
       const step = state.step;
       const x = randomCrops(data, schedule.indices(step), config.size, rng);
+      ctx.gan = config.gan && step >= config.ganAfter;
       const result = await trainStep(model, opts, x, config.batch, ctx);
       checkFinite(step + 1, result, lastSaved, paths.checkpoint);
       state = {

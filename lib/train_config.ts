@@ -41,6 +41,8 @@ export interface TrainConfig extends ModelSettings {
   beta1: number;
   /** Train the GAN (false: the VAE-only baseline). */
   gan: boolean;
+  /** Steps of VAE-only training before the GAN joins (0: from the start). */
+  ganAfter: number;
   /** VAE updates per batch. */
   vaeSteps: number;
   /** Most generator updates per batch. */
@@ -111,6 +113,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   lrD: 0.001,
   beta1: 0.65,
   gan: true,
+  ganAfter: 0,
   ...REFERENCE_BALANCE,
   zDim: 32,
   width: 32,
@@ -302,6 +305,13 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     key: "gan",
     type: { kind: "boolean" },
     help: "Train as a plain VAE, without the discriminator (baseline)",
+  },
+  {
+    name: "gan-after",
+    key: "ganAfter",
+    type: { kind: "int", min: 0 },
+    help: "Train the VAE alone for the first N steps, then add the GAN (0: from the start)",
+    arg: "N",
   },
   {
     name: "vae-steps",

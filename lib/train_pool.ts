@@ -15,6 +15,7 @@ import type { BackendChoice } from "./backend.ts";
 import type { ModelSpec } from "./model.ts";
 import { type ShardResult, type UpdateKind, usesDiscriminator } from "./shard_grads.ts";
 import type { TrainWorkerReply, TrainWorkerRequest, WeightUpdate } from "./train_worker.ts";
+import { startWorkers } from "./workers.ts";
 
 /** The summed result of one update over all shards. */
 export interface UpdateResult {
@@ -56,35 +57,14 @@ export class TrainPool {
     workers: number,
     backend: BackendChoice,
   ): Promise<TrainPool> {
-    if (!Number.isInteger(workers) || workers < 1) {
-      throw new Error(`The worker count must be an integer >= 1, got ${workers}`);
-    }
+    const started = await startWorkers(
+      new URL("./train_worker.ts", import.meta.url),
+      workers,
+      { type: "init", spec, backend } satisfies TrainWorkerRequest,
+      "training",
+    );
     const pool = new TrainPool(workers);
-    const url = new URL("./train_worker.ts", import.meta.url);
-    const ready: Promise<void>[] = [];
-    for (let i = 0; i < workers; i++) {
-      const worker = new Worker(url, { type: "module" });
-      pool.#workers.push(worker);
-      ready.push(
-        new Promise((resolve, reject) => {
-          worker.onmessage = (e: MessageEvent<TrainWorkerReply>) => {
-            if (e.data.type === "ready") resolve();
-            else if (e.data.type === "error") reject(new Error(e.data.message));
-          };
-          worker.onerror = (e) => {
-            e.preventDefault();
-            reject(new Error(`A training worker failed to start: ${e.message}`));
-          };
-        }),
-      );
-      worker.postMessage({ type: "init", spec, backend } satisfies TrainWorkerRequest);
-    }
-    try {
-      await Promise.all(ready);
-    } catch (error) {
-      pool.close();
-      throw error;
-    }
+    pool.#workers = started.workers;
     for (const worker of pool.#workers) {
       worker.onmessage = (e: MessageEvent<TrainWorkerReply>) => {
         const job = pool.#pending.get(worker);
