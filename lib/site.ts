@@ -3,8 +3,9 @@
  * can be uploaded as is to any static host.
  *
  * Steps: scan `<out>` ({@link scanGallery}); cut Deep Zoom tiles for every
- * still and derive thumbnails, posters and Open Graph images (both
- * incremental, cached in `<out>/site-cache/`); write the page data; run
+ * still, derive thumbnails, posters and Open Graph images, and export each
+ * model's generator for the live explorer (all incremental, cached in
+ * `<out>/site-cache/`); write the page data; run
  * Astro (`site/`) into `<out>/.site-next/`; rewrite its URLs to be relative
  * (or to start with `--base`); publish tiles, images and media next to the
  * pages as hard links; add `_headers` and `.nojekyll`; check static-host
@@ -18,6 +19,7 @@ import { linkOrCopy, listFiles, removeInside } from "./fs_safe.ts";
 import { scanGallery } from "./gallery_manifest.ts";
 import { syncDerived } from "./site_assets.ts";
 import { buildSiteData, planDerived, type SiteFile } from "./site_data.ts";
+import { liveModelSources, syncLiveModels } from "./site_models.ts";
 import { syncTiles } from "./tiles.ts";
 
 /** The base every page is built under, rewritten after the Astro build. */
@@ -57,6 +59,8 @@ export interface SiteBuildResult {
   tiles: { made: number; reused: number; removed: number };
   /** Derived images made now / reused / removed. */
   images: { made: number; reused: number; removed: number };
+  /** Live explorer models exported now / reused / stale files removed. */
+  live: { made: number; reused: number; removed: number };
   /** Wall time in seconds. */
   seconds: number;
 }
@@ -139,6 +143,8 @@ export function headersFile(base: string | null): string {
     `${root}tiles/:hash/image.dzi`,
     "  Content-Type: application/xml",
     `${root}img/*`,
+    forever,
+    `${root}live/*`,
     forever,
     `${root}assets/*`,
     forever,
@@ -233,6 +239,7 @@ export function sitePaths(out: string): {
   cache: string;
   tiles: string;
   images: string;
+  live: string;
   astro: string;
   data: string;
   info: string;
@@ -244,6 +251,7 @@ export function sitePaths(out: string): {
     cache,
     tiles: join(cache, "tiles"),
     images: join(cache, "img"),
+    live: join(cache, "live"),
     astro: join(cache, "astro"),
     data: join(cache, "site-data.json"),
     info: join(cache, "build.json"),
@@ -296,11 +304,22 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
     `Images: ${derived.made} made, ${derived.reused} unchanged, ${derived.removed.length} removed`,
   );
 
+  const live = await syncLiveModels(await liveModelSources(manifest), paths.live, log);
+  for (const warning of live.warnings) {
+    warnings.push(warning);
+    log(`warning: ${warning}`);
+  }
+  log(
+    `Live explorer: ${live.models.length} model${live.models.length === 1 ? "" : "s"} ` +
+      `(${live.made} exported, ${live.reused} unchanged, ${live.removed} stale files removed)`,
+  );
+
   const { data, files } = await buildSiteData(
     manifest,
     tiles.bySource,
     derived.images,
     options.site,
+    live.models,
   );
   await writeJsonAtomic(paths.data, data);
 
@@ -375,6 +394,7 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
     warnings,
     tiles: { made: tiles.made.length, reused: tiles.reused.length, removed: tiles.removed.length },
     images: { made: derived.made, reused: derived.reused, removed: derived.removed.length },
+    live: { made: live.made, reused: live.reused, removed: live.removed },
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -11,11 +11,14 @@ import sharp from "sharp";
 import type {
   GalleryManifest,
   ModelRef,
+  ModelSpec,
   RunEntry,
   StillEntry,
   WalkEntry,
 } from "./gallery_manifest.ts";
+import { formatHash } from "./explore_state.ts";
 import { type DerivedImage, type DerivedJob, derivedKey, thumbWidths } from "./site_assets.ts";
+import { type LiveModel, matchLiveModel } from "./site_models.ts";
 import type { DziInfo, TileRecord } from "./tiles.ts";
 
 /** An image with its intrinsic size. */
@@ -99,6 +102,8 @@ export interface SiteWalk {
   og: SiteImage | null;
   /** Alt text of its images. */
   alt: string;
+  /** The live explorer at its first keyframe, if its model is exported; else null. */
+  explore: string | null;
 }
 
 /** A still's page. */
@@ -137,6 +142,8 @@ export interface SiteStill {
   og: SiteImage | null;
   /** Alt text. */
   alt: string;
+  /** The live explorer at this still's latent and view, if its model is exported; else null. */
+  explore: string | null;
 }
 
 /** A run's page. */
@@ -165,6 +172,30 @@ export interface SiteRun {
   thumb: ResponsiveImage | null;
   /** Open Graph image, or null. */
   og: SiteImage | null;
+  /** The live explorer with this run's model, if it is exported; else null. */
+  explore: string | null;
+}
+
+/** A model of the live explorer (`explore/`). */
+export interface SiteLiveModel {
+  /** Id in explorer URLs (`m=`). */
+  id: string;
+  /** Display name. */
+  title: string;
+  /** `run` or `model`. */
+  kind: "run" | "model";
+  /** Training steps behind it, if recorded. */
+  step: number | null;
+  /** The generator's architecture. */
+  spec: ModelSpec;
+  /** URL of the exported model's JSON (relative to the site root). */
+  json: string;
+  /** Size of its weights in bytes. */
+  bytes: number;
+  /** Digit keyframes available. */
+  keyframes: number;
+  /** The run's page, or null. */
+  href: string | null;
 }
 
 /** Everything the pages render. */
@@ -185,6 +216,8 @@ export interface SiteData {
   runs: SiteRun[];
   /** Open Graph image of the index, or null. */
   og: SiteImage | null;
+  /** The live explorer: its page and models. */
+  explore: { href: string; models: SiteLiveModel[] };
 }
 
 /** A file to publish: `from` (absolute) goes to `to` (relative to the site root). */
@@ -276,14 +309,42 @@ async function fileSize(path: string): Promise<number> {
  * @param tiles the pyramid of each still's PNG path.
  * @param derived the images made from {@link planDerived}'s jobs.
  * @param site absolute URL the site will be served from (for Open Graph), or null.
+ * @param live the models exported for the live explorer (`site_models.ts`).
  */
 export async function buildSiteData(
   manifest: GalleryManifest,
   tiles: Map<string, TileRecord>,
   derived: Map<string, DerivedImage>,
   site: string | null = null,
+  live: readonly LiveModel[] = [],
 ): Promise<{ data: SiteData; files: SiteFile[] }> {
   const files: SiteFile[] = [];
+  for (const m of live) {
+    files.push({ from: m.jsonPath, to: `live/${m.key}.json` });
+    files.push({ from: m.binPath, to: `live/${m.key}.bin` });
+  }
+  /** A link into the explorer for a model, latent and view; null if the model is not exported. */
+  const explore = async (
+    ref: ModelRef | LiveModel | null,
+    z: number[] | null,
+    view: Record<string, unknown> | null,
+  ): Promise<string | null> => {
+    const model = ref && "key" in ref ? ref : await matchLiveModel(live, ref);
+    if (!model) return null;
+    const scale = typeof view?.scale === "number" && view.scale > 0 ? view.scale : null;
+    const c = Array.isArray(view?.center) ? view.center : null;
+    const center: [number, number] | null = c?.length === 2 && c.every(Number.isFinite)
+      ? [c[0], c[1]]
+      : null;
+    const hash = formatHash({
+      model: model.id,
+      digit: null,
+      z: z && z.length === model.spec.zDim ? Float32Array.from(z) : null,
+      scale,
+      center,
+    });
+    return `explore/#${hash}`;
+  };
   const img = (image: DerivedImage): SiteImage => ({
     src: `img/${image.name}`,
     width: image.width,
@@ -367,6 +428,7 @@ export async function buildSiteData(
       seconds: typeof timings.total_s === "number" ? timings.total_s : null,
       og: og(walkCover(walk)),
       alt: `A latent walk through ${walk.keyframes.length} keyframes (${labels || "none"})`,
+      explore: await explore(walk.model, walk.keyframes[0]?.z ?? null, walk.settings),
     };
   }
 
@@ -416,6 +478,12 @@ export async function buildSiteData(
       thumb: responsive(still.path),
       og: og(still.path),
       alt: `Greyscale CPPN image, ${what}, ${still.width} by ${still.height} pixels`,
+      explore: await explore(
+        still.model,
+        still.z,
+        still.render?.view ??
+          manifest.walks.find((w) => w.id === still.walk?.id)?.settings ?? null,
+      ),
     };
   }
 
@@ -451,6 +519,7 @@ export async function buildSiteData(
       logLines: run.logLines,
       thumb: responsive(last),
       og: og(last),
+      explore: await explore(live.find((m) => m.runSlug === run.slug) ?? null, null, null),
     };
   }
 
@@ -496,6 +565,20 @@ export async function buildSiteData(
     stills,
     runs,
     og: indexOg,
+    explore: {
+      href: "explore/",
+      models: live.map((m) => ({
+        id: m.id,
+        title: m.kind === "run" ? `run ${m.name}` : `model ${m.id}`,
+        kind: m.kind,
+        step: m.step,
+        spec: { ...m.spec },
+        json: `live/${m.key}.json`,
+        bytes: m.bytes,
+        keyframes: m.keyframes,
+        href: m.runSlug ? `models/${m.runSlug}/` : null,
+      })),
+    },
   };
   return { data, files };
 }

@@ -12,7 +12,9 @@ import { SOURCE_FLAGS, type SourceOptions, WALK_DEFAULTS } from "../lib/walk_con
 import { initBackend } from "../lib/backend.ts";
 
 const USAGE = "Usage: deno task demo [options]\n\n" +
-  `Renders a ${DEMO_WALK.steps}-frame walk through the digits (${DEMO_WALK.size.join("x")}, with an MP4 and\n` +
+  `Renders a ${DEMO_WALK.steps}-frame walk through the digits (${
+    DEMO_WALK.size.join("x")
+  }, with an MP4 and\n` +
   "2048x2048 keyframe stills) and three 2048x2048 stills with the shipped or latest\n" +
   "model, then builds the gallery in output/site/. Takes a few minutes on 2 cores.";
 

@@ -5,6 +5,8 @@
  */
 import { join } from "@std/path";
 import sharp from "sharp";
+import { floatBytes, sha256 } from "../lib/checkpoint.ts";
+import { Rng } from "../lib/rng.ts";
 
 /** A greyscale PNG: a soft bright disc on black, offset by `seed`. */
 export async function discPng(width: number, height: number, seed = 0): Promise<Uint8Array> {
@@ -153,7 +155,16 @@ export async function makeWalk(
 export async function makeRender(
   out: string,
   name: string,
-  options: { width?: number; height?: number; created?: string; seed?: number } = {},
+  options: {
+    width?: number;
+    height?: number;
+    created?: string;
+    seed?: number;
+    /** The latent vector recorded (default: 4 values). */
+    z?: number[];
+    /** The view recorded (default: scale 8 at the origin). */
+    view?: { scale: number; center: [number, number] };
+  } = {},
 ): Promise<void> {
   const dir = join(out, "renders");
   await Deno.mkdir(dir, { recursive: true });
@@ -165,9 +176,9 @@ export async function makeRender(
     created: options.created ?? "2026-01-03T00:00:00.000Z",
     width,
     height,
-    z: [0.5, 0.5, -0.5, 0],
+    z: options.z ?? [0.5, 0.5, -0.5, 0],
     source: { digit: 5 },
-    view: { scale: 8, center: [0, 0] },
+    view: options.view ?? { scale: 8, center: [0, 0] },
     invert: false,
     model: MODEL,
     command: `deno task render --digit 5 --width ${width} --height ${height} --out ${name}.png`,
@@ -175,10 +186,30 @@ export async function makeRender(
   await Deno.writeTextFile(join(dir, `${name}.json`), JSON.stringify(sidecar, null, 2));
 }
 
-/** Writes `out/runs/NAME/` (config, samples, losses, log) and points `latest` at it. */
-export async function makeRun(out: string, name: string): Promise<void> {
+/**
+ * Writes `out/runs/NAME/` (config, samples, losses, log) and points `latest` at it.
+ *
+ * @param options.checkpoint a checkpoint folder to copy in as the run's `checkpoint/`
+ *   (a real trained model, for the live explorer).
+ */
+export async function makeRun(
+  out: string,
+  name: string,
+  options: { checkpoint?: string } = {},
+): Promise<void> {
   const dir = join(out, "runs", name);
   await Deno.mkdir(join(dir, "samples"), { recursive: true });
+  if (options.checkpoint) {
+    await Deno.mkdir(join(dir, "checkpoint"));
+    for await (const entry of Deno.readDir(options.checkpoint)) {
+      if (entry.isFile) {
+        await Deno.copyFile(
+          join(options.checkpoint, entry.name),
+          join(dir, "checkpoint", entry.name),
+        );
+      }
+    }
+  }
   await Deno.writeTextFile(
     join(dir, "config.json"),
     JSON.stringify({ run: name, zDim: 4, width: 8, depth: 4, scale: 8, size: 26, batch: 4 }),
@@ -196,4 +227,35 @@ export async function makeRun(out: string, name: string): Promise<void> {
   await Deno.writeTextFile(join(dir, "log.jsonl"), log.join("\n") + "\n");
   await Deno.remove(join(out, "runs", "latest")).catch(() => {});
   await Deno.symlink(name, join(out, "runs", "latest"));
+}
+
+/**
+ * Copies checkpoint folder `from` to `to` with the generator's weights
+ * replaced by N(0, `std`) draws (seed `seed`), and its checksums updated.
+ * A trained tiny model draws an almost flat grey; these weights draw
+ * contrasty patterns, so that comparing renders means something.
+ */
+export async function contrastyCheckpoint(
+  from: string,
+  to: string,
+  std = 0.5,
+  seed = 3,
+): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isFile) await Deno.copyFile(join(from, entry.name), join(to, entry.name));
+  }
+  const values = new Rng(seed, "contrasty").normal(
+    (await Deno.stat(join(to, "generator.bin"))).size / 4,
+    0,
+    std,
+  );
+  await Deno.writeFile(join(to, "generator.bin"), floatBytes(values));
+  const lines = (await Deno.readTextFile(join(to, "checksums.sha256"))).trim().split("\n");
+  const updated: string[] = [];
+  for (const line of lines) {
+    const name = line.slice(66);
+    updated.push(`${await sha256(await Deno.readFile(join(to, name)))}  ${name}`);
+  }
+  await Deno.writeTextFile(join(to, "checksums.sha256"), updated.join("\n") + "\n");
 }

@@ -6,71 +6,14 @@
  */
 import { assert, assertEquals, assertGreater, assertMatch } from "@std/assert";
 import { join } from "@std/path";
-import fs from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { serveStatic } from "../lib/static_server.ts";
 import { parseDzi } from "../lib/tiles.ts";
+import { launch, watch } from "./_browser.ts";
 import { findTestFfmpeg, makeRender, makeRun, makeWalk } from "./_gallery_fixtures.ts";
 import { runScript, tempDir } from "./_helpers.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const PREFIX = "/gallery/";
-
-// Node's fs.existsSync never throws, but Deno's throws NotCapable for a few /proc paths unless
-// run with --allow-all; playwright-core probes one (/proc/sys/fs/binfmt_misc/WSLInterop, to
-// detect WSL) when it loads. Give it Node's behaviour, then load it.
-const existsSync = fs.existsSync;
-fs.existsSync = (path: fs.PathLike) => {
-  try {
-    return existsSync(path);
-  } catch {
-    return false;
-  }
-};
-const { chromium } = await import("playwright-core");
-
-async function launch(): Promise<Browser> {
-  try {
-    await Deno.stat(CHROMIUM);
-  } catch {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: the browser test needs it ` +
-        `(apt-get install -y chromium; .ci/run installs it)`,
-    );
-  }
-  // playwright gives every launch a fresh, empty profile folder.
-  return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
-}
-
-/** Problems a page reports: console errors, uncaught exceptions, failed requests. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`console error on ${page.url()}: ${msg.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));
-  page.on("requestfailed", (request) => {
-    // A media element may cancel its own range request once it has enough; that is not a failure.
-    if (request.failure()?.errorText === "net::ERR_ABORTED" && request.resourceType() === "media") {
-      return;
-    }
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
 
 /** Every URL a page refers to (links, images, srcsets, media, scripts, icons, og:image). */
 function pageUrls(page: Page): Promise<string[]> {
@@ -114,7 +57,7 @@ Deno.test({
 
     const built = await runScript("site", ["--out", out]);
     assertEquals(built.code, 0, built.stderr);
-    assertMatch(built.stderr, /Built .*: 7 pages/);
+    assertMatch(built.stderr, /Built .*: 8 pages/);
     assertMatch(built.stderr, /Tiles: 4 stills tiled/);
 
     const server = serveStatic({ root: join(out, "site"), prefix: PREFIX });
@@ -206,8 +149,8 @@ Deno.test({
             } else assets.add(href);
           }
         }
-        // Index, walk, 3 stills of which 2 keyframes + 1 render... all 7 pages reached by links.
-        assertEquals(pages.length, 7, pages.join("\n"));
+        // Index, walk, 4 stills (2 keyframes, 2 renders), run, explorer: all 8 reached by links.
+        assertEquals(pages.length, 8, pages.join("\n"));
         assertGreater(assets.size, 15);
         for (const href of assets) {
           const response = await fetch(href);

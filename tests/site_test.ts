@@ -14,7 +14,7 @@ import {
 import { thumbWidths } from "../lib/site_assets.ts";
 import { showValue, spread } from "../lib/site_data.ts";
 import { makeRender, makeRun, makeWalk } from "./_gallery_fixtures.ts";
-import { tempDir } from "./_helpers.ts";
+import { tempDir, tinyModel } from "./_helpers.ts";
 
 Deno.test("site: base paths and relative prefixes", () => {
   assertEquals(normalizeBase("/gallery"), "/gallery/");
@@ -58,6 +58,7 @@ Deno.test("site: _headers, host limits and small helpers", () => {
   const headers = headersFile(null);
   assertMatch(headers, /^\/tiles\/\*\n {2}Cache-Control: public, max-age=31536000, immutable$/m);
   assertMatch(headers, /^\/img\/\*$/m);
+  assertMatch(headers, /^\/live\/\*\n {2}Cache-Control: public, max-age=31536000, immutable$/m);
   assertMatch(headersFile("/g/"), /^\/g\/tiles\/\*$/m);
   assertEquals(hostLimitWarnings([{ path: "a", size: 10 }]), []);
   const big = hostLimitWarnings([{
@@ -88,11 +89,12 @@ Deno.test({
     await makeWalk(out, "w1");
     await makeRender(out, "keep", { created: "2026-01-06T00:00:00Z" });
     await makeRender(out, "drop", { created: "2026-01-07T00:00:00Z", seed: 9 });
-    await makeRun(out, "run1");
+    await makeRun(out, "run1", { checkpoint: await tinyModel() });
     const lines: string[] = [];
     const first = await buildSite({ out, base: null, site: null, log: (l) => lines.push(l) });
     assertEquals(first.tiles, { made: 4, reused: 0, removed: 0 });
-    assertEquals(first.pages, 1 + 1 + 4 + 1);
+    assertEquals(first.live, { made: 1, reused: 0, removed: 0 });
+    assertEquals(first.pages, 1 + 1 + 4 + 1 + 1);
     assertEquals(first.warnings, []);
     const site = join(out, "site");
     const files = await listFiles(site);
@@ -109,6 +111,14 @@ Deno.test({
       /<meta property="og:image" content="\.\.\/\.\.\/img\/[0-9a-f]{16}-og1200x630\.jpg">/,
     );
     assertEquals((await readBuildInfo(out))?.base, null);
+    // The run's generator is exported for the live explorer, and its pages link there.
+    assertEquals(files.filter((f) => /^live\/[0-9a-f]{16}\.(json|bin)$/.test(f)).length, 2);
+    // (The fixture's z has 4 values, the model 8: the link carries the model and view only.)
+    assertMatch(html, /href="\.\.\/\.\.\/explore\/#m=run1&amp;s=8&amp;c=0,0"/);
+    assertMatch(
+      await Deno.readTextFile(join(site, "models", "run1", "index.html")),
+      /href="\.\.\/\.\.\/explore\/#m=run1"/,
+    );
 
     // Second build: one render removed, --base and --site given.
     await Deno.remove(join(out, "renders", "drop.png"));
@@ -120,7 +130,8 @@ Deno.test({
     });
     assertEquals(second.tiles, { made: 0, reused: 3, removed: 1 });
     assertEquals(second.images.made, 0);
-    assertEquals(second.pages, 6);
+    assertEquals(second.live, { made: 0, reused: 1, removed: 0 });
+    assertEquals(second.pages, 7);
     const after = await listFiles(site);
     assert(!after.includes("stills/drop/index.html"));
     assert(!after.includes("media/stills/drop.png"));

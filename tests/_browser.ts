@@ -1,0 +1,73 @@
+/**
+ * Headless Chromium for the browser tests: Debian's `chromium` driven by
+ * `npm:playwright-core`, with a fresh profile per launch, and a watcher
+ * for what a page reports (console errors, uncaught exceptions, failed
+ * requests, HTTP errors).
+ */
+import fs from "node:fs";
+import type { Browser, Page } from "playwright-core";
+
+/** The Chromium binary (`CHROMIUM_PATH` overrides). */
+export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+/** Flags for a quiet, sandbox-free headless Chromium with no network of its own. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// Node's fs.existsSync never throws, but Deno's throws NotCapable for a few /proc paths unless
+// run with --allow-all; playwright-core probes one (/proc/sys/fs/binfmt_misc/WSLInterop, to
+// detect WSL) when it loads. Give it Node's behaviour, then load it.
+const existsSync = fs.existsSync;
+fs.existsSync = (path: fs.PathLike) => {
+  try {
+    return existsSync(path);
+  } catch {
+    return false;
+  }
+};
+const { chromium } = await import("playwright-core");
+
+/** Launches Chromium (playwright gives every launch a fresh, empty profile folder). */
+export async function launch(): Promise<Browser> {
+  try {
+    await Deno.stat(CHROMIUM);
+  } catch {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the browser test needs it ` +
+        `(apt-get install -y chromium; .ci/run installs it)`,
+    );
+  }
+  return await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS],
+    timeout: 30_000,
+  });
+}
+
+/** Problems a page reports: console errors, uncaught exceptions, failed requests. */
+export function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console error on ${page.url()}: ${msg.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));
+  page.on("requestfailed", (request) => {
+    // A media element may cancel its own range request once it has enough; that is not a failure.
+    if (request.failure()?.errorText === "net::ERR_ABORTED" && request.resourceType() === "media") {
+      return;
+    }
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return problems;
+}
