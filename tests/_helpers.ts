@@ -31,6 +31,7 @@ export function tinyConfig(out: string, extra: Partial<TrainConfig> = {}): Parti
     zDim: 4,
     encoderWidth: 16,
     discChannels: [4, 4, 4],
+    ganAfter: 0,
     logEvery: 1,
     sampleEvery: 2,
     checkpointEvery: 2,

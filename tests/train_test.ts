@@ -88,13 +88,21 @@ Deno.test("deno task train (end to end): tiny run on real MNIST writes every out
     "1",
     "--sample-every",
     "2",
+    "--gan-after",
+    "0",
   ]);
   assertEquals(r.code, 0, r.stderr);
   assertStringIncludes(r.stderr, "backend: wasm");
   assertStringIncludes(r.stderr, "Done: 3 steps");
   const run = join(tmp.path, "runs", "e2e");
   const config = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
-  assertEquals([config.width, config.batch, config.steps, config.lrG], [16, 8, 3, 0.005]);
+  assertEquals([config.width, config.batch, config.steps, config.lrG, config.ganAfter], [
+    16,
+    8,
+    3,
+    0.005,
+    0,
+  ]);
   assertEquals(await Deno.readLink(join(tmp.path, "runs", "latest")), "e2e");
 
   const log = (await Deno.readTextFile(join(run, "log.jsonl"))).trim().split("\n").map((l) =>
@@ -230,4 +238,15 @@ Deno.test("deno task train: bad flags exit 2 naming the flag", async () => {
   ]);
   assertEquals(r.code, 1);
   assertStringIncludes(r.stderr, "no such folder");
+});
+
+Deno.test("train: --gan-after trains the VAE alone for the first N steps", async () => {
+  await using tmp = await tempDir();
+  const outcome = await train(await prepareRun(tinyConfig(tmp.path, { run: "g", steps: 4, ganAfter: 2 })));
+  const log = (await Deno.readTextFile(outcome.paths.log)).trim().split("\n").map((l) =>
+    JSON.parse(l) as LogEntry
+  );
+  assertEquals(log.map((e) => e.g_loss === null), [true, true, false, false]);
+  assertEquals(log.map((e) => e.updates.vae), [4, 4, 4, 4]);
+  assert(log[2].updates.g >= 1 && log[3].updates.g >= 1);
 });
