@@ -3,6 +3,7 @@
  * with two keyframe stills, frames, a contact sheet and (when an ffmpeg is
  * available) a real MP4; renders with sidecars; a run with sample grids.
  */
+import { findFfmpeg } from "../lib/ffmpeg.ts";
 import { join } from "@std/path";
 import sharp from "sharp";
 import { floatBytes, sha256 } from "../lib/checkpoint.ts";
@@ -33,32 +34,9 @@ const MODEL = {
   spec: { zDim: 4, width: 8, depth: 4, scale: 8, size: 26 },
 };
 
-/** Finds an ffmpeg: FFMPEG_PATH, the binary in npm:@ffmpeg-installer/ffmpeg, or PATH. */
+/** A working ffmpeg (as `deno task walk` finds one), or null. */
 export async function findTestFfmpeg(): Promise<string | null> {
-  const candidates: string[] = [];
-  const env = Deno.env.get("FFMPEG_PATH");
-  if (env) candidates.push(env);
-  try {
-    const mod = await import("@ffmpeg-installer/ffmpeg");
-    const path = (mod.default ?? mod).path as string | undefined;
-    if (path) candidates.push(path);
-  } catch {
-    // not installed: try PATH
-  }
-  candidates.push("ffmpeg");
-  for (const path of candidates) {
-    try {
-      const { success } = await new Deno.Command(path, {
-        args: ["-hide_banner", "-version"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (success) return path;
-    } catch {
-      // not runnable
-    }
-  }
-  return null;
+  return (await findFfmpeg())?.path ?? null;
 }
 
 /** Options of {@link makeWalk}. */

@@ -87,6 +87,20 @@ function element<T extends HTMLElement>(id: string): T {
 }
 
 /** The next animation frame, or 100 ms if frames are not running (a hidden tab). */
+/**
+ * A `pause` for `renderBands`: gives the page a frame once more than 10 ms
+ * of work have passed since the last one.
+ */
+function framePauser(): () => Promise<void> {
+  let lastYield = performance.now();
+  return async () => {
+    if (performance.now() - lastYield > 10) {
+      await nextFrame();
+      lastYield = performance.now();
+    }
+  };
+}
+
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => {
     let done = false;
@@ -437,18 +451,12 @@ function main(root: HTMLElement): void {
       small.width = width;
       small.height = height;
     }
-    let lastYield = performance.now();
     const result = await renderBands(renderer, request, {
       cancelled: stale,
       // WebGL bands wait for the GPU without blocking the page; CPU bands block it.
       targetMs: backend === "webgl" ? 30 : 16,
       powerOfTwoRows: backend === "webgl",
-      pause: async () => {
-        if (performance.now() - lastYield > 10) {
-          await nextFrame();
-          lastYield = performance.now();
-        }
-      },
+      pause: framePauser(),
       onBand: (rowStart, rowEnd, bytes) => {
         target.putImageData(greyImage(bytes, width, rowEnd - rowStart), 0, rowStart);
       },
@@ -758,17 +766,11 @@ function main(root: HTMLElement): void {
     const request = { z: z.slice(), width: size.width, height: size.height, view: { ...view } };
     const name = `cppn-${model.entry.id}-${size.width}x${size.height}.png`;
     try {
-      let lastYield = performance.now();
       const result = await renderBands(model.renderer, request, {
         cancelled: () => job.cancelled,
         targetMs: 30,
         powerOfTwoRows: backend === "webgl",
-        pause: async () => {
-          if (performance.now() - lastYield > 10) {
-            await nextFrame();
-            lastYield = performance.now();
-          }
-        },
+        pause: framePauser(),
         onBand: (rowStart, rowEnd, bytes) => {
           outCtx.putImageData(greyImage(bytes, size.width, rowEnd - rowStart), 0, rowStart);
           saveStatus.textContent = `Rendering ${size.width} × ${size.height}: ${
