@@ -1,0 +1,64 @@
+/**
+ * `deno task export`: publishes a trained run's generator and encoder as a
+ * small model folder (default `models/mnist-cppn/`, the model every render
+ * command falls back to).
+ *
+ * @module
+ */
+import { parseOrExit, runMain } from "../lib/cli.ts";
+import { exportModel } from "../lib/export_model.ts";
+import { FlagError, type FlagSpec } from "../lib/flags.ts";
+import { latestRun, runPaths } from "../lib/runs.ts";
+import { SHIPPED_MODEL } from "../lib/model_source.ts";
+
+interface Options {
+  run?: string;
+  out: string;
+  to: string;
+  force: boolean;
+}
+
+const DEFAULTS: Options = { out: "output", to: SHIPPED_MODEL, force: false };
+
+const FLAGS: FlagSpec[] = [
+  {
+    name: "run",
+    key: "run",
+    type: { kind: "string" },
+    help: "The run to export",
+    arg: "NAME",
+    defaultText: "the latest run",
+  },
+  { name: "out", key: "out", type: { kind: "string" }, help: "Folder holding runs/", arg: "DIR" },
+  {
+    name: "to",
+    key: "to",
+    type: { kind: "string" },
+    help: "Destination folder",
+    arg: "DIR",
+    defaultText: "models/mnist-cppn",
+  },
+  {
+    name: "force",
+    key: "force",
+    type: { kind: "boolean" },
+    help: "Replace a destination that is not an exported model",
+  },
+];
+
+const USAGE = "Usage: deno task export [--run NAME] [--to DIR]\n\n" +
+  "Copies a run's generator and encoder (what rendering needs), its config, eval.json,\n" +
+  "training command and time into a small model folder with checksums.";
+
+await runMain(async () => {
+  const o: Options = { ...DEFAULTS, ...parseOrExit<Options>(Deno.args, FLAGS, USAGE, DEFAULTS) };
+  const name = o.run ?? await latestRun(o.out);
+  if (!name) throw new FlagError(`No runs in ${o.out}/runs: train one first with deno task train`);
+  const { record, bytes } = await exportModel(runPaths(o.out, name), o.to, o.force);
+  console.error(
+    `Exported run "${name}" (step ${record.step}, ${
+      (record.training_time_s / 60).toFixed(0)
+    } min of training) ` +
+      `to ${o.to} (${(bytes / 1024).toFixed(0)} KiB)`,
+  );
+});
