@@ -21,6 +21,7 @@
  */
 import { join } from "@std/path";
 import { exists, writeFileAtomic } from "./atomic_write.ts";
+import { sha256Hex } from "./fs_safe.ts";
 import type { Adam } from "./adam.ts";
 import type { GeneratorSpec } from "./generator.ts";
 import type { Model, ModelSpec } from "./model.ts";
@@ -80,12 +81,6 @@ export class CheckpointError extends Error {
   }
 }
 
-/** The SHA-256 of `bytes`, as lowercase hex. */
-export async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** The bytes of `values` (float32 little-endian), without a copy. */
 export function floatBytes(values: Float32Array): Uint8Array {
   // float32 little-endian on every platform Deno runs on.
@@ -101,7 +96,7 @@ export async function writeWithChecksums(
   for (const [name, data] of Object.entries(files)) {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     await writeFileAtomic(join(dir, name), bytes);
-    lines.push(`${await sha256(bytes)}  ${name}`);
+    lines.push(`${await sha256Hex(bytes)}  ${name}`);
   }
   await writeFileAtomic(join(dir, "checksums.sha256"), lines.join("\n") + "\n");
 }
@@ -258,7 +253,7 @@ export async function readVerified(
     } catch {
       throw fail(`${name} is missing`);
     }
-    if (await sha256(bytes) !== hash) {
+    if (await sha256Hex(bytes) !== hash) {
       throw fail(
         `${name} does not match its checksum (the file is corrupt, truncated or was changed)`,
       );

@@ -30,8 +30,8 @@ import {
   parseJson,
   readVerified,
   replaceFolder,
-  sha256,
 } from "./checkpoint.ts";
+import { sha256Hex } from "./fs_safe.ts";
 import { centreCrops, randomCrops } from "./crop.ts";
 import { conv2dStride2, dense } from "./fast_ops.ts";
 import { type ImageSet, loadMnist } from "./mnist.ts";
@@ -429,6 +429,6 @@ export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
     spec: meta.spec,
     params: paramsFromFlat(values, meta.tensors),
     meta,
-    sha256: await sha256(bytes),
+    sha256: await sha256Hex(bytes),
   };
 }

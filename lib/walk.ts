@@ -7,10 +7,11 @@
  *
  * @module
  */
-import { join, resolve, SEPARATOR } from "@std/path";
+import { join } from "@std/path";
 import { exists, readJson, writeJsonAtomic } from "./atomic_write.ts";
 import type { View } from "./coords.ts";
 import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "./ffmpeg.ts";
+import { removeInside, sha256Hex } from "./fs_safe.ts";
 import { readGrey } from "./image.ts";
 import { type Keyframe, keyframeChoice, resolveKeyframes } from "./keyframes.ts";
 import type { ModelSource } from "./model_source.ts";
@@ -87,23 +88,9 @@ export interface WalkResult {
   record: WalkRecord;
 }
 
-/** Hex SHA-256 of a string. */
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Frame file name: `000042.png`. */
 export function frameName(index: number): string {
   return `${String(index).padStart(6, "0")}.png`;
-}
-
-/** Throws unless `path` is inside `root` (the only place we delete). */
-export function assertInside(root: string, path: string): void {
-  const r = resolve(root) + SEPARATOR;
-  if (!resolve(path).startsWith(r)) {
-    throw new Error(`Refusing to delete "${path}": it is not inside "${root}"`);
-  }
 }
 
 /** Streams one image from the pool into a PNG file. */
@@ -172,11 +159,11 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
   };
   const generatorSum = (await Deno.readTextFile(join(source.checkpoint, "checksums.sha256")))
     .split("\n").find((l) => l.endsWith("generator.bin")) ?? "";
-  const identity = (await sha256Hex(JSON.stringify({
+  const identity = (await sha256Hex(new TextEncoder().encode(JSON.stringify({
     generatorSum,
     z: keys.map((k) => Array.from(k.z)),
     settings,
-  }))).slice(0, 12);
+  })))).slice(0, 12);
   const prefix = choice.kind === "digits"
     ? `d${choice.digits.join("")}`.slice(0, 24)
     : choice.kind === "random"
@@ -196,8 +183,7 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
     }
     const old = await exists(recordPath) ? await readJson<WalkRecord>(recordPath) : null;
     if (ctx.force) {
-      assertInside(ctx.out, dir);
-      await Deno.remove(dir, { recursive: true });
+      await removeInside(ctx.out, dir);
     } else if (old?.identity === identity && old.complete) {
       return { status: "skipped", dir, record: old };
     } else if (old?.identity === identity) {

@@ -6,7 +6,8 @@
 import { findFfmpeg } from "../lib/ffmpeg.ts";
 import { join } from "@std/path";
 import sharp from "sharp";
-import { floatBytes, sha256 } from "../lib/checkpoint.ts";
+import { floatBytes } from "../lib/checkpoint.ts";
+import { sha256Hex } from "../lib/fs_safe.ts";
 import { Rng } from "../lib/rng.ts";
 
 /** A greyscale PNG: a soft bright disc on black, offset by `seed`. */
@@ -233,7 +234,7 @@ export async function contrastyCheckpoint(
   const updated: string[] = [];
   for (const line of lines) {
     const name = line.slice(66);
-    updated.push(`${await sha256(await Deno.readFile(join(to, name)))}  ${name}`);
+    updated.push(`${await sha256Hex(await Deno.readFile(join(to, name)))}  ${name}`);
   }
   await Deno.writeTextFile(join(to, "checksums.sha256"), updated.join("\n") + "\n");
 }

@@ -242,7 +242,9 @@ Deno.test("deno task train: bad flags exit 2 naming the flag", async () => {
 
 Deno.test("train: --gan-after trains the VAE alone for the first N steps", async () => {
   await using tmp = await tempDir();
-  const outcome = await train(await prepareRun(tinyConfig(tmp.path, { run: "g", steps: 4, ganAfter: 2 })));
+  const outcome = await train(
+    await prepareRun(tinyConfig(tmp.path, { run: "g", steps: 4, ganAfter: 2 })),
+  );
   const log = (await Deno.readTextFile(outcome.paths.log)).trim().split("\n").map((l) =>
     JSON.parse(l) as LogEntry
   );
