@@ -35,11 +35,20 @@ export const DEMO_RENDERS: Partial<RenderOptions>[] = [
   { name: "demo-three-zoom", digit: 3, scale: 2.5, center: [1.5, -1] },
 ];
 
+/** Sizes the demo uses (tests shrink them). */
+export interface DemoSizes {
+  /** The walk's settings over {@linkcode DEMO_WALK}. */
+  walk?: Partial<WalkSettings>;
+  /** Size of the single renders (default 2048x2048). */
+  render?: [number, number];
+}
+
 /** Runs the demo; `log` receives progress lines. */
 export async function runDemo(
   source: SourceOptions,
   log: (line: string) => void,
   onFrame?: (done: number, total: number) => void,
+  sizes: DemoSizes = {},
 ): Promise<SiteBuildResult> {
   const model = await resolveModel(source);
   log(`Model: ${model.kind} ${model.name}${model.step !== null ? ` (step ${model.step})` : ""}`);
@@ -57,7 +66,7 @@ export async function runDemo(
       command: "deno task demo",
       onFrame,
       onMessage: log,
-    }, DEMO_WALK);
+    }, { ...DEMO_WALK, ...sizes.walk });
     log(`walk: ${walk.dir} (${walk.status})`);
     for (const r of DEMO_RENDERS) {
       const path = join(source.out, "renders", `${r.name}.png`);
@@ -65,7 +74,14 @@ export async function runDemo(
         log(`render: ${path} (already there)`);
         continue;
       }
-      const options: RenderOptions = { ...RENDER_DEFAULTS, ...source, ...r, force: false };
+      const { run, model: modelDir, out, workers, backend } = source;
+      const options: RenderOptions = {
+        ...RENDER_DEFAULTS,
+        ...{ run, model: modelDir, out, workers, backend },
+        ...r,
+        ...(sizes.render ? { size: sizes.render } : {}),
+        force: false,
+      };
       const command =
         `deno task render ${r.seed !== undefined ? `--seed ${r.seed}` : `--digit ${r.digit}`}` +
         `${r.invert ? " --invert" : ""}${
