@@ -1,16 +1,19 @@
 /**
- * Adam, as in TensorFlow 1 (the reference's optimiser), with its whole state
- * (moments and step count) readable and writable for checkpoints.
+ * Adam, as in TensorFlow 1 (the reference's optimiser), over one flat
+ * float32 vector of weights, with its whole state (moments and step count)
+ * in plain arrays for checkpoints.
  *
  * ```
  * m = b1 m + (1 - b1) g;   v = b2 v + (1 - b2) g²;   t += 1
  * w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
  * ```
  *
+ * It runs in plain JavaScript on the training's main thread, where it is
+ * about 4x faster than the same update as TensorFlow.js ops (no tensors
+ * to create, no values to read back).
+ *
  * @module
  */
-import { tf } from "./tf.ts";
-import type { Params } from "./params.ts";
 
 /** Adam's settings. */
 export interface AdamOptions {
@@ -24,60 +27,47 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
-/** An Adam optimiser over a fixed list of named variables. */
+/** An Adam optimiser over a flat vector of `size` weights. */
 export class Adam {
   /** Updates applied so far. */
   step = 0;
-  readonly lr: number;
+  /** Learning rate (may change between updates). */
+  lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  /** The variables it updates, by a unique name. */
-  readonly vars: Params;
-  /** First moments, one per variable. */
-  readonly m: Params = {};
-  /** Second moments, one per variable. */
-  readonly v: Params = {};
+  /** First moments, one per weight. */
+  readonly m: Float32Array;
+  /** Second moments, one per weight. */
+  readonly v: Float32Array;
 
-  constructor(vars: Params, options: AdamOptions) {
-    this.vars = vars;
+  constructor(size: number, options: AdamOptions) {
     this.lr = options.lr;
     this.beta1 = options.beta1;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
-    for (const [name, v] of Object.entries(vars)) {
-      this.m[name] = tf.variable(tf.zerosLike(v), false);
-      this.v[name] = tf.variable(tf.zerosLike(v), false);
-    }
+    this.m = new Float32Array(size);
+    this.v = new Float32Array(size);
   }
 
-  /** Applies one update from gradients keyed like `vars` (missing: skipped). */
-  apply(grads: Record<string, tf.Tensor>): void {
+  /** Applies one update to `weights` (in place) from `grads`. */
+  update(weights: Float32Array, grads: Float32Array): void {
+    const { m, v, beta1: b1, beta2: b2, epsilon } = this;
+    if (weights.length !== m.length || grads.length !== m.length) {
+      throw new Error(
+        `Adam over ${m.length} weights got ${weights.length} weights and ${grads.length} gradients`,
+      );
+    }
     this.step++;
     const t = this.step;
-    const lrT = this.lr * Math.sqrt(1 - this.beta2 ** t) / (1 - this.beta1 ** t);
-    tf.tidy(() => {
-      for (const [name, variable] of Object.entries(this.vars)) {
-        const g = grads[name];
-        if (!g) continue;
-        const m = tf.add(tf.mul(this.m[name], this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(
-          tf.mul(this.v[name], this.beta2),
-          tf.mul(tf.square(g), 1 - this.beta2),
-        );
-        this.m[name].assign(m);
-        this.v[name].assign(v);
-        variable.assign(
-          tf.sub(variable, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.epsilon)), lrT)),
-        );
-      }
-    });
-  }
-
-  /** Frees the moment tensors (not the variables it updates). */
-  dispose(): void {
-    for (const t of [...Object.values(this.m), ...Object.values(this.v)]) {
-      t.dispose();
+    const lrT = this.lr * Math.sqrt(1 - b2 ** t) / (1 - b1 ** t);
+    for (let i = 0; i < m.length; i++) {
+      const g = grads[i];
+      const mi = b1 * m[i] + (1 - b1) * g;
+      const vi = b2 * v[i] + (1 - b2) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      weights[i] -= lrT * mi / (Math.sqrt(vi) + epsilon);
     }
   }
 }

@@ -26,7 +26,7 @@ import { loadGenerator } from "./checkpoint.ts";
 import { foldWeights } from "./render.ts";
 import { RenderPool } from "./render_pool.ts";
 import { Rng } from "./rng.ts";
-import { createOptimizers, disposeOptimizers, trainStep, WeightSync } from "./train_step.ts";
+import { createOptimizers, MasterWeights, trainStep } from "./train_step.ts";
 import { resolveTrainConfig } from "./train_config.ts";
 import { TrainPool } from "./train_pool.ts";
 import type { MatMulRequest } from "./bench_worker.ts";
@@ -176,7 +176,7 @@ async function timeTraining(
   const rng = new Rng(3);
   const ctx = {
     pool,
-    sync: new WeightSync(model),
+    weights: await MasterWeights.of(model),
     rng,
     rules: config,
     gan: true,
@@ -204,7 +204,6 @@ async function timeTraining(
     return { msPerStep: (1000 * seconds) / steps, gflops: flops / seconds / 1e9 };
   } finally {
     pool.close();
-    disposeOptimizers(opts);
     disposeModel(model);
   }
 }

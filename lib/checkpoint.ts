@@ -24,7 +24,7 @@ import { exists, writeFileAtomic } from "./atomic_write.ts";
 import { sha256Hex } from "./fs_safe.ts";
 import type { Adam } from "./adam.ts";
 import type { GeneratorSpec } from "./generator.ts";
-import type { Model, ModelSpec } from "./model.ts";
+import { type Model, type ModelSpec, vaeParams } from "./model.ts";
 import {
   assignFlat,
   checkManifest,
@@ -119,14 +119,24 @@ function networkFiles(
   };
 }
 
-function optimizerMeta(opt: Adam) {
+/** The optimisers in file order, with the weights each one updates. */
+function optimizerTargets(model: Model): { key: "vae" | "g" | "d"; params: Params }[] {
+  const encGen = vaeParams(model);
+  return [
+    { key: "vae", params: encGen },
+    { key: "g", params: encGen },
+    { key: "d", params: model.disc },
+  ];
+}
+
+function optimizerMeta(opt: Adam, params: Params) {
   return {
     step: opt.step,
     lr: opt.lr,
     beta1: opt.beta1,
     beta2: opt.beta2,
     epsilon: opt.epsilon,
-    tensors: manifestOf(opt.m),
+    tensors: manifestOf(params),
   };
 }
 
@@ -157,21 +167,25 @@ export async function saveCheckpoint(
     );
   }
   if (opts) {
-    const order = ["vae", "g", "d"] as const;
-    const tensors = order.flatMap((k) => [
-      ...Object.values(opts[k].m),
-      ...Object.values(opts[k].v),
-    ]);
+    const targets = optimizerTargets(model);
     files["optimizers.json"] = JSON.stringify(
       {
         format: CHECKPOINT_FORMAT,
-        order,
-        ...Object.fromEntries(order.map((k) => [k, optimizerMeta(opts[k])])),
+        order: targets.map((t) => t.key),
+        ...Object.fromEntries(targets.map((t) => [t.key, optimizerMeta(opts[t.key], t.params)])),
       },
       null,
       2,
     ) + "\n";
-    files["optimizers.bin"] = floatBytes(await flatten(tensors));
+    // each optimiser's first moments, then its second moments
+    const moments = targets.flatMap((t) => [opts[t.key].m, opts[t.key].v]);
+    const all = new Float32Array(moments.reduce((n, a) => n + a.length, 0));
+    let offset = 0;
+    for (const a of moments) {
+      all.set(a, offset);
+      offset += a.length;
+    }
+    files["optimizers.bin"] = floatBytes(all);
   }
   if (state) files["state.json"] = JSON.stringify(state, null, 2) + "\n";
   await replaceFolder(dir, files);
@@ -370,18 +384,18 @@ export async function restoreCheckpoint(
     "optimizers.json",
     files.get("optimizers.json")!,
   );
-  const order = ["vae", "g", "d"] as const;
-  const total = order.reduce((s, k) => s + 2 * manifestSize(meta[k].tensors), 0);
+  const optimizers = optimizerTargets(model);
+  const total = optimizers.reduce((s, t) => s + 2 * manifestSize(meta[t.key].tensors), 0);
   const all = floatsOf(where, "optimizers.bin", files.get("optimizers.bin")!, total);
   let offset = 0;
-  for (const k of order) {
-    const opt = opts[k];
-    checkManifest(meta[k].tensors, manifestOf(opt.m), `Checkpoint "${where}" optimiser ${k}`);
-    const n = manifestSize(meta[k].tensors);
-    assignFlat(opt.m, all.subarray(offset, offset + n));
-    assignFlat(opt.v, all.subarray(offset + n, offset + 2 * n));
+  for (const { key, params } of optimizers) {
+    const opt = opts[key];
+    checkManifest(meta[key].tensors, manifestOf(params), `Checkpoint "${where}" optimiser ${key}`);
+    const n = manifestSize(meta[key].tensors);
+    opt.m.set(all.subarray(offset, offset + n));
+    opt.v.set(all.subarray(offset + n, offset + 2 * n));
     offset += 2 * n;
-    opt.step = meta[k].step;
+    opt.step = meta[key].step;
   }
   return parseJson<TrainingState>(where, "state.json", files.get("state.json")!);
 }

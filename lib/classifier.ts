@@ -36,7 +36,9 @@ import { centreCrops, randomCrops } from "./crop.ts";
 import { conv2dStride2, dense } from "./fast_ops.ts";
 import { type ImageSet, loadMnist } from "./mnist.ts";
 import {
+  assignFlat,
   constantVariable,
+  countParams,
   disposeParams,
   flatten,
   manifestOf,
@@ -307,18 +309,6 @@ export async function accuracy(
   return correct / n;
 }
 
-/** Adam with the same moments and step count as `old`, at learning rate `lr`. */
-function withLearningRate(old: Adam, lr: number): Adam {
-  const next = new Adam(old.vars, { lr, beta1: old.beta1, beta2: old.beta2 });
-  for (const name of Object.keys(old.vars)) {
-    next.m[name].assign(old.m[name]);
-    next.v[name].assign(old.v[name]);
-  }
-  next.step = old.step;
-  old.dispose();
-  return next;
-}
-
 /**
  * Trains a classifier on random crops of the MNIST training images, then
  * measures its accuracy on the test images (centre crops).
@@ -338,14 +328,15 @@ export async function trainClassifier(
   const total = o.steps > 0 ? o.steps : o.epochs * schedule.stepsPerEpoch;
   const rng = new Rng(o.seed, "classifier/crops");
   const classifier = initClassifier(spec, o.seed);
-  let opt = new Adam(classifier.params, { lr: o.lr, beta1: 0.9 });
+  const opt = new Adam(countParams(classifier.params), { lr: o.lr, beta1: 0.9 });
+  const weights = await flatten(Object.values(classifier.params));
   const pixels = spec.size * spec.size;
   const start = performance.now();
   try {
     for (let step = 0; step < total; step++) {
       const epoch = schedule.epochOf(step);
       const lr = o.lr * o.lrDecay ** epoch;
-      if (lr !== opt.lr) opt = withLearningRate(opt, lr);
+      opt.lr = lr;
       const indices = schedule.indices(step);
       const x = tf.tensor2d(randomCrops(train, indices, spec.size, rng), [o.batch, pixels]);
       const y = tf.tidy(() =>
@@ -356,7 +347,8 @@ export async function trainClassifier(
         () => crossEntropy(forward(classifier, x).logits, y),
         classifier.params,
       );
-      opt.apply(grads);
+      opt.update(weights, await flatten(Object.keys(classifier.params).map((k) => grads[k])));
+      assignFlat(classifier.params, weights);
       tf.dispose([x, y, ...Object.values(grads)]);
       const loss = (await value.data())[0];
       value.dispose();
@@ -368,8 +360,6 @@ export async function trainClassifier(
   } catch (error) {
     disposeClassifier(classifier);
     throw error;
-  } finally {
-    opt.dispose();
   }
   const seconds = (performance.now() - start) / 1000;
   const acc = await accuracy(classifier, test, o.testCount);

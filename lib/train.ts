@@ -30,13 +30,7 @@ import {
   totalSteps,
   type TrainConfig,
 } from "./train_config.ts";
-import {
-  createOptimizers,
-  disposeOptimizers,
-  type StepResult,
-  trainStep,
-  WeightSync,
-} from "./train_step.ts";
+import { createOptimizers, MasterWeights, type StepResult, trainStep } from "./train_step.ts";
 import { TrainPool } from "./train_pool.ts";
 import { defaultWorkers } from "./render_pool.ts";
 
@@ -240,7 +234,7 @@ export async function train(
   const pool = await TrainPool.create(spec, workers, config.backend);
   const ctx = {
     pool,
-    sync: new WeightSync(model),
+    weights: await MasterWeights.of(model),
     rng,
     rules: config,
     gan: config.gan,
@@ -250,10 +244,12 @@ export async function train(
   let lastSaved = config.resume ? state.step : 0;
 
   const save = async () => {
+    ctx.weights.writeTo(model);
     await saveCheckpoint(paths.checkpoint, model, opts, state);
     lastSaved = state.step;
   };
   const drawSamples = async () => {
+    ctx.weights.writeTo(model);
     const image = await sampleGrid(model.gen, spec.generator, sampleZ, 2 * config.size, 8);
     await writePng(join(paths.samples, `step-${String(state.step).padStart(6, "0")}.png`), image);
     await writeLossChart(paths.losses, log);
@@ -327,7 +323,6 @@ export async function train(
     }
   } finally {
     pool.close();
-    disposeOptimizers(opts);
     disposeModel(model);
   }
   return { reason, step: state.step, totalSteps: total, paths, config };

@@ -18,7 +18,7 @@ import { tf } from "./tf.ts";
 import { Adam } from "./adam.ts";
 import { type BalanceRules, generatorDone, shouldTrainDiscriminator } from "./balance.ts";
 import { type Model, vaeParams } from "./model.ts";
-import { flatten, manifestOf, type Params, unflatten } from "./params.ts";
+import { assignFlat, countParams, flatten, type Params } from "./params.ts";
 import type { Rng } from "./rng.ts";
 import type { UpdateKind } from "./shard_grads.ts";
 import type { TrainPool, UpdateResult } from "./train_pool.ts";
@@ -46,21 +46,17 @@ export interface OptimizerSettings {
   beta1: number;
 }
 
-/** Creates the three optimisers over the model's weights. */
+/**
+ * Creates the three optimisers: `vae` and `g` over the encoder + generator
+ * weights (in {@linkcode vaeParams} order), `d` over the discriminator's.
+ */
 export function createOptimizers(model: Model, s: OptimizerSettings): Optimizers {
-  const encGen = vaeParams(model);
+  const encGen = countParams(model.enc) + countParams(model.gen);
   return {
     vae: new Adam(encGen, { lr: s.lrVae, beta1: s.beta1 }),
     g: new Adam(encGen, { lr: s.lrG, beta1: s.beta1 }),
-    d: new Adam(model.disc, { lr: s.lrD, beta1: s.beta1 }),
+    d: new Adam(countParams(model.disc), { lr: s.lrD, beta1: s.beta1 }),
   };
-}
-
-/** Frees the optimisers' state. */
-export function disposeOptimizers(o: Optimizers): void {
-  o.vae.dispose();
-  o.g.dispose();
-  o.d.dispose();
 }
 
 /** What one step did and the losses it saw. */
@@ -90,15 +86,32 @@ export function gradients(
 }
 
 /**
- * Keeps the workers' replicas in step with the weights here: networks
- * changed by an update are sent (once) with the next request.
+ * The training's master copy of the weights, as flat arrays: the
+ * optimisers update them in place, the workers' replicas receive the
+ * networks that changed (once) with the next request, and the model's
+ * tensors are brought up to date only when needed (checkpoints, samples).
  */
-export class WeightSync {
-  #model: Model;
+export class MasterWeights {
+  /** Encoder then generator weights (the order of their gradients). */
+  readonly encGen: Float32Array;
+  /** Discriminator weights. */
+  readonly disc: Float32Array;
+  readonly #encSize: number;
   #dirty = { enc: true, gen: true, disc: true };
 
-  constructor(model: Model) {
-    this.#model = model;
+  private constructor(encGen: Float32Array, disc: Float32Array, encSize: number) {
+    this.encGen = encGen;
+    this.disc = disc;
+    this.#encSize = encSize;
+  }
+
+  /** A copy of the model's current weights. */
+  static async of(model: Model): Promise<MasterWeights> {
+    return new MasterWeights(
+      await flatten(Object.values(vaeParams(model))),
+      await flatten(Object.values(model.disc)),
+      countParams(model.enc),
+    );
   }
 
   /** Marks networks as changed. */
@@ -106,31 +119,28 @@ export class WeightSync {
     for (const n of nets) this.#dirty[n] = true;
   }
 
-  /** The changed networks' weights, flattened; clears the marks. */
-  async collect(): Promise<WeightUpdate> {
+  /** The changed networks' weights (copies, safe to send); clears the marks. */
+  collect(): WeightUpdate {
     const out: WeightUpdate = {};
-    for (const n of ["enc", "gen", "disc"] as const) {
-      if (!this.#dirty[n]) continue;
-      out[n] = await flatten(Object.values(this.#model[n]));
-      this.#dirty[n] = false;
-    }
+    if (this.#dirty.enc) out.enc = this.encGen.slice(0, this.#encSize);
+    if (this.#dirty.gen) out.gen = this.encGen.slice(this.#encSize);
+    if (this.#dirty.disc) out.disc = this.disc.slice();
+    this.#dirty = { enc: false, gen: false, disc: false };
     return out;
   }
-}
 
-/** Applies flattened gradients (in the order of `opt.vars`) with `opt`. */
-function applyFlat(opt: Adam, flat: Float32Array): void {
-  const parts = unflatten(flat, manifestOf(opt.vars));
-  const grads: Record<string, tf.Tensor> = {};
-  for (const [k, { shape, values }] of Object.entries(parts)) grads[k] = tf.tensor(values, shape);
-  opt.apply(grads);
-  tf.dispose(Object.values(grads));
+  /** Writes the master weights into the model's tensors. */
+  writeTo(model: Model): void {
+    assignFlat(model.enc, this.encGen.subarray(0, this.#encSize));
+    assignFlat(model.gen, this.encGen.subarray(this.#encSize));
+    assignFlat(model.disc, this.disc);
+  }
 }
 
 /** Everything a step needs besides the model and optimisers. */
 export interface StepContext {
   pool: TrainPool;
-  sync: WeightSync;
+  weights: MasterWeights;
   rng: Rng;
   rules: BalanceRules;
   /** Train the GAN (false: VAE updates only). */
@@ -140,7 +150,8 @@ export interface StepContext {
 }
 
 /**
- * One balanced training step on one batch (see `balance.ts`).
+ * One balanced training step on one batch (see `balance.ts`). Updates
+ * `ctx.weights`; the model's tensors are left as they were.
  *
  * @param x The batch, `[batch, size * size]` flattened, values in [0, 1].
  */
@@ -151,18 +162,18 @@ export async function trainStep(
   batch: number,
   ctx: StepContext,
 ): Promise<StepResult> {
-  const { pool, sync, rng, rules } = ctx;
+  const { pool, weights, rng, rules } = ctx;
   const zDim = model.spec.encoder.zDim;
   pool.setBatch(x, batch);
-  const run = async (kind: UpdateKind): Promise<UpdateResult> =>
-    pool.run(kind, rng.normal(batch * zDim), batch, ctx.groupSize, await sync.collect());
+  const run = (kind: UpdateKind): Promise<UpdateResult> =>
+    pool.run(kind, rng.normal(batch * zDim), batch, ctx.groupSize, weights.collect());
 
   const updates = { vae: 0, g: 0, d: 0 };
   let vae = NaN;
   for (let i = 0; i < rules.vaeSteps; i++) {
     const r = await run("vae");
-    applyFlat(opts.vae, r.grads!);
-    sync.mark("enc", "gen");
+    opts.vae.update(weights.encGen, r.grads!);
+    weights.mark("enc", "gen");
     vae = r.losses.vae!;
     updates.vae++;
   }
@@ -170,8 +181,8 @@ export async function trainStep(
   let gLoss = NaN;
   for (let i = 0; i < rules.gSteps; i++) {
     const r = await run("g");
-    applyFlat(opts.g, r.grads!);
-    sync.mark("enc", "gen");
+    opts.g.update(weights.encGen, r.grads!);
+    weights.mark("enc", "gen");
     gLoss = r.losses.g!;
     vae = r.losses.vae!;
     updates.g++;
@@ -180,8 +191,8 @@ export async function trainStep(
   let dLoss = (await run("d-eval")).losses.d!;
   if (shouldTrainDiscriminator(dLoss, gLoss, rules)) {
     const r = await run("d");
-    applyFlat(opts.d, r.grads!);
-    sync.mark("disc");
+    opts.d.update(weights.disc, r.grads!);
+    weights.mark("disc");
     dLoss = r.losses.d!;
     updates.d++;
   }
