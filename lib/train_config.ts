@@ -149,8 +149,11 @@ export const PRESETS: Record<PresetName, Partial<TrainConfig>> = {
     checkpointEvery: 50,
   },
   quick: {
-    steps: 600,
+    batch: 128,
+    steps: 1100,
+    ganAfter: 1000,
     sampleEvery: 100,
+    checkpointEvery: 200,
   },
 };
 
