@@ -174,9 +174,11 @@ async function timeTraining(
   const pool = await TrainPool.create(spec, workers, backend);
   const data = await loadMnist();
   const rng = new Rng(3);
+  const weights = await MasterWeights.of(model);
+  pool.attach(weights.encGen, weights.encSize, weights.disc);
   const ctx = {
     pool,
-    weights: await MasterWeights.of(model),
+    weights,
     rng,
     rules: config,
     gan: true,

@@ -232,9 +232,11 @@ export async function train(
   const rng = Rng.fromState(state.rng);
   const workers = config.workers || defaultWorkers();
   const pool = await TrainPool.create(spec, workers, config.backend);
+  const weights = await MasterWeights.of(model);
+  pool.attach(weights.encGen, weights.encSize, weights.disc);
   const ctx = {
     pool,
-    weights: await MasterWeights.of(model),
+    weights,
     rng,
     rules: config,
     gan: config.gan,

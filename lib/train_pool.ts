@@ -14,7 +14,12 @@
 import type { BackendChoice } from "./backend.ts";
 import type { ModelSpec } from "./model.ts";
 import { type ShardResult, type UpdateKind, usesDiscriminator } from "./shard_grads.ts";
-import type { TrainWorkerReply, TrainWorkerRequest, WeightUpdate } from "./train_worker.ts";
+import type {
+  Changed,
+  SharedBuffers,
+  TrainWorkerReply,
+  TrainWorkerRequest,
+} from "./train_worker.ts";
 import { startWorkers } from "./workers.ts";
 
 /** The summed result of one update over all shards. */
@@ -44,7 +49,17 @@ export function shardRanges(total: number, parts: number, unit = 1): [number, nu
 export class TrainPool {
   readonly size: number;
   #workers: Worker[] = [];
-  #pending = new Map<Worker, { resolve(r: ShardResult): void; reject(e: Error): void }>();
+  #pending = new Map<
+    Worker,
+    {
+      resolve(r: { losses: ShardResult["losses"]; gradCount: number }): void;
+      reject(e: Error): void;
+    }
+  >();
+  /** Each worker's shared gradient buffer. */
+  #grads: Float32Array[] = [];
+  /** The summed gradients (reused: read before the next update). */
+  #sum = new Float32Array(0);
   #failed: Error | null = null;
 
   private constructor(size: number) {
@@ -70,7 +85,7 @@ export class TrainPool {
         const job = pool.#pending.get(worker);
         pool.#pending.delete(worker);
         if (!job) return;
-        if (e.data.type === "result") job.resolve(e.data.result);
+        if (e.data.type === "result") job.resolve(e.data);
         else if (e.data.type === "error") job.reject(new Error(e.data.message));
       };
       worker.onerror = (e) => {
@@ -84,6 +99,23 @@ export class TrainPool {
     return pool;
   }
 
+  /**
+   * Shares the master weights with every worker (the main thread writes
+   * them only between updates) and gives each a shared gradient buffer.
+   *
+   * @param encGen Encoder then generator weights, on a SharedArrayBuffer.
+   * @param disc Discriminator weights, on a SharedArrayBuffer.
+   */
+  attach(encGen: Float32Array, encSize: number, disc: Float32Array): void {
+    const size = Math.max(encGen.length, disc.length);
+    this.#grads = this.#workers.map((worker) => {
+      const grads = new Float32Array(new SharedArrayBuffer(4 * size));
+      const buffers: SharedBuffers = { encGen, encSize, disc, grads };
+      worker.postMessage({ type: "attach", buffers } satisfies TrainWorkerRequest);
+      return grads;
+    });
+  }
+
   /** Sends the batch (`[n, pixels]` flattened) to every worker. */
   setBatch(x: Float32Array, n: number): void {
     for (const w of this.#workers) {
@@ -95,39 +127,42 @@ export class TrainPool {
    * Runs one update on all shards and adds up the results.
    *
    * @param eps N(0, 1) noise for the whole batch, `[total * zDim]`.
-   * @param weights Networks that changed since the last call.
+   * @param changed Networks whose shared weights changed since the last call.
+   * @returns The gradients are valid until the next call.
    */
   async run(
     kind: UpdateKind,
     eps: Float32Array,
     total: number,
     groupSize: number,
-    weights: WeightUpdate,
+    changed: Changed,
   ): Promise<UpdateResult> {
     if (this.#failed) throw this.#failed;
     const zDim = eps.length / total;
     const ranges = shardRanges(total, this.size, usesDiscriminator(kind) ? groupSize : 1);
     const jobs = ranges.map(([start, end], k) => {
       const worker = this.#workers[k];
-      return new Promise<ShardResult>((resolve, reject) => {
-        this.#pending.set(worker, { resolve, reject });
-        worker.postMessage(
-          {
-            type: "update",
-            kind,
-            start,
-            end,
-            eps: eps.slice(start * zDim, end * zDim),
-            total,
-            groupSize,
-            weights,
-          } satisfies TrainWorkerRequest,
-        );
-      });
+      return new Promise<{ losses: ShardResult["losses"]; gradCount: number }>(
+        (resolve, reject) => {
+          this.#pending.set(worker, { resolve, reject });
+          worker.postMessage(
+            {
+              type: "update",
+              kind,
+              start,
+              end,
+              eps: eps.slice(start * zDim, end * zDim),
+              total,
+              groupSize,
+              changed,
+            } satisfies TrainWorkerRequest,
+          );
+        },
+      );
     });
     for (const idle of this.#workers.slice(ranges.length)) {
-      if (weights.enc || weights.gen || weights.disc) {
-        idle.postMessage({ type: "weights", weights } satisfies TrainWorkerRequest);
+      if (changed.enc || changed.gen || changed.disc) {
+        idle.postMessage({ type: "weights", changed } satisfies TrainWorkerRequest);
       }
     }
     const results = await Promise.all(jobs);
@@ -137,11 +172,14 @@ export class TrainPool {
         losses[k] = (losses[k] ?? 0) + v;
       }
     }
-    let grads: Float32Array | null = null;
-    for (const r of results) {
-      if (!r.grads) continue;
-      if (!grads) grads = r.grads;
-      else for (let i = 0; i < grads.length; i++) grads[i] += r.grads[i];
+    const n = results[0].gradCount;
+    if (n === 0) return { losses, grads: null };
+    if (this.#sum.length < n) this.#sum = new Float32Array(n);
+    const grads = this.#sum.subarray(0, n);
+    grads.set(this.#grads[0].subarray(0, n));
+    for (let k = 1; k < results.length; k++) {
+      const part = this.#grads[k];
+      for (let i = 0; i < n; i++) grads[i] += part[i];
     }
     return { losses, grads };
   }

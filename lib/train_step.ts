@@ -22,7 +22,7 @@ import { assignFlat, countParams, flatten, type Params } from "./params.ts";
 import type { Rng } from "./rng.ts";
 import type { UpdateKind } from "./shard_grads.ts";
 import type { TrainPool, UpdateResult } from "./train_pool.ts";
-import type { WeightUpdate } from "./train_worker.ts";
+import type { Changed } from "./train_worker.ts";
 
 /** The three optimisers of the reference. */
 export interface Optimizers {
@@ -86,30 +86,37 @@ export function gradients(
 }
 
 /**
- * The training's master copy of the weights, as flat arrays: the
- * optimisers update them in place, the workers' replicas receive the
- * networks that changed (once) with the next request, and the model's
- * tensors are brought up to date only when needed (checkpoints, samples).
+ * The training's master copy of the weights, as flat arrays in memory
+ * shared with the workers: the optimisers update them in place between
+ * updates, the workers reload the networks marked as changed with the next
+ * request, and the model's tensors are brought up to date only when needed
+ * (checkpoints, samples).
  */
 export class MasterWeights {
   /** Encoder then generator weights (the order of their gradients). */
   readonly encGen: Float32Array;
   /** Discriminator weights. */
   readonly disc: Float32Array;
-  readonly #encSize: number;
+  /** Values of the encoder at the start of `encGen`. */
+  readonly encSize: number;
   #dirty = { enc: true, gen: true, disc: true };
 
   private constructor(encGen: Float32Array, disc: Float32Array, encSize: number) {
     this.encGen = encGen;
     this.disc = disc;
-    this.#encSize = encSize;
+    this.encSize = encSize;
   }
 
-  /** A copy of the model's current weights. */
+  /** A copy of the model's current weights, in shared memory. */
   static async of(model: Model): Promise<MasterWeights> {
+    const shared = (values: Float32Array) => {
+      const out = new Float32Array(new SharedArrayBuffer(values.byteLength));
+      out.set(values);
+      return out;
+    };
     return new MasterWeights(
-      await flatten(Object.values(vaeParams(model))),
-      await flatten(Object.values(model.disc)),
+      shared(await flatten(Object.values(vaeParams(model)))),
+      shared(await flatten(Object.values(model.disc))),
       countParams(model.enc),
     );
   }
@@ -119,20 +126,17 @@ export class MasterWeights {
     for (const n of nets) this.#dirty[n] = true;
   }
 
-  /** The changed networks' weights (copies, safe to send); clears the marks. */
-  collect(): WeightUpdate {
-    const out: WeightUpdate = {};
-    if (this.#dirty.enc) out.enc = this.encGen.slice(0, this.#encSize);
-    if (this.#dirty.gen) out.gen = this.encGen.slice(this.#encSize);
-    if (this.#dirty.disc) out.disc = this.disc.slice();
+  /** Which networks changed since the last call; clears the marks. */
+  collect(): Changed {
+    const changed = this.#dirty;
     this.#dirty = { enc: false, gen: false, disc: false };
-    return out;
+    return changed;
   }
 
   /** Writes the master weights into the model's tensors. */
   writeTo(model: Model): void {
-    assignFlat(model.enc, this.encGen.subarray(0, this.#encSize));
-    assignFlat(model.gen, this.encGen.subarray(this.#encSize));
+    assignFlat(model.enc, this.encGen.subarray(0, this.encSize));
+    assignFlat(model.gen, this.encGen.subarray(this.encSize));
     assignFlat(model.disc, this.disc);
   }
 }
