@@ -26,7 +26,7 @@ import { loadGenerator } from "./checkpoint.ts";
 import { foldWeights } from "./render.ts";
 import { RenderPool } from "./render_pool.ts";
 import { Rng } from "./rng.ts";
-import { createOptimizers, MasterWeights, trainStep } from "./train_step.ts";
+import { createOptimizers, stepContext, trainStep } from "./train_step.ts";
 import { resolveTrainConfig } from "./train_config.ts";
 import { TrainPool } from "./train_pool.ts";
 import type { MatMulRequest } from "./bench_worker.ts";
@@ -174,16 +174,7 @@ async function timeTraining(
   const pool = await TrainPool.create(spec, workers, backend);
   const data = await loadMnist();
   const rng = new Rng(3);
-  const weights = await MasterWeights.of(model);
-  pool.attach(weights.encGen, weights.encSize, weights.disc);
-  const ctx = {
-    pool,
-    weights,
-    rng,
-    rules: config,
-    gan: true,
-    groupSize: config.batch / config.bnGroups,
-  };
+  const ctx = await stepContext(model, pool, rng, { ...config, gan: true });
   const batch = () =>
     randomCrops(
       data,

@@ -30,7 +30,7 @@ import {
   totalSteps,
   type TrainConfig,
 } from "./train_config.ts";
-import { createOptimizers, MasterWeights, type StepResult, trainStep } from "./train_step.ts";
+import { createOptimizers, type StepResult, stepContext, trainStep } from "./train_step.ts";
 import { TrainPool } from "./train_pool.ts";
 import { defaultWorkers } from "./render_pool.ts";
 
@@ -232,16 +232,7 @@ export async function train(
   const rng = Rng.fromState(state.rng);
   const workers = config.workers || defaultWorkers();
   const pool = await TrainPool.create(spec, workers, config.backend);
-  const weights = await MasterWeights.of(model);
-  pool.attach(weights.encGen, weights.encSize, weights.disc);
-  const ctx = {
-    pool,
-    weights,
-    rng,
-    rules: config,
-    gan: config.gan,
-    groupSize: config.batch / config.bnGroups,
-  };
+  const ctx = await stepContext(model, pool, rng, config);
   const sampleZ = sampleLatents(config.seed, 64, config.zDim);
   let lastSaved = config.resume ? state.step : 0;
 

@@ -154,6 +154,28 @@ export interface StepContext {
 }
 
 /**
+ * The context of a run's steps: a master copy of the model's weights,
+ * shared with the pool's workers.
+ */
+export async function stepContext(
+  model: Model,
+  pool: TrainPool,
+  rng: Rng,
+  settings: BalanceRules & { gan: boolean; batch: number; bnGroups: number },
+): Promise<StepContext> {
+  const weights = await MasterWeights.of(model);
+  pool.attach(weights.encGen, weights.encSize, weights.disc);
+  return {
+    pool,
+    weights,
+    rng,
+    rules: settings,
+    gan: settings.gan,
+    groupSize: settings.batch / settings.bnGroups,
+  };
+}
+
+/**
  * One balanced training step on one batch (see `balance.ts`). Updates
  * `ctx.weights`; the model's tensors are left as they were.
  *

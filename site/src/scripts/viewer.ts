@@ -7,15 +7,7 @@
  */
 import OpenSeadragon from "openseadragon";
 
-interface TileSourceData {
-  width: number;
-  height: number;
-  tileSize: number;
-  overlap: number;
-  format: string;
-  minLevel: number;
-  maxLevel: number;
-}
+import type { DziInfo as TileSourceData } from "../../../lib/tiles.ts";
 
 const element = document.getElementById("viewer");
 const wrap = document.getElementById("viewer-wrap");
