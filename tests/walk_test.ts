@@ -223,3 +223,35 @@ Deno.test("deno task walk / render: bad input is a clear error, and nothing is o
     sidecar.z.length,
   ], ["cppn-render/1", 40, 30, 3, 8]);
 });
+
+Deno.test("renderWalk: without ffmpeg the frames are still written and the message says how to get an MP4", async () => {
+  const { loadGenerator } = await import("../lib/checkpoint.ts");
+  const { foldWeights } = await import("../lib/render.ts");
+  const { RenderPool } = await import("../lib/render_pool.ts");
+  const { renderWalk } = await import("../lib/walk.ts");
+  const { WALK_DEFAULTS } = await import("../lib/walk_config.ts");
+  const { NO_FFMPEG_HINT } = await import("../lib/ffmpeg.ts");
+  const model = await tinyModel();
+  await using tmp = await tempDir();
+  const net = await loadGenerator(model);
+  const pool = await RenderPool.create(foldWeights(net), { workers: 1 });
+  const messages: string[] = [];
+  try {
+    const result = await renderWalk({
+      pool,
+      source: { kind: "model", name: model, checkpoint: model, step: 1, spec: net.spec },
+      ffmpeg: null,
+      out: tmp.path,
+      force: false,
+      command: "test",
+      onMessage: (m) => messages.push(m),
+    }, { ...WALK_DEFAULTS, keyframes: "random:2", steps: 3, size: [16, 16], stillSize: [16, 16] });
+    assertEquals(result.record.video, null);
+    assertEquals([...Deno.readDirSync(join(result.dir, "frames"))].length, 3);
+    assert(!(await Deno.stat(join(result.dir, "walk.mp4")).then(() => true, () => false)));
+    assert(messages.includes(NO_FFMPEG_HINT));
+    assertStringIncludes(NO_FFMPEG_HINT, "to get an MP4, install ffmpeg");
+  } finally {
+    pool.close();
+  }
+});
