@@ -4,6 +4,7 @@
 // relative URLs (or to `--base`), so the same build works under any path.
 import { defineConfig } from "astro/config";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 
 const cacheDir = process.env.CPPN_SITE_CACHE ?? "../output/site-cache/astro";
 
@@ -14,5 +15,15 @@ export default defineConfig({
   publicDir: "./public",
   build: { format: "directory", assets: "assets", inlineStylesheets: "always" },
   devToolbar: { enabled: false },
-  vite: { cacheDir: `${cacheDir}/vite`, logLevel: "warn", build: { chunkSizeWarningLimit: 1024 } },
+  vite: {
+    cacheDir: `${cacheDir}/vite`,
+    logLevel: "warn",
+    build: { chunkSizeWarningLimit: 1024 },
+    // The browser needs only the core and the WebGL and CPU backends.
+    resolve: {
+      alias: {
+        "@tensorflow/tfjs": fileURLToPath(new URL("./src/lib/tfjs_browser.ts", import.meta.url)),
+      },
+    },
+  },
 });
