@@ -89,3 +89,20 @@ Deno.test("conv2dStride2: value and both gradients equal tf.conv2d's (cpu) withi
     }
   }
 });
+
+Deno.test("conv2dStride2: the input gradient follows a filter variable's new values (no stale cache)", async () => {
+  const x = randn([2, 7, 7, 3], 9), dy = randn([2, 4, 4, 4], 10);
+  const f = tf.variable(randn([5, 5, 3, 4], 11));
+  const inputGrad = (filter: tf.Tensor) =>
+    tf.grad((x: tf.Tensor) =>
+      tf.sum(tf.mul(conv2dStride2(x as tf.Tensor4D, filter as tf.Tensor4D), dy))
+    )(x);
+  const before = inputGrad(f);
+  assertEquals(await maxDiff(inputGrad(f), before), 0, "a repeated pass gives the same gradient");
+  const next = randn([5, 5, 3, 4], 12);
+  f.assign(next);
+  const after = inputGrad(f);
+  assert(await maxDiff(after, before) > 1e-3, "the gradient changed with the filter");
+  assert(await maxDiff(after, inputGrad(tf.clone(next))) < 1e-6, "and equals a fresh filter's");
+  tf.dispose([x, dy, f, before, next, after]);
+});
