@@ -30,7 +30,7 @@ import {
   totalSteps,
   type TrainConfig,
 } from "./train_config.ts";
-import { createOptimizers, type StepResult, stepContext, trainStep } from "./train_step.ts";
+import { createOptimizers, stepContext, type StepResult, trainStep } from "./train_step.ts";
 import { TrainPool } from "./train_pool.ts";
 import { defaultWorkers } from "./render_pool.ts";
 
@@ -81,8 +81,11 @@ export interface TrainEvents {
 
 /** How a call to {@linkcode train} ended. */
 export interface TrainOutcome {
-  /** `done`: reached its length; `stopped`: a stop was requested. */
-  reason: "done" | "stopped";
+  /**
+   * `done`: reached its length; `stopped`: a stop was requested; `time`:
+   * reached `config.minutes` of training.
+   */
+  reason: "done" | "stopped" | "time";
   /** Batches done in all. */
   step: number;
   /** Total steps the run is set to. */
@@ -189,7 +192,8 @@ export async function writeLossChart(path: string, log: LogEntry[]): Promise<voi
 
 /**
  * Trains (or resumes) the run described by `config` (see
- * {@linkcode prepareRun}) until its length is reached or
+ * {@linkcode prepareRun}) until its length or its time limit
+ * (`config.minutes` of training, across resumes) is reached, or
  * `events.shouldStop()` returns true.
  *
  * @throws {TrainingDiverged} if a loss becomes NaN or exceeds 1e6; the last
@@ -265,6 +269,10 @@ export async function train(
     while (state.step < total) {
       if (events.shouldStop?.()) {
         reason = "stopped";
+        break;
+      }
+      if (config.minutes > 0 && state.elapsedMs >= config.minutes * 60_000) {
+        reason = "time";
         break;
       }
       const t0 = performance.now();

@@ -57,6 +57,8 @@ export interface TrainConfig extends ModelSettings {
   epochs: number;
   /** Total batches for the run; 0: `epochs` decides. */
   steps: number;
+  /** Stop once the run's training time (across resumes) reaches this many minutes; 0: no limit. */
+  minutes: number;
   /** Log (and refresh the progress line's losses) every N steps. */
   logEvery: number;
   /** Write a sample grid and the loss chart every N steps. */
@@ -124,6 +126,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   discChannels: [24, 48, 96],
   epochs: 10,
   steps: 0,
+  minutes: 0,
   logEvery: 10,
   sampleEvery: 200,
   checkpointEvery: 500,
@@ -226,6 +229,15 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     help: "Stop once the run has done N batches in all (overrides --epochs)",
     arg: "N",
     defaultText: "set by --epochs",
+  },
+  {
+    name: "minutes",
+    key: "minutes",
+    type: { kind: "number", min: 0 },
+    help: "Stop (with a checkpoint) once the run has trained N minutes in all, " +
+      "counted across resumes; 0: no limit",
+    arg: "N",
+    defaultText: "0",
   },
   {
     name: "batch",

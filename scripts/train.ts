@@ -56,7 +56,13 @@ await runMain(async () => {
       shouldStop: () => stopRequested,
     });
     await (progress as Progress | null)?.stop();
-    if (outcome.reason === "stopped") {
+    if (outcome.reason === "time") {
+      console.error(
+        `Reached ${config.minutes} minutes of training: saved a checkpoint at step ${outcome.step} ` +
+          `of ${outcome.totalSteps}. Continue with a higher limit (or 0 for none):\n` +
+          `  deno task train --run ${config.run} --resume --minutes 0`,
+      );
+    } else if (outcome.reason === "stopped") {
       console.error(
         `Saved a checkpoint at step ${outcome.step} of ${outcome.totalSteps}. Continue with:\n` +
           `  deno task train --run ${config.run} --resume`,

@@ -49,6 +49,24 @@ Deno.test("train: a stop request saves a checkpoint that resumes", async () => {
   assertEquals(state.step, 3);
 });
 
+Deno.test("train: --minutes stops with a checkpoint once the training time reaches it, across resumes", async () => {
+  await using tmp = await tempDir();
+  // a limit of a few milliseconds: the first step always exceeds it
+  const config = tinyConfig(tmp.path, { run: "r", steps: 50, minutes: 1e-5 });
+  const first = await train(await prepareRun(config));
+  assertEquals([first.reason, first.step], ["time", 1]);
+  const state = JSON.parse(await Deno.readTextFile(join(first.paths.checkpoint, "state.json")));
+  assertEquals(state.step, 1);
+  assert(state.elapsedMs >= 1e-5 * 60_000);
+  // the time counts across resumes: the same limit stops at once, a higher one goes on
+  const again = await train(await prepareRun({ out: tmp.path, run: "r", resume: true }));
+  assertEquals([again.reason, again.step], ["time", 1]);
+  const more = await train(
+    await prepareRun({ out: tmp.path, run: "r", resume: true, minutes: 0, steps: 3 }),
+  );
+  assertEquals([more.reason, more.step], ["done", 3]);
+});
+
 Deno.test("prepareRun: refuses to reuse a run and explains --resume", async () => {
   await using tmp = await tempDir();
   await train(await prepareRun(tinyConfig(tmp.path, { run: "x", steps: 1 })));
