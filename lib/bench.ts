@@ -82,7 +82,10 @@ export interface BenchReport {
     gflops1: number;
     gflopsN: number;
     ratioToBound1: number;
+    /** Median over the rounds of (1-worker ms) / (N-worker ms). */
     scalingN: number;
+    /** Each round's ms per step, `[1 worker, N workers]`. */
+    rounds: number[][];
   };
   memory: {
     width: number;
@@ -162,42 +165,104 @@ async function timeRender(
   return seconds;
 }
 
-async function timeTraining(
-  workers: number,
-  steps: number,
-  backend: BackendChoice,
-): Promise<{ msPerStep: number; gflops: number }> {
-  const config = resolveTrainConfig({ workers, backend });
-  const spec = modelSpec(config);
-  const model = initModel(spec, 1);
-  const opts = createOptimizers(model, config);
-  const pool = await TrainPool.create(spec, workers, backend);
-  const data = await loadMnist();
-  const rng = new Rng(3);
-  const ctx = await stepContext(model, pool, rng, { ...config, gan: true });
-  const batch = () =>
-    randomCrops(
-      data,
-      Array.from({ length: config.batch }, () => rng.int(data.count)),
-      config.size,
-      rng,
-    );
-  try {
-    await trainStep(model, opts, batch(), config.batch, ctx); // warm-up
-    let flops = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) {
-      const r = await trainStep(model, opts, batch(), config.batch, ctx);
-      flops += r.updates.vae * updateFlops(spec, "vae", config.batch) +
+/**
+ * A training run kept warm for timing: a model, its optimisers and a pool
+ * of `workers` workers, stepping through the default config from a fixed
+ * seed (so a 1-worker and an N-worker timer take the same steps).
+ */
+class TrainingTimer {
+  #steps = 0;
+  #flops = 0;
+  #seconds = 0;
+
+  private constructor(
+    readonly close: () => void,
+    readonly step: () => Promise<number>,
+  ) {}
+
+  static async create(workers: number, backend: BackendChoice): Promise<TrainingTimer> {
+    const config = resolveTrainConfig({ workers, backend });
+    const spec = modelSpec(config);
+    const model = initModel(spec, 1);
+    const opts = createOptimizers(model, config);
+    const pool = await TrainPool.create(spec, workers, backend);
+    const data = await loadMnist();
+    const rng = new Rng(3);
+    const ctx = await stepContext(model, pool, rng, { ...config, gan: true });
+    const step = async () => {
+      const x = randomCrops(
+        data,
+        Array.from({ length: config.batch }, () => rng.int(data.count)),
+        config.size,
+        rng,
+      );
+      const r = await trainStep(model, opts, x, config.batch, ctx);
+      return r.updates.vae * updateFlops(spec, "vae", config.batch) +
         r.updates.g * updateFlops(spec, "g", config.batch) +
         updateFlops(spec, "d-eval", config.batch) +
         r.updates.d * updateFlops(spec, "d", config.batch);
-    }
+    };
+    const timer = new TrainingTimer(() => {
+      pool.close();
+      disposeModel(model);
+    }, step);
+    await step(); // warm-up
+    return timer;
+  }
+
+  /** Times `steps` steps; returns their ms per step. */
+  async time(steps: number): Promise<number> {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) this.#flops += await this.step();
     const seconds = (performance.now() - t0) / 1000;
-    return { msPerStep: (1000 * seconds) / steps, gflops: flops / seconds / 1e9 };
+    this.#seconds += seconds;
+    this.#steps += steps;
+    return (1000 * seconds) / steps;
+  }
+
+  /** FLOP/s over every timed step. */
+  get flopsPerSecond(): number {
+    return this.#flops / this.#seconds;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Times training with 1 worker and with `workers`, in alternating rounds
+ * of `steps` steps each: this VM's speed drifts by up to 20% over minutes,
+ * and alternating exposes both to the same drift. The scaling is the
+ * median of the rounds' ratios.
+ */
+async function timeTraining(
+  workers: number,
+  rounds: number,
+  steps: number,
+  backend: BackendChoice,
+) {
+  const one = await TrainingTimer.create(1, backend);
+  const many = await TrainingTimer.create(workers, backend);
+  try {
+    const ms1: number[] = [], msN: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      ms1.push(await one.time(steps));
+      msN.push(await many.time(steps));
+    }
+    return {
+      msPerStep1: median(ms1),
+      msPerStepN: median(msN),
+      gflops1: one.flopsPerSecond / 1e9,
+      gflopsN: many.flopsPerSecond / 1e9,
+      scalingN: median(ms1.map((t, r) => t / msN[r])),
+      rounds: ms1.map((t, r) => [t, msN[r]]),
+    };
   } finally {
-    pool.close();
-    disposeModel(model);
+    one.close();
+    many.close();
   }
 }
 
@@ -272,18 +337,19 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
     }x`,
   );
 
-  const steps = o.quick ? 2 : 6;
-  const tr1 = await timeTraining(1, steps, o.backend);
-  const trN = await timeTraining(n, steps, o.backend);
+  const timed = o.quick
+    ? await timeTraining(n, 2, 1, o.backend)
+    : await timeTraining(n, 4, 2, o.backend);
   const training = {
     batch: train.batch,
     width: train.width,
-    msPerStep1: tr1.msPerStep,
-    msPerStepN: trN.msPerStep,
-    gflops1: tr1.gflops,
-    gflopsN: trN.gflops,
-    ratioToBound1: tr1.gflops / t1,
-    scalingN: tr1.msPerStep / trN.msPerStep,
+    msPerStep1: timed.msPerStep1,
+    msPerStepN: timed.msPerStepN,
+    gflops1: timed.gflops1,
+    gflopsN: timed.gflopsN,
+    ratioToBound1: timed.gflops1 / t1,
+    scalingN: timed.scalingN,
+    rounds: timed.rounds,
   };
   log(
     `training: ${training.msPerStep1.toFixed(0)} ms/step (1), ${

@@ -68,6 +68,13 @@ const USAGE = "Usage: deno task bench [--quick] [options]\n\n" +
 await runMain(async () => {
   const o: Options = { ...DEFAULTS, ...parseOrExit<Options>(Deno.args, FLAGS, USAGE, DEFAULTS) };
   await initBackend(o.backend);
+  const [load] = Deno.loadavg();
+  if (load > 0.5) {
+    console.error(
+      `warning: the load average is ${load.toFixed(1)}: other processes are running and ` +
+        "will slow every measurement (and the multi-worker ones most)",
+    );
+  }
   const scratch = await Deno.makeTempDir({ prefix: "cppn-bench-" });
   try {
     const report = await runBench(
