@@ -60,10 +60,32 @@ async function tryNative(kind: "gpu" | "node"): Promise<string | null> {
   return null;
 }
 
+/**
+ * Makes the wasm backend's `Identity` (what `tf.clone` runs) share the
+ * data instead of copying it, as the cpu backend's does and as the wasm
+ * backend's own `Reshape` already does: TensorFlow.js clones every tensor
+ * it keeps for a gradient, and a training update made about 170 such
+ * copies. No wasm kernel writes into its inputs, so shared data is safe.
+ */
+function shareIdentityData(): void {
+  const config = tf.getKernel("Identity", "wasm");
+  if (!config || config.kernelFunc.name === "sharedIdentity") return;
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({
+    ...config,
+    kernelFunc: function sharedIdentity({ inputs, backend }) {
+      const x = inputs.x as tf.TensorInfo;
+      (backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
+}
+
 async function tryWasm(): Promise<string | null> {
   try {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     wasm.setWasmPaths(wasmDistDir());
+    shareIdentityData();
     if (await tf.setBackend("wasm")) return null;
     return "the wasm backend did not initialise";
   } catch (error) {
