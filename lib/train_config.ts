@@ -71,7 +71,12 @@ export interface TrainConfig extends ModelSettings {
   bnGroups: number;
 }
 
-/** The settings a run keeps for life: `--resume` refuses to change them. */
+/**
+ * The settings a run keeps for life: `--resume` refuses to change them.
+ * The balancing loop's counts and thresholds are not among them: they
+ * steer which updates run, and a run stuck in a balance (say, a frozen
+ * discriminator) can continue with new ones.
+ */
 export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
   "data",
   "seed",
@@ -81,11 +86,6 @@ export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
   "lrD",
   "beta1",
   "gan",
-  "vaeSteps",
-  "gSteps",
-  "gStopBelow",
-  "dTrainAbove",
-  "dTrainIfGBelow",
   "zDim",
   "width",
   "depth",
