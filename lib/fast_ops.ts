@@ -39,6 +39,35 @@ const denseOp = tf.customGrad(
   }) as any,
 ) as (x: T2, w: T2, b: tf.Tensor1D) => T2;
 
+const denseOnDataOp = tf.customGrad(
+  // deno-lint-ignore no-explicit-any
+  ((x: T2, w: T2, b: tf.Tensor1D, save: any) => {
+    save([x]);
+    return {
+      value: tf.fused.matMul({ a: x, b: w, bias: b }),
+      gradFunc: (dy: T2, saved: tf.Tensor[]) => {
+        const [xs] = saved as [T2];
+        return [tf.zerosLike(xs), tf.matMul(tf.transpose(xs), dy), tf.sum(dy, 0)];
+      },
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as (x: T2, w: T2, b: tf.Tensor1D) => T2;
+
+/**
+ * `x w + b` for an `x` that is data (the encoder's images): like
+ * {@linkcode dense}, but the gradient with respect to `x` is left at zero
+ * instead of computed (a transpose of `w` and a matMul saved per update).
+ *
+ * @param x Inputs that need no gradient, shape `[n, in]`.
+ * @param w Weights, shape `[in, out]`.
+ * @param b Bias, shape `[out]`.
+ * @returns Shape `[n, out]`.
+ */
+export function denseOnData(x: T2, w: T2, b: tf.Tensor1D): T2 {
+  return denseOnDataOp(x, w, b);
+}
+
 const denseSigmoidOp = tf.customGrad(
   // deno-lint-ignore no-explicit-any
   ((x: T2, w: T2, b: tf.Tensor1D, save: any) => {

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf } from "../lib/tf.ts";
-import { conv2dStride2, dense, fastTanh, samePadding } from "../lib/fast_ops.ts";
+import { conv2dStride2, dense, denseOnData, fastTanh, samePadding } from "../lib/fast_ops.ts";
 import { Rng } from "../lib/rng.ts";
 import { useWasm } from "./_helpers.ts";
 
@@ -38,6 +38,23 @@ Deno.test("dense: value and gradients equal matMul + add within 1e-5", async () 
     [x, w],
   );
   assert(await maxDiff(gNoBias[1], gRefNoBias[1]) < 1e-5);
+});
+
+Deno.test("denseOnData: dense's value and weight gradients, and no input gradient", async () => {
+  const x = randn([7, 5], 1), w = randn([5, 3], 2), b = randn([3], 3), dy = randn([7, 3], 4);
+  const loss = (fn: typeof denseOnData) => (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(tf.mul(fn(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D), dy));
+  assert(
+    await maxDiff(
+      denseOnData(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D),
+      dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D),
+    ) < 1e-6,
+  );
+  const [dx, dw, db] = tf.grads(loss(denseOnData))([x, w, b]);
+  const [, dwRef, dbRef] = tf.grads(loss(dense))([x, w, b]);
+  assert(await maxDiff(dw, dwRef) < 1e-6);
+  assert(await maxDiff(db, dbRef) < 1e-6);
+  assertEquals(Array.from(await dx.data()), new Array(35).fill(0));
 });
 
 Deno.test("fastTanh: value and gradient equal tanh within 1e-5", async () => {
