@@ -22,6 +22,10 @@ export interface RunPaths {
   samples: string;
   /** The loss chart. */
   losses: string;
+  /** Sample quality measured while training (`--eval-every`), one JSON line each. */
+  quality: string;
+  /** The chart of those measurements. */
+  qualityChart: string;
 }
 
 /** The folder holding all runs. */
@@ -39,6 +43,8 @@ export function runPaths(out: string, name: string): RunPaths {
     log: join(dir, "log.jsonl"),
     samples: join(dir, "samples"),
     losses: join(dir, "losses.png"),
+    quality: join(dir, "quality.jsonl"),
+    qualityChart: join(dir, "quality.png"),
   };
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { exists, readJson, writeFileAtomic, writeJsonAtomic } from "./atomic_write.ts";
+import { exists, readJson, writeJsonAtomic } from "./atomic_write.ts";
 import { BatchSchedule } from "./batches.ts";
 import { writeChartPng } from "./chart.ts";
 import {
@@ -32,6 +32,8 @@ import {
 } from "./train_config.ts";
 import { createOptimizers, stepContext, type StepResult, trainStep } from "./train_step.ts";
 import { TrainPool } from "./train_pool.ts";
+import { appendStepLog, readStepLog, writeStepLog } from "./step_log.ts";
+import { measureQuality, type QualityEntry, writeQualityChart } from "./train_quality.ts";
 import { defaultWorkers } from "./render_pool.ts";
 
 /** One line of `log.jsonl`: means over the steps since the previous line. */
@@ -77,6 +79,8 @@ export interface TrainEvents {
   onStep?(info: { step: number; epoch: number; result: StepResult }): void;
   /** Polled after every step; `true` ends the run cleanly (checkpoint saved). */
   shouldStop?(): boolean;
+  /** A quality measurement (`--eval-every`) starts (`true`) or ends (`false`). */
+  onEvaluating?(busy: boolean): void;
 }
 
 /** How a call to {@linkcode train} ended. */
@@ -151,25 +155,6 @@ function checkFinite(step: number, result: StepResult, lastSaved: number, dir: s
   }
 }
 
-async function readLog(path: string, upToStep: number): Promise<LogEntry[]> {
-  if (!(await exists(path))) return [];
-  const text = await Deno.readTextFile(path);
-  const entries: LogEntry[] = [];
-  for (const line of text.split("\n")) {
-    try {
-      const entry = JSON.parse(line) as LogEntry;
-      if (entry.step <= upToStep) entries.push(entry);
-    } catch {
-      // an empty line, or a line cut short by a crash: skip it
-    }
-  }
-  return entries;
-}
-
-async function writeLog(path: string, entries: LogEntry[]): Promise<void> {
-  await writeFileAtomic(path, entries.map((e) => JSON.stringify(e) + "\n").join(""));
-}
-
 /** Draws the loss chart of a run's log. */
 export async function writeLossChart(path: string, log: LogEntry[]): Promise<void> {
   const pts = (f: (e: LogEntry) => number | null) =>
@@ -230,8 +215,12 @@ export async function train(
   await Deno.mkdir(paths.samples, { recursive: true });
   await writeJsonAtomic(paths.config, config);
   await setLatest(config.out, config.run);
-  const log = await readLog(paths.log, state.step);
-  if (config.resume) await writeLog(paths.log, log);
+  const log = await readStepLog<LogEntry>(paths.log, state.step);
+  const quality = await readStepLog<QualityEntry>(paths.quality, state.step);
+  if (config.resume) {
+    await writeStepLog(paths.log, log);
+    await writeStepLog(paths.quality, quality);
+  }
 
   const rng = Rng.fromState(state.rng);
   const workers = config.workers || defaultWorkers();
@@ -245,6 +234,20 @@ export async function train(
     await saveCheckpoint(paths.checkpoint, model, opts, state);
     lastSaved = state.step;
   };
+  /** Measures the checkpoint just saved (see `train_quality.ts`). */
+  const measure = async () => {
+    if (quality.at(-1)?.step === state.step) return;
+    events.onEvaluating?.(true);
+    const entry = await measureQuality(paths.checkpoint, config.evalSamples, {
+      step: state.step,
+      time_s: state.elapsedMs / 1000,
+    });
+    events.onEvaluating?.(false);
+    quality.push(entry);
+    await appendStepLog(paths.quality, entry);
+    await writeQualityChart(paths.qualityChart, quality);
+  };
+  const evalDue = () => config.evalEvery > 0 && state.step % config.evalEvery === 0;
   const drawSamples = async () => {
     ctx.weights.writeTo(model);
     const image = await sampleGrid(model.gen, spec.generator, sampleZ, 2 * config.size, 8);
@@ -311,12 +314,13 @@ export async function train(
           time_s: state.elapsedMs / 1000,
         };
         log.push(entry);
-        await Deno.writeTextFile(paths.log, JSON.stringify(entry) + "\n", { append: true });
+        await appendStepLog(paths.log, entry);
         pending = [];
         intervalStart = performance.now();
       }
       if (state.step % config.sampleEvery === 0 || last) await drawSamples();
-      if (state.step % config.checkpointEvery === 0 || last) await save();
+      if (state.step % config.checkpointEvery === 0 || last || evalDue()) await save();
+      if (evalDue() || (last && config.evalEvery > 0)) await measure();
     }
     if (lastSaved !== state.step) {
       await save();

@@ -65,6 +65,10 @@ export interface TrainConfig extends ModelSettings {
   sampleEvery: number;
   /** Save a checkpoint every N steps (and always at the end). */
   checkpointEvery: number;
+  /** Measure sample quality (as `deno task eval`) every N steps; 0: never. */
+  evalEvery: number;
+  /** Samples per quality measurement. */
+  evalSamples: number;
   /** Training workers (0: one per core). */
   workers: number;
   /** The discriminator's batch norm takes statistics over this many groups of each batch. */
@@ -130,6 +134,8 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   logEvery: 10,
   sampleEvery: 200,
   checkpointEvery: 500,
+  evalEvery: 0,
+  evalSamples: 10000,
   workers: 0,
   bnGroups: 2,
 };
@@ -383,6 +389,21 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     key: "checkpointEvery",
     type: { kind: "int", min: 1 },
     help: "Save a checkpoint every N steps",
+    arg: "N",
+  },
+  {
+    name: "eval-every",
+    key: "evalEvery",
+    type: { kind: "int", min: 0 },
+    help: "Measure sample quality as `deno task eval` does every N steps " +
+      "(quality.jsonl, quality.png; about 20 s each); 0: never",
+    arg: "N",
+  },
+  {
+    name: "eval-samples",
+    key: "evalSamples",
+    type: { kind: "int", min: 100 },
+    help: "Samples per quality measurement",
     arg: "N",
   },
   {

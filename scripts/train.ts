@@ -27,10 +27,12 @@ await runMain(async () => {
   });
   let progress: Progress | null = null;
   let epochs = 1;
+  let lastStep = 0;
   try {
     const outcome = await train(config, {
       onStart: (info) => {
         epochs = Math.ceil(info.totalSteps / info.stepsPerEpoch);
+        lastStep = info.startStep;
         console.error(
           `${config.resume ? "Resuming" : "Training"} run "${config.run}" in ${info.paths.dir} ` +
             `from step ${info.startStep} to ${info.totalSteps} ` +
@@ -45,6 +47,7 @@ await runMain(async () => {
         });
       },
       onStep: ({ step, epoch, result }) => {
+        lastStep = step;
         const fmt = (v: number | null) => (v === null ? "-" : v.toFixed(3));
         progress?.update(
           step,
@@ -52,6 +55,10 @@ await runMain(async () => {
             fmt(result.dLoss)
           }`,
         );
+      },
+      onEvaluating: (busy) => {
+        const p = progress as Progress | null;
+        if (busy) p?.update(lastStep, "measuring sample quality (quality.png)...");
       },
       shouldStop: () => stopRequested,
     });
@@ -70,7 +77,9 @@ await runMain(async () => {
     } else {
       console.error(
         `Done: ${outcome.step} steps. Samples in ${outcome.paths.samples}, ` +
-          `loss curves in ${outcome.paths.losses}, checkpoint in ${outcome.paths.checkpoint}.`,
+          `loss curves in ${outcome.paths.losses}, ` +
+          (config.evalEvery ? `quality in ${outcome.paths.qualityChart}, ` : "") +
+          `checkpoint in ${outcome.paths.checkpoint}.`,
       );
     }
   } catch (error) {

@@ -67,6 +67,26 @@ Deno.test("train: --minutes stops with a checkpoint once the training time reach
   assertEquals([more.reason, more.step], ["done", 3]);
 });
 
+Deno.test("train: --eval-every writes quality.jsonl and quality.png; a resume continues them", async () => {
+  await using tmp = await tempDir();
+  const first = await train(
+    await prepareRun(tinyConfig(tmp.path, { run: "q", steps: 2, evalEvery: 2, evalSamples: 100 })),
+  );
+  const read = async () =>
+    (await Deno.readTextFile(first.paths.quality)).trim().split("\n").map((l) => JSON.parse(l));
+  const [entry] = await read();
+  assertEquals(entry.step, 2);
+  assert(entry.fd > 0 && Number.isFinite(entry.fd), `fd ${entry.fd}`);
+  for (const k of ["coverage", "confident"]) assert(entry[k] >= 0 && entry[k] <= 1, k);
+  assert(entry.reconstruction > 0 && entry.time_s > 0);
+  const state = JSON.parse(await Deno.readTextFile(join(first.paths.checkpoint, "state.json")));
+  assertEquals(entry.time_s, state.elapsedMs / 1000, "measured at the saved checkpoint");
+  const chart = await readGrey(first.paths.qualityChart);
+  assertEquals(chart.width, 900);
+  await train(await prepareRun({ out: tmp.path, run: "q", resume: true, steps: 4 }));
+  assertEquals((await read()).map((e) => e.step), [2, 4]);
+});
+
 Deno.test("prepareRun: refuses to reuse a run and explains --resume", async () => {
   await using tmp = await tempDir();
   await train(await prepareRun(tinyConfig(tmp.path, { run: "x", steps: 1 })));
