@@ -219,7 +219,7 @@ export async function train(
   const quality = await readStepLog<QualityEntry>(paths.quality, state.step);
   if (config.resume) {
     await writeStepLog(paths.log, log);
-    await writeStepLog(paths.quality, quality);
+    if (await exists(paths.quality)) await writeStepLog(paths.quality, quality);
   }
 
   const rng = Rng.fromState(state.rng);
