@@ -8,9 +8,15 @@
  *   encoder.json    encoder.bin
  *   discriminator.json discriminator.bin
  *   optimizers.json optimizers.bin      Adam moments and step counts
+ *   ema.json  encoder.ema.bin  generator.ema.bin
+ *                                       moving averages of the weights
  *   state.json                          step, epoch, RNG state, time
  *   checksums.sha256                    `sha256sum -c` format
  * ```
+ *
+ * Where a checkpoint has moving averages (`ema.json`, see `ema.ts`), every
+ * reader but the training's own resume gets them in place of the
+ * generator's and encoder's raw weights.
  *
  * Saving writes a new folder `checkpoint.tmp`, then swaps it in with two
  * renames (the old one is kept as `checkpoint.prev` until the swap is
@@ -23,11 +29,13 @@ import { join } from "@std/path";
 import { exists, writeFileAtomic } from "./atomic_write.ts";
 import { sha256Hex } from "./fs_safe.ts";
 import type { Adam } from "./adam.ts";
+import type { Ema } from "./ema.ts";
 import type { GeneratorSpec } from "./generator.ts";
 import { type Model, type ModelSpec, vaeParams } from "./model.ts";
 import {
   assignFlat,
   checkManifest,
+  countParams,
   flatten,
   type Manifest,
   manifestOf,
@@ -152,6 +160,7 @@ export async function saveCheckpoint(
   opts: Optimizers | null,
   state: TrainingState | null,
   networks: readonly NetworkName[] = NETWORKS,
+  ema: Ema | null = null,
 ): Promise<void> {
   const files: Record<string, Uint8Array | string> = {};
   const params: Record<NetworkName, Params> = {
@@ -186,6 +195,17 @@ export async function saveCheckpoint(
       offset += a.length;
     }
     files["optimizers.bin"] = floatBytes(all);
+  }
+  if (ema) {
+    // ema.values is the encoder then the generator, as vaeParams orders them
+    const encSize = countParams(model.enc);
+    files["encoder.ema.bin"] = floatBytes(ema.values.subarray(0, encSize));
+    files["generator.ema.bin"] = floatBytes(ema.values.subarray(encSize));
+    files["ema.json"] = JSON.stringify(
+      { format: CHECKPOINT_FORMAT, decay: ema.decay, updates: ema.updates },
+      null,
+      2,
+    ) + "\n";
   }
   if (state) files["state.json"] = JSON.stringify(state, null, 2) + "\n";
   await replaceFolder(dir, files);
@@ -317,12 +337,24 @@ export interface LoadedNetwork<S> {
   values: Float32Array;
 }
 
+/** The file names a folder's `checksums.sha256` lists. */
+async function listedFiles(dir: string): Promise<Set<string>> {
+  const listing = await Deno.readTextFile(join(dir, "checksums.sha256")).catch(() => "");
+  return new Set(listing.split("\n").map((l) => l.slice(66).trim()).filter(Boolean));
+}
+
+/**
+ * Reads one network; its moving average (`NAME.ema.bin`) in place of its
+ * raw weights when the folder has one, unless `raw`.
+ */
 async function readNetwork<S>(
   dir: string,
   name: NetworkName,
-  files?: Map<string, Uint8Array>,
+  options: { files?: Map<string, Uint8Array>; raw?: boolean } = {},
 ): Promise<LoadedNetwork<S>> {
-  const got = files ?? await readVerified(dir, [`${name}.json`, `${name}.bin`]);
+  const averaged = !options.raw && (await listedFiles(dir)).has(`${name}.ema.bin`);
+  const bin = averaged ? `${name}.ema.bin` : `${name}.bin`;
+  const got = options.files ?? await readVerified(dir, [`${name}.json`, bin]);
   const meta = parseJson<NetworkFile<S>>(dir, `${name}.json`, got.get(`${name}.json`)!);
   if (meta.format !== CHECKPOINT_FORMAT || meta.network !== name) {
     throw new CheckpointError(
@@ -330,8 +362,26 @@ async function readNetwork<S>(
       `${name}.json is not a ${CHECKPOINT_FORMAT} ${name} (format "${meta.format}")`,
     );
   }
-  const values = floatsOf(dir, `${name}.bin`, got.get(`${name}.bin`)!, manifestSize(meta.tensors));
+  const values = floatsOf(dir, bin, got.get(bin)!, manifestSize(meta.tensors));
   return { spec: meta.spec, manifest: meta.tensors, values };
+}
+
+/**
+ * The moving average of a checkpoint's encoder + generator weights (in
+ * `vaeParams` order) and its update count, or null if it has none.
+ */
+export async function loadEma(
+  dir: string,
+): Promise<{ values: Float32Array; updates: number } | null> {
+  const where = await locateCheckpoint(dir);
+  if (!(await listedFiles(where)).has("ema.json")) return null;
+  const files = await readVerified(where, ["ema.json", "encoder.ema.bin", "generator.ema.bin"]);
+  const meta = parseJson<{ updates: number }>(where, "ema.json", files.get("ema.json")!);
+  const enc = files.get("encoder.ema.bin")!, gen = files.get("generator.ema.bin")!;
+  const values = new Float32Array((enc.byteLength + gen.byteLength) / 4);
+  values.set(floatsOf(where, "encoder.ema.bin", enc, enc.byteLength / 4));
+  values.set(floatsOf(where, "generator.ema.bin", gen, gen.byteLength / 4), enc.byteLength / 4);
+  return { values, updates: meta.updates };
 }
 
 /** Reads only the generator (all that rendering needs). */
@@ -372,7 +422,7 @@ export async function restoreCheckpoint(
     discriminator: model.disc,
   };
   for (const name of NETWORKS) {
-    const net = await readNetwork<ModelSpec[NetworkName]>(where, name, files);
+    const net = await readNetwork<ModelSpec[NetworkName]>(where, name, { files, raw: true });
     checkManifest(net.manifest, manifestOf(targets[name]), `Checkpoint "${where}" ${name}`);
     assignFlat(targets[name], net.values);
   }

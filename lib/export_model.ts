@@ -1,7 +1,8 @@
 /**
  * Publishing a trained model: copies what rendering needs from a run's
  * checkpoint (the generator and the encoder, not the discriminator or the
- * optimiser state) into a small folder such as `models/mnist-cppn/`, with
+ * optimiser state; their moving averages where the checkpoint has them)
+ * into a small folder such as `models/mnist-cppn/`, with
  * the run's config, its evaluation if there is one, the command that
  * trained it and its training time, and a checksum of every file.
  *
@@ -9,7 +10,13 @@
  */
 import { join } from "@std/path";
 import { exists, readJson } from "./atomic_write.ts";
-import { locateCheckpoint, readVerified, replaceFolder, type TrainingState } from "./checkpoint.ts";
+import {
+  loadEma,
+  locateCheckpoint,
+  readVerified,
+  replaceFolder,
+  type TrainingState,
+} from "./checkpoint.ts";
 import { FlagError, toArgs } from "./flags.ts";
 import type { RunPaths } from "./runs.ts";
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "./train_config.ts";
@@ -25,6 +32,8 @@ export interface ModelRecord {
   epoch: number;
   /** Wall-clock training time (all sessions), seconds. */
   training_time_s: number;
+  /** `ema`: the moving averages of the weights; `raw`: the last step's. */
+  weights: "ema" | "raw";
   /** The command that trains the same model from scratch. */
   command: string;
 }
@@ -57,9 +66,15 @@ export async function exportModel(
     throw new FlagError(`${dest} exists and is not an exported model: pass --force to replace it`);
   }
   const checkpoint = await locateCheckpoint(paths.checkpoint);
+  const averaged = (await loadEma(checkpoint)) !== null;
   const files: Record<string, Uint8Array | string> = Object.fromEntries(
     await readVerified(checkpoint, KEPT),
   );
+  if (averaged) {
+    const ema = await readVerified(checkpoint, ["generator.ema.bin", "encoder.ema.bin"]);
+    files["generator.bin"] = ema.get("generator.ema.bin")!;
+    files["encoder.bin"] = ema.get("encoder.ema.bin")!;
+  }
   const config = await readJson<TrainConfig>(paths.config);
   const state = JSON.parse(
     new TextDecoder().decode(files["state.json"] as Uint8Array),
@@ -74,6 +89,7 @@ export async function exportModel(
     step: state.step,
     epoch: state.epoch,
     training_time_s: Math.round(state.elapsedMs / 1000),
+    weights: averaged ? "ema" : "raw",
     command: trainCommand(config),
   };
   files["model.json"] = JSON.stringify(record, null, 2) + "\n";

@@ -11,6 +11,7 @@ import { BatchSchedule } from "./batches.ts";
 import { writeChartPng } from "./chart.ts";
 import {
   hasCheckpoint,
+  loadEma,
   restoreCheckpoint,
   saveCheckpoint,
   type TrainingState,
@@ -32,6 +33,8 @@ import {
 } from "./train_config.ts";
 import { createOptimizers, stepContext, type StepResult, trainStep } from "./train_step.ts";
 import { TrainPool } from "./train_pool.ts";
+import { Ema } from "./ema.ts";
+import { countParams, disposeParams, manifestOf, paramsFromFlat } from "./params.ts";
 import { appendStepLog, readStepLog, writeStepLog } from "./step_log.ts";
 import { measureQuality, type QualityEntry, writeQualityChart } from "./train_quality.ts";
 import { defaultWorkers } from "./render_pool.ts";
@@ -207,8 +210,10 @@ export async function train(
     rng: new Rng(config.seed, "train").state,
     elapsedMs: 0,
   };
+  let saved: Awaited<ReturnType<typeof loadEma>> = null;
   if (config.resume && await hasCheckpoint(paths.checkpoint)) {
     state = await restoreCheckpoint(paths.checkpoint, model, opts);
+    saved = await loadEma(paths.checkpoint);
   } else {
     await Deno.mkdir(paths.dir, { recursive: true });
   }
@@ -226,12 +231,18 @@ export async function train(
   const workers = config.workers || defaultWorkers();
   const pool = await TrainPool.create(spec, workers, config.backend);
   const ctx = await stepContext(model, pool, rng, config);
+  // the moving average goes on from the checkpoint's, or starts at the weights
+  const ema = config.emaDecay > 0
+    ? (saved && saved.values.length === ctx.weights.encGen.length
+      ? new Ema(saved.values, config.emaDecay, saved.updates)
+      : Ema.of(ctx.weights.encGen, config.emaDecay))
+    : null;
   const sampleZ = sampleLatents(config.seed, 64, config.zDim);
   let lastSaved = config.resume ? state.step : 0;
 
   const save = async () => {
     ctx.weights.writeTo(model);
-    await saveCheckpoint(paths.checkpoint, model, opts, state);
+    await saveCheckpoint(paths.checkpoint, model, opts, state, undefined, ema);
     lastSaved = state.step;
   };
   /** Measures the checkpoint just saved (see `train_quality.ts`). */
@@ -248,9 +259,14 @@ export async function train(
     await writeQualityChart(paths.qualityChart, quality);
   };
   const evalDue = () => config.evalEvery > 0 && state.step % config.evalEvery === 0;
+  /** Samples of the generator that renders use: the moving average if there is one. */
   const drawSamples = async () => {
     ctx.weights.writeTo(model);
-    const image = await sampleGrid(model.gen, spec.generator, sampleZ, 2 * config.size, 8);
+    const gen = ema
+      ? paramsFromFlat(ema.values.subarray(countParams(model.enc)), manifestOf(model.gen))
+      : model.gen;
+    const image = await sampleGrid(gen, spec.generator, sampleZ, 2 * config.size, 8);
+    if (gen !== model.gen) disposeParams(gen);
     await writePng(join(paths.samples, `step-${String(state.step).padStart(6, "0")}.png`), image);
     await writeLossChart(paths.losses, log);
   };
@@ -284,6 +300,7 @@ export async function train(
       ctx.gan = config.gan && step >= config.ganAfter;
       const result = await trainStep(model, opts, x, config.batch, ctx);
       checkFinite(step + 1, result, lastSaved, paths.checkpoint);
+      ema?.update(ctx.weights.encGen);
       state = {
         step: step + 1,
         epoch: schedule.epochOf(step + 1),

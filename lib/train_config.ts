@@ -65,6 +65,8 @@ export interface TrainConfig extends ModelSettings {
   sampleEvery: number;
   /** Save a checkpoint every N steps (and always at the end). */
   checkpointEvery: number;
+  /** Decay per step of the weights' moving average (see `ema.ts`); 0: none. */
+  emaDecay: number;
   /** Measure sample quality (as `deno task eval`) every N steps; 0: never. */
   evalEvery: number;
   /** Samples per quality measurement. */
@@ -134,6 +136,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   logEvery: 10,
   sampleEvery: 200,
   checkpointEvery: 500,
+  emaDecay: 0.998,
   evalEvery: 0,
   evalSamples: 10000,
   workers: 0,
@@ -390,6 +393,14 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     type: { kind: "int", min: 1 },
     help: "Save a checkpoint every N steps",
     arg: "N",
+  },
+  {
+    name: "ema-decay",
+    key: "emaDecay",
+    type: { kind: "number", min: 0, max: 0.99999 },
+    help: "Decay per step of the moving average of the weights that samples, renders " +
+      "and exports use (0.998: about the last 500 steps); 0: no average",
+    arg: "D",
   },
   {
     name: "eval-every",

@@ -1,14 +1,17 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import {
+  loadEma,
   loadGenerator,
+  loadNetworkParams,
   locateCheckpoint,
   restoreCheckpoint,
   saveCheckpoint,
   type TrainingState,
 } from "../lib/checkpoint.ts";
 import { initModel, type Model, modelSpec, vaeParams } from "../lib/model.ts";
-import { flatten } from "../lib/params.ts";
+import { countParams, flatten } from "../lib/params.ts";
+import { Ema } from "../lib/ema.ts";
 import { createOptimizers } from "../lib/train_step.ts";
 import { tempDir, useWasm } from "./_helpers.ts";
 
@@ -113,4 +116,30 @@ Deno.test("checkpoint: a save interrupted between its renames is still found", a
   // the next save completes normally and cleans up
   await saveCheckpoint(ckpt, model, createOptimizers(model, LRS), STATE);
   assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name).sort(), ["checkpoint"]);
+});
+
+Deno.test("checkpoint: moving averages are saved, read back, and preferred by every reader but resume", async () => {
+  await using dir = await tempDir();
+  const ckpt = join(dir.path, "checkpoint");
+  const model = initModel(modelSpec(SETTINGS), 1);
+  const raw = await flatten(Object.values(vaeParams(model)));
+  const ema = new Ema(raw.map((v) => v + 1), 0.99, 42);
+  await saveCheckpoint(ckpt, model, createOptimizers(model, LRS), STATE, undefined, ema);
+
+  const back = await loadEma(ckpt);
+  assertEquals(back?.updates, 42);
+  assertEquals(back?.values, ema.values);
+  const encSize = countParams(model.enc);
+  // readers (render, eval, export) get the averages ...
+  assertEquals((await loadGenerator(ckpt)).values, ema.values.subarray(encSize));
+  const enc = await loadNetworkParams(ckpt, "encoder");
+  assertEquals(await flatten(Object.values(enc.params)), ema.values.subarray(0, encSize));
+  // ... and resume gets the raw weights
+  const other = initModel(modelSpec(SETTINGS), 2);
+  await restoreCheckpoint(ckpt, other, createOptimizers(other, LRS));
+  assertEquals(await flatten(Object.values(vaeParams(other))), raw);
+  // a checkpoint without averages has none
+  await saveCheckpoint(ckpt, model, null, STATE);
+  assertEquals(await loadEma(ckpt), null);
+  assertEquals((await loadGenerator(ckpt)).values, raw.subarray(encSize));
 });

@@ -39,6 +39,10 @@ Deno.test("exportModel: generator + encoder + records, checksummed; usable with 
   assertEquals([record.step, record.run], [2, "r"]);
   assert(record.training_time_s >= 0);
   assertStringIncludes(record.command, "deno task train --run r --steps 2 --batch 4 --z-dim 4");
+  // the exported weights are the checkpoint's moving averages
+  assertEquals(record.weights, "ema");
+  const ema = await readVerified(run.paths.checkpoint, ["generator.ema.bin"]);
+  assertEquals(await Deno.readFile(join(dest, "generator.bin")), ema.get("generator.ema.bin"));
   assertEquals(
     (await loadGenerator(dest)).values,
     (await loadGenerator(run.paths.checkpoint)).values,

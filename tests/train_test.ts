@@ -6,7 +6,15 @@ import { runScript, tempDir, tinyConfig, useWasm } from "./_helpers.ts";
 
 await useWasm();
 
-const BINS = ["generator.bin", "encoder.bin", "discriminator.bin", "optimizers.bin"];
+const BINS = [
+  "generator.bin",
+  "encoder.bin",
+  "discriminator.bin",
+  "optimizers.bin",
+  "generator.ema.bin",
+  "encoder.ema.bin",
+  "ema.json",
+];
 
 async function checkpointBytes(dir: string): Promise<Uint8Array[]> {
   return await Promise.all(BINS.map((f) => Deno.readFile(join(dir, "checkpoint", f))));
@@ -177,9 +185,12 @@ Deno.test("deno task train (end to end): tiny run on real MNIST writes every out
   assertEquals(sums.map((l) => l.split("  ")[1]).sort(), [
     "discriminator.bin",
     "discriminator.json",
+    "ema.json",
     "encoder.bin",
+    "encoder.ema.bin",
     "encoder.json",
     "generator.bin",
+    "generator.ema.bin",
     "generator.json",
     "optimizers.bin",
     "optimizers.json",
