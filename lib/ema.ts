@@ -7,7 +7,7 @@
  * the GAN + VAE model's FD from 49 to 62 down to 46).
  *
  * ```
- * d = min(decay, (1 + n) / (10 + n))      n: updates so far (a warm-up)
+ * d = min(decay, (1 + n) / (10 + n))      n: training steps so far (a warm-up)
  * ema = d ema + (1 - d) w
  * ```
  *
@@ -20,7 +20,7 @@ export class Ema {
   readonly values: Float32Array;
   /** The long-run decay per update (e.g. 0.998: an average over about 500 steps). */
   decay: number;
-  /** Updates so far. */
+  /** Updates so far (the training step, for an average kept from a run's start). */
   updates: number;
 
   constructor(values: Float32Array, decay: number, updates = 0) {

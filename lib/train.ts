@@ -231,11 +231,14 @@ export async function train(
   const workers = config.workers || defaultWorkers();
   const pool = await TrainPool.create(spec, workers, config.backend);
   const ctx = await stepContext(model, pool, rng, config);
-  // the moving average goes on from the checkpoint's, or starts at the weights
+  // The moving average goes on from the checkpoint's, or starts at the
+  // weights; its warm-up counts training steps (as TensorFlow's
+  // num_updates = global step), so a long run that adds one mid-way
+  // averages over its full horizon at once.
   const ema = config.emaDecay > 0
     ? (saved && saved.values.length === ctx.weights.encGen.length
       ? new Ema(saved.values, config.emaDecay, saved.updates)
-      : Ema.of(ctx.weights.encGen, config.emaDecay))
+      : new Ema(ctx.weights.encGen.slice(), config.emaDecay, state.step))
     : null;
   const sampleZ = sampleLatents(config.seed, 64, config.zDim);
   let lastSaved = config.resume ? state.step : 0;
