@@ -347,13 +347,21 @@ async function listedFiles(dir: string): Promise<Set<string>> {
  * Reads one network; its moving average (`NAME.ema.bin`) in place of its
  * raw weights when the folder has one, unless `raw`.
  */
+/**
+ * The file holding the weights readers use for network `name` of
+ * checkpoint folder `dir`: its moving average `NAME.ema.bin` if listed,
+ * else `NAME.bin`.
+ */
+export async function weightsFile(dir: string, name: NetworkName): Promise<string> {
+  return (await listedFiles(dir)).has(`${name}.ema.bin`) ? `${name}.ema.bin` : `${name}.bin`;
+}
+
 async function readNetwork<S>(
   dir: string,
   name: NetworkName,
   options: { files?: Map<string, Uint8Array>; raw?: boolean } = {},
 ): Promise<LoadedNetwork<S>> {
-  const averaged = !options.raw && (await listedFiles(dir)).has(`${name}.ema.bin`);
-  const bin = averaged ? `${name}.ema.bin` : `${name}.bin`;
+  const bin = options.raw ? `${name}.bin` : await weightsFile(dir, name);
   const got = options.files ?? await readVerified(dir, [`${name}.json`, bin]);
   const meta = parseJson<NetworkFile<S>>(dir, `${name}.json`, got.get(`${name}.json`)!);
   if (meta.format !== CHECKPOINT_FORMAT || meta.network !== name) {

@@ -24,7 +24,13 @@ import {
   checkBrowserModelJson,
   packFoldedWeights,
 } from "./browser_model.ts";
-import { loadGenerator, loadState, locateCheckpoint, readVerified } from "./checkpoint.ts";
+import {
+  loadGenerator,
+  loadState,
+  locateCheckpoint,
+  readVerified,
+  weightsFile,
+} from "./checkpoint.ts";
 import { removeInside, sha256Hex } from "./fs_safe.ts";
 import type { GalleryManifest, ModelRef } from "./gallery_manifest.ts";
 import { slugify } from "./gallery_manifest.ts";
@@ -173,10 +179,13 @@ export async function matchLiveModel(
 /** The content key of a checkpoint's export (generator, encoder if any, settings). */
 export async function exportKey(checkpoint: string, seed = KEYFRAME_SEED): Promise<string> {
   const dir = await locateCheckpoint(checkpoint);
-  const generator = await readVerified(dir, ["generator.json", "generator.bin"]);
+  const generator = await readVerified(dir, [
+    "generator.json",
+    await weightsFile(dir, "generator"),
+  ]);
   let encoder = new Map<string, Uint8Array>();
   try {
-    encoder = await readVerified(dir, ["encoder.json", "encoder.bin"]);
+    encoder = await readVerified(dir, ["encoder.json", await weightsFile(dir, "encoder")]);
   } catch {
     // no encoder: exported without keyframes
   }

@@ -10,6 +10,7 @@
 import { join } from "@std/path";
 import { exists, readJson, writeJsonAtomic } from "./atomic_write.ts";
 import type { View } from "./coords.ts";
+import { weightsFile } from "./checkpoint.ts";
 import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "./ffmpeg.ts";
 import { removeInside, sha256Hex } from "./fs_safe.ts";
 import { readGrey } from "./image.ts";
@@ -157,8 +158,9 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
     invert: s.invert,
     seed: s.seed,
   };
+  const weights = await weightsFile(source.checkpoint, "generator");
   const generatorSum = (await Deno.readTextFile(join(source.checkpoint, "checksums.sha256")))
-    .split("\n").find((l) => l.endsWith("generator.bin")) ?? "";
+    .split("\n").find((l) => l.endsWith(`  ${weights}`)) ?? "";
   const identity = (await sha256Hex(new TextEncoder().encode(JSON.stringify({
     generatorSum,
     z: keys.map((k) => Array.from(k.z)),

@@ -6,6 +6,7 @@
 import { findFfmpeg } from "../lib/ffmpeg.ts";
 import { join } from "@std/path";
 import sharp from "sharp";
+import { exists } from "../lib/atomic_write.ts";
 import { floatBytes } from "../lib/checkpoint.ts";
 import { sha256Hex } from "../lib/fs_safe.ts";
 import { Rng } from "../lib/rng.ts";
@@ -210,7 +211,8 @@ export async function makeRun(
 
 /**
  * Copies checkpoint folder `from` to `to` with the generator's weights
- * replaced by N(0, `std`) draws (seed `seed`), and its checksums updated.
+ * (and their moving average, which readers prefer) replaced by N(0, `std`)
+ * draws (seed `seed`), and its checksums updated.
  * A trained tiny model draws an almost flat grey; these weights draw
  * contrasty patterns, so that comparing renders means something.
  */
@@ -230,6 +232,9 @@ export async function contrastyCheckpoint(
     std,
   );
   await Deno.writeFile(join(to, "generator.bin"), floatBytes(values));
+  if (await exists(join(to, "generator.ema.bin"))) {
+    await Deno.writeFile(join(to, "generator.ema.bin"), floatBytes(values));
+  }
   const lines = (await Deno.readTextFile(join(to, "checksums.sha256"))).trim().split("\n");
   const updated: string[] = [];
   for (const line of lines) {

@@ -184,12 +184,13 @@ Deno.test("deno task walk / render: bad input is a clear error, and nothing is o
   for (const e of Deno.readDirSync(model)) {
     await Deno.copyFile(join(model, e.name), join(broken, e.name));
   }
-  const bin = await Deno.readFile(join(broken, "generator.bin"));
+  // (a training checkpoint: renders read the moving average of the weights)
+  const bin = await Deno.readFile(join(broken, "generator.ema.bin"));
   bin[3] ^= 1;
-  await Deno.writeFile(join(broken, "generator.bin"), bin);
+  await Deno.writeFile(join(broken, "generator.ema.bin"), bin);
   const corrupt = await runScript("render", ["--model", broken, "--out", tmp.path, "--seed", "1"]);
   assertEquals(corrupt.code, 1);
-  assertStringIncludes(corrupt.stderr, "generator.bin does not match its checksum");
+  assertStringIncludes(corrupt.stderr, "generator.ema.bin does not match its checksum");
   // the walk's folder is a file
   await Deno.mkdir(join(tmp.path, "walks"), { recursive: true });
   await Deno.writeTextFile(join(tmp.path, "walks", "f"), "x");
