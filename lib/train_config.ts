@@ -79,17 +79,15 @@ export interface TrainConfig extends ModelSettings {
 
 /**
  * The settings a run keeps for life: `--resume` refuses to change them.
- * The balancing loop's counts and thresholds are not among them: they
- * steer which updates run, and a run stuck in a balance (say, a frozen
- * discriminator) can continue with new ones.
+ * The learning rates and the balancing loop's counts and thresholds are
+ * not among them: a run that grows unstable can go on at a lower rate,
+ * and one stuck in a balance (say, a frozen discriminator) with new
+ * thresholds.
  */
 export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
   "data",
   "seed",
   "batch",
-  "lrG",
-  "lrVae",
-  "lrD",
   "beta1",
   "gan",
   "zDim",

@@ -24,10 +24,11 @@ Deno.test("every config field but size has a flag", () => {
   assertEquals(missing, ["size"]);
 });
 
-Deno.test("resumeConfig: length and balancing may change, the model may not", () => {
+Deno.test("resumeConfig: length, rates and balancing may change, the model may not", () => {
   const saved = resolveTrainConfig({ run: "r", width: 16 });
   assertEquals(resumeConfig(saved, { steps: 9 }).steps, 9);
   assertEquals(resumeConfig(saved, { dTrainIfGBelow: 0.8 }).dTrainIfGBelow, 0.8);
+  assertEquals(resumeConfig(saved, { lrVae: 1e-3 }).lrVae, 1e-3);
   assertEquals(resumeConfig(saved, { width: 16 }).width, 16);
   assertThrows(
     () => resumeConfig(saved, { width: 32 }),
