@@ -344,10 +344,6 @@ async function listedFiles(dir: string): Promise<Set<string>> {
 }
 
 /**
- * Reads one network; its moving average (`NAME.ema.bin`) in place of its
- * raw weights when the folder has one, unless `raw`.
- */
-/**
  * The file holding the weights readers use for network `name` of
  * checkpoint folder `dir`: its moving average `NAME.ema.bin` if listed,
  * else `NAME.bin`.
@@ -356,6 +352,10 @@ export async function weightsFile(dir: string, name: NetworkName): Promise<strin
   return (await listedFiles(dir)).has(`${name}.ema.bin`) ? `${name}.ema.bin` : `${name}.bin`;
 }
 
+/**
+ * Reads one network; its moving average (`NAME.ema.bin`) in place of its
+ * raw weights when the folder has one, unless `raw`.
+ */
 async function readNetwork<S>(
   dir: string,
   name: NetworkName,

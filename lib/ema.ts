@@ -3,8 +3,8 @@
  * (Polyak averaging): the copy that samples, renders, evaluations and
  * exports use. GAN training makes the weights wander from step to step;
  * their average draws better digits than any single step's weights (on
- * this project's runs, averaging three checkpoints 5 minutes apart took
- * the GAN + VAE model's FD from 49 to 62 down to 46).
+ * this project's GAN + VAE run, three checkpoints 5 minutes apart scored
+ * FD 57.6, 49.4 and 61.9; the average of their weights scored 46.4).
  *
  * ```
  * d = min(decay, (1 + n) / (10 + n))      n: training steps so far (a warm-up)
