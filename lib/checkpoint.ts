@@ -255,6 +255,32 @@ export async function hasCheckpoint(dir: string): Promise<boolean> {
 }
 
 /**
+ * The `checksums.sha256` of folder `dir` as file name -> SHA-256 hex, or
+ * null if it has none (`kind` names the folder in errors).
+ */
+export async function readChecksums(
+  dir: string,
+  kind = "checkpoint",
+): Promise<Map<string, string> | null> {
+  let listing: string;
+  try {
+    listing = await Deno.readTextFile(join(dir, "checksums.sha256"));
+  } catch {
+    return null;
+  }
+  const sums = new Map<string, string>();
+  for (const line of listing.split("\n")) {
+    if (!line.trim()) continue;
+    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (!match) {
+      throw new CheckpointError(dir, `checksums.sha256 has a bad line "${line}"`, kind);
+    }
+    sums.set(match[2], match[1]);
+  }
+  return sums;
+}
+
+/**
  * Reads the files of a checkpoint and verifies their checksums.
  *
  * @param names The files wanted (all listed ones are verified if omitted).
@@ -267,16 +293,8 @@ export async function readVerified(
   kind = "checkpoint",
 ): Promise<Map<string, Uint8Array>> {
   const fail = (what: string) => new CheckpointError(dir, what, kind);
-  const listing = await Deno.readTextFile(join(dir, "checksums.sha256")).catch(() => {
-    throw fail("checksums.sha256 is missing");
-  });
-  const expected = new Map<string, string>();
-  for (const line of listing.split("\n")) {
-    if (!line.trim()) continue;
-    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!match) throw fail(`checksums.sha256 has a bad line "${line}"`);
-    expected.set(match[2], match[1]);
-  }
+  const expected = await readChecksums(dir, kind);
+  if (!expected) throw fail("checksums.sha256 is missing");
   const out = new Map<string, Uint8Array>();
   for (const name of names ?? [...expected.keys()]) {
     const hash = expected.get(name);
@@ -337,19 +355,13 @@ export interface LoadedNetwork<S> {
   values: Float32Array;
 }
 
-/** The file names a folder's `checksums.sha256` lists. */
-async function listedFiles(dir: string): Promise<Set<string>> {
-  const listing = await Deno.readTextFile(join(dir, "checksums.sha256")).catch(() => "");
-  return new Set(listing.split("\n").map((l) => l.slice(66).trim()).filter(Boolean));
-}
-
 /**
  * The file holding the weights readers use for network `name` of
  * checkpoint folder `dir`: its moving average `NAME.ema.bin` if listed,
  * else `NAME.bin`.
  */
 export async function weightsFile(dir: string, name: NetworkName): Promise<string> {
-  return (await listedFiles(dir)).has(`${name}.ema.bin`) ? `${name}.ema.bin` : `${name}.bin`;
+  return (await readChecksums(dir))?.has(`${name}.ema.bin`) ? `${name}.ema.bin` : `${name}.bin`;
 }
 
 /**
@@ -382,7 +394,7 @@ export async function loadEma(
   dir: string,
 ): Promise<{ values: Float32Array; updates: number } | null> {
   const where = await locateCheckpoint(dir);
-  if (!(await listedFiles(where)).has("ema.json")) return null;
+  if (!(await readChecksums(where))?.has("ema.json")) return null;
   const files = await readVerified(where, ["ema.json", "encoder.ema.bin", "generator.ema.bin"]);
   const meta = parseJson<{ updates: number }>(where, "ema.json", files.get("ema.json")!);
   const enc = files.get("encoder.ema.bin")!, gen = files.get("generator.ema.bin")!;

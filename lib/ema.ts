@@ -29,9 +29,12 @@ export class Ema {
     this.updates = updates;
   }
 
-  /** An average that starts at a copy of `weights`. */
-  static of(weights: Float32Array, decay: number): Ema {
-    return new Ema(weights.slice(), decay);
+  /**
+   * An average that starts at a copy of `weights`, `updates` steps into
+   * its warm-up (the training step it starts at).
+   */
+  static of(weights: Float32Array, decay: number, updates = 0): Ema {
+    return new Ema(weights.slice(), decay, updates);
   }
 
   /** The decay the next update uses (lower during the warm-up). */

@@ -11,11 +11,11 @@
 import { join } from "@std/path";
 import { exists, readJson } from "./atomic_write.ts";
 import {
-  loadEma,
   locateCheckpoint,
   readVerified,
   replaceFolder,
   type TrainingState,
+  weightsFile,
 } from "./checkpoint.ts";
 import { FlagError, toArgs } from "./flags.ts";
 import type { RunPaths } from "./runs.ts";
@@ -51,8 +51,6 @@ export function trainCommand(config: TrainConfig): string {
   return ["deno task train", ...toArgs(changed, TRAIN_FLAGS)].join(" ");
 }
 
-const KEPT = ["generator.json", "generator.bin", "encoder.json", "encoder.bin", "state.json"];
-
 /**
  * Exports a run's model to `dest`. An existing `dest` is replaced only if
  * it is itself an exported model (has `model.json`) or `force` is set.
@@ -66,15 +64,18 @@ export async function exportModel(
     throw new FlagError(`${dest} exists and is not an exported model: pass --force to replace it`);
   }
   const checkpoint = await locateCheckpoint(paths.checkpoint);
-  const averaged = (await loadEma(checkpoint)) !== null;
-  const files: Record<string, Uint8Array | string> = Object.fromEntries(
-    await readVerified(checkpoint, KEPT),
-  );
-  if (averaged) {
-    const ema = await readVerified(checkpoint, ["generator.ema.bin", "encoder.ema.bin"]);
-    files["generator.bin"] = ema.get("generator.ema.bin")!;
-    files["encoder.bin"] = ema.get("encoder.ema.bin")!;
-  }
+  // the weights every reader of the checkpoint uses, under the plain names
+  const sources: Record<string, string> = {
+    "generator.json": "generator.json",
+    "generator.bin": await weightsFile(checkpoint, "generator"),
+    "encoder.json": "encoder.json",
+    "encoder.bin": await weightsFile(checkpoint, "encoder"),
+    "state.json": "state.json",
+  };
+  const read = await readVerified(checkpoint, Object.values(sources));
+  const files: Record<string, Uint8Array | string> = {};
+  for (const [name, source] of Object.entries(sources)) files[name] = read.get(source)!;
+  const averaged = sources["generator.bin"] !== "generator.bin";
   const config = await readJson<TrainConfig>(paths.config);
   const state = JSON.parse(
     new TextDecoder().decode(files["state.json"] as Uint8Array),

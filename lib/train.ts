@@ -34,7 +34,7 @@ import {
 import { createOptimizers, stepContext, type StepResult, trainStep } from "./train_step.ts";
 import { TrainPool } from "./train_pool.ts";
 import { Ema } from "./ema.ts";
-import { countParams, disposeParams, manifestOf, paramsFromFlat } from "./params.ts";
+import { disposeParams, manifestOf, paramsFromFlat } from "./params.ts";
 import { appendStepLog, readStepLog, writeStepLog } from "./step_log.ts";
 import { measureQuality, type QualityEntry, writeQualityChart } from "./train_quality.ts";
 import { defaultWorkers } from "./render_pool.ts";
@@ -238,7 +238,7 @@ export async function train(
   const ema = config.emaDecay > 0
     ? (saved && saved.values.length === ctx.weights.encGen.length
       ? new Ema(saved.values, config.emaDecay, saved.updates)
-      : new Ema(ctx.weights.encGen.slice(), config.emaDecay, state.step))
+      : Ema.of(ctx.weights.encGen, config.emaDecay, state.step))
     : null;
   const sampleZ = sampleLatents(config.seed, 64, config.zDim);
   let lastSaved = config.resume ? state.step : 0;
@@ -266,7 +266,7 @@ export async function train(
   const drawSamples = async () => {
     ctx.weights.writeTo(model);
     const gen = ema
-      ? paramsFromFlat(ema.values.subarray(countParams(model.enc)), manifestOf(model.gen))
+      ? paramsFromFlat(ema.values.subarray(ctx.weights.encSize), manifestOf(model.gen))
       : model.gen;
     const image = await sampleGrid(gen, spec.generator, sampleZ, 2 * config.size, 8);
     if (gen !== model.gen) disposeParams(gen);

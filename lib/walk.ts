@@ -10,7 +10,7 @@
 import { join } from "@std/path";
 import { exists, readJson, writeJsonAtomic } from "./atomic_write.ts";
 import type { View } from "./coords.ts";
-import { weightsFile } from "./checkpoint.ts";
+import { readChecksums, weightsFile } from "./checkpoint.ts";
 import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "./ffmpeg.ts";
 import { removeInside, sha256Hex } from "./fs_safe.ts";
 import { readGrey } from "./image.ts";
@@ -158,9 +158,10 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
     invert: s.invert,
     seed: s.seed,
   };
+  // the checksums.sha256 line of the weights the walk renders
   const weights = await weightsFile(source.checkpoint, "generator");
-  const generatorSum = (await Deno.readTextFile(join(source.checkpoint, "checksums.sha256")))
-    .split("\n").find((l) => l.endsWith(`  ${weights}`)) ?? "";
+  const hash = (await readChecksums(source.checkpoint))?.get(weights);
+  const generatorSum = hash ? `${hash}  ${weights}` : "";
   const identity = (await sha256Hex(new TextEncoder().encode(JSON.stringify({
     generatorSum,
     z: keys.map((k) => Array.from(k.z)),
