@@ -44,6 +44,30 @@ export interface ExploreState {
   center: [number, number] | null;
 }
 
+/**
+ * What the live explorer page reports of itself
+ * (`window.cppnExplorer.state()`), for debugging and tests.
+ */
+export interface ExplorerSnapshot {
+  /** The TensorFlow.js backend it renders with. */
+  backend: string;
+  /** Id of the model shown, or null before one is loaded. */
+  model: string | null;
+  /** The latent vector. */
+  z: number[];
+  /** The view. */
+  view: View;
+  /** Canvas size in pixels. */
+  width: number;
+  height: number;
+  /** Whether a render is running. */
+  rendering: boolean;
+  /** Renders finished so far. */
+  renders: number;
+  /** The URL fragment of the state. */
+  hash: string;
+}
+
 /** A number in a URL: at most `decimals` decimals, no trailing zeros, no `-0`. */
 export function compactNumber(value: number, decimals: number): string {
   const text = value.toFixed(decimals).replace(/\.?0+$/, "");

@@ -13,7 +13,7 @@ import type { Page } from "playwright-core";
 import type { View } from "../lib/coords.ts";
 import { checkBrowserModelJson } from "../lib/browser_model.ts";
 import { loadGenerator } from "../lib/checkpoint.ts";
-import { parseHash, roundLatent } from "../lib/explore_state.ts";
+import { type ExplorerSnapshot, parseHash, roundLatent } from "../lib/explore_state.ts";
 import { foldWeights, Renderer } from "../lib/render.ts";
 import { serveStatic } from "../lib/static_server.ts";
 import { slerp } from "../lib/walk_math.ts";
@@ -23,20 +23,8 @@ import { runScript, tempDir, tinyModel, useWasm } from "./_helpers.ts";
 
 const PREFIX = "/gallery/";
 
-interface ExplorerState {
-  backend: string;
-  model: string | null;
-  z: number[];
-  view: View;
-  width: number;
-  height: number;
-  rendering: boolean;
-  renders: number;
-  hash: string;
-}
-
 /** Waits for the explorer to load and finish rendering; returns its state. */
-async function settled(page: Page): Promise<ExplorerState> {
+async function settled(page: Page): Promise<ExplorerSnapshot> {
   await page.waitForFunction(() => "cppnExplorer" in window, undefined, { timeout: 15_000 });
   return await page.evaluate(async () => {
     // deno-lint-ignore no-explicit-any
@@ -112,7 +100,7 @@ Deno.test({
     assertEquals(json.keyframes.items.length, 10);
 
     const server = new Renderer(foldWeights(await loadGenerator(checkpoint)));
-    const serverRender = (state: ExplorerState) =>
+    const serverRender = (state: ExplorerSnapshot) =>
       server.renderBytes({
         z: Float32Array.from(state.z),
         width: state.width,

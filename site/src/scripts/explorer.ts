@@ -22,6 +22,7 @@ import {
   unpackFoldedWeights,
 } from "../../../lib/browser_model.ts";
 import {
+  type ExplorerSnapshot,
   formatHash,
   panBy,
   parseHash,
@@ -33,6 +34,7 @@ import {
 import { renderBands, Throughput } from "../../../lib/explore_render.ts";
 import { slerp, walkLatent } from "../../../lib/walk_math.ts";
 import { Rng } from "../../../lib/rng.ts";
+import { toggleFullScreen, wireFullScreenButton } from "./full_screen.ts";
 
 /** A model as the page lists it. */
 interface ModelEntry {
@@ -60,17 +62,7 @@ interface ExplorerHandle {
   /** Resolves once the first model is loaded. */
   ready: Promise<void>;
   /** The current state. */
-  state(): {
-    backend: string;
-    model: string | null;
-    z: number[];
-    view: View;
-    width: number;
-    height: number;
-    rendering: boolean;
-    renders: number;
-    hash: string;
-  };
+  state(): ExplorerSnapshot;
   /** Live tensors in the engine. */
   numTensors(): number;
   /** Resolves when no render is running or pending. */
@@ -86,7 +78,6 @@ function element<T extends HTMLElement>(id: string): T {
   return found as T;
 }
 
-/** The next animation frame, or 100 ms if frames are not running (a hidden tab). */
 /**
  * A `pause` for `renderBands`: gives the page a frame once more than 10 ms
  * of work have passed since the last one.
@@ -101,6 +92,7 @@ function framePauser(): () => Promise<void> {
   };
 }
 
+/** The next animation frame, or 100 ms if frames are not running (a hidden tab). */
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => {
     let done = false;
@@ -718,13 +710,7 @@ function main(root: HTMLElement): void {
     event.preventDefault();
   });
 
-  const fullScreenButton = stage.querySelector<HTMLButtonElement>('[data-action="full-screen"]');
-  if (fullScreenButton && !document.fullscreenEnabled) fullScreenButton.hidden = true;
-  document.addEventListener("fullscreenchange", () => {
-    const on = document.fullscreenElement === stage;
-    fullScreenButton?.setAttribute("aria-pressed", String(on));
-    if (fullScreenButton) fullScreenButton.textContent = on ? "Exit full screen" : "Full screen";
-  });
+  wireFullScreenButton(stage);
   stage.addEventListener("click", (event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>("button[data-action]");
     if (!button) return;
@@ -739,8 +725,7 @@ function main(root: HTMLElement): void {
         resetView();
         break;
       case "full-screen":
-        if (document.fullscreenElement) void document.exitFullscreen();
-        else void stage.requestFullscreen();
+        toggleFullScreen(stage);
         break;
     }
   });

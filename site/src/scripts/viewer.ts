@@ -6,6 +6,7 @@
  * @module
  */
 import OpenSeadragon from "openseadragon";
+import { toggleFullScreen, wireFullScreenButton } from "./full_screen.ts";
 
 import type { DziInfo as TileSourceData } from "../../../lib/tiles.ts";
 
@@ -42,13 +43,7 @@ if (element && wrap) {
   // Exposed for debugging and tests.
   (window as unknown as { viewer: OpenSeadragon.Viewer }).viewer = viewer;
 
-  const fullScreenButton = wrap.querySelector<HTMLButtonElement>('[data-action="full-screen"]');
-  if (fullScreenButton && !document.fullscreenEnabled) fullScreenButton.hidden = true;
-  document.addEventListener("fullscreenchange", () => {
-    const on = document.fullscreenElement === wrap;
-    fullScreenButton?.setAttribute("aria-pressed", String(on));
-    if (fullScreenButton) fullScreenButton.textContent = on ? "Exit full screen" : "Full screen";
-  });
+  wireFullScreenButton(wrap);
 
   wrap.addEventListener("click", (event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>("button[data-action]");
@@ -65,8 +60,7 @@ if (element && wrap) {
         viewport.goHome();
         break;
       case "full-screen":
-        if (document.fullscreenElement) void document.exitFullscreen();
-        else void wrap.requestFullscreen();
+        toggleFullScreen(wrap);
         break;
     }
     viewport.applyConstraints();
