@@ -188,7 +188,7 @@ class TrainingTimer {
     const pool = await TrainPool.create(spec, workers, backend);
     const data = await loadMnist();
     const rng = new Rng(3);
-    const ctx = await stepContext(model, pool, rng, { ...config, gan: true });
+    const ctx = await stepContext(model, opts, pool, rng, { ...config, gan: true });
     const step = async () => {
       const x = randomCrops(
         data,
@@ -196,7 +196,7 @@ class TrainingTimer {
         config.size,
         rng,
       );
-      const r = await trainStep(model, opts, x, config.batch, ctx);
+      const r = await trainStep(model, x, config.batch, ctx);
       return r.updates.vae * updateFlops(spec, "vae", config.batch) +
         r.updates.g * updateFlops(spec, "g", config.batch) +
         updateFlops(spec, "d-eval", config.batch) +
@@ -348,7 +348,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
 
   const timed = o.quick
     ? await timeTraining(n, 2, 1, o.backend)
-    : await timeTraining(n, 4, 2, o.backend);
+    : await timeTraining(n, 8, 2, o.backend);
   const training = {
     batch: train.batch,
     width: train.width,

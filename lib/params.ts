@@ -45,10 +45,16 @@ export function manifestSize(manifest: Manifest): number {
   );
 }
 
-/** All values of `tensors`, concatenated in order, as float32. */
-export async function flatten(tensors: tf.Tensor[]): Promise<Float32Array> {
+/**
+ * All values of `tensors`, concatenated in order, as float32: written into
+ * the start of `into` if given (which must have room), else a new array.
+ */
+export async function flatten(tensors: tf.Tensor[], into?: Float32Array): Promise<Float32Array> {
   const size = tensors.reduce((s, t) => s + t.size, 0);
-  const out = new Float32Array(size);
+  if (into && into.length < size) {
+    throw new Error(`Cannot flatten ${size} values into an array of ${into.length}`);
+  }
+  const out = into ? into.subarray(0, size) : new Float32Array(size);
   let offset = 0;
   for (const t of tensors) {
     out.set(await t.data() as Float32Array, offset);

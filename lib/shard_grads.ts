@@ -72,7 +72,8 @@ async function scalar(t: tf.Tensor): Promise<number> {
 }
 
 /**
- * Computes one update's losses and gradients on one shard.
+ * Computes one update's losses and gradients on one shard; the gradients
+ * are written into `into` if given (see {@linkcode flatten}).
  *
  * - `vae`: the VAE loss; gradients of encoder + generator.
  * - `g`: `g_loss + vae_loss` (both reported); gradients of encoder + generator.
@@ -84,6 +85,7 @@ export async function shardUpdate(
   kind: UpdateKind,
   shard: Shard,
   coords: tf.Tensor2D,
+  into?: Float32Array,
 ): Promise<ShardResult> {
   const total = shard.total;
   if (kind === "d-eval" || kind === "d") {
@@ -100,7 +102,7 @@ export async function shardUpdate(
         () => dLoss(model, shard, fake),
         Object.values(params),
       );
-      const flat = await flatten(Object.values(params).map((v) => grads[v.name]));
+      const flat = await flatten(Object.values(params).map((v) => grads[v.name]), into);
       tf.dispose(Object.values(grads));
       return { losses: { d: await scalar(value) }, grads: flat };
     } finally {
@@ -122,7 +124,7 @@ export async function shardUpdate(
     parts.push(tf.keep(g));
     return tf.add(g, vae) as tf.Scalar;
   }, Object.values(params));
-  const flat = await flatten(Object.values(params).map((v) => grads[v.name]));
+  const flat = await flatten(Object.values(params).map((v) => grads[v.name]), into);
   const [vae, g] = await Promise.all(parts.map(async (t) => (await t.data())[0]));
   tf.dispose([value, ...parts, ...Object.values(grads)]);
   return { losses: kind === "vae" ? { vae } : { vae, g }, grads: flat };

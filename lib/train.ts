@@ -230,7 +230,7 @@ export async function train(
   const rng = Rng.fromState(state.rng);
   const workers = config.workers || defaultWorkers();
   const pool = await TrainPool.create(spec, workers, config.backend);
-  const ctx = await stepContext(model, pool, rng, config);
+  const ctx = await stepContext(model, opts, pool, rng, config);
   // The moving average goes on from the checkpoint's, or starts at the
   // weights; its warm-up counts training steps (as TensorFlow's
   // num_updates = global step), so a long run that adds one mid-way
@@ -301,7 +301,7 @@ export async function train(
       const step = state.step;
       const x = randomCrops(data, schedule.indices(step), config.size, rng);
       ctx.gan = config.gan && step >= config.ganAfter;
-      const result = await trainStep(model, opts, x, config.batch, ctx);
+      const result = await trainStep(model, x, config.batch, ctx);
       checkFinite(step + 1, result, lastSaved, paths.checkpoint);
       ema?.update(ctx.weights.encGen);
       state = {

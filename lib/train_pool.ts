@@ -2,7 +2,9 @@
  * Data-parallel training on every core: workers each hold a replica of the
  * networks and compute the gradients of their shard of the batch; the
  * shards' losses and gradients add up to exactly the whole batch's, so the
- * update is the one a single worker would make on the whole batch.
+ * update is the one a single worker would make on the whole batch. The
+ * workers then apply the optimiser themselves, each to its own slice of the
+ * shared weights: the main thread only hands out work and adds up losses.
  *
  * VAE updates split the batch by images. Updates that involve the
  * discriminator split it by whole batch-norm groups (the statistics of a
@@ -11,24 +13,21 @@
  *
  * @module
  */
+import type { Adam } from "./adam.ts";
 import type { BackendChoice } from "./backend.ts";
 import type { ModelSpec } from "./model.ts";
 import { type ShardResult, type UpdateKind, usesDiscriminator } from "./shard_grads.ts";
 import type {
   Changed,
+  OptimizedKind,
   SharedBuffers,
   TrainWorkerReply,
   TrainWorkerRequest,
 } from "./train_worker.ts";
 import { startWorkers } from "./workers.ts";
 
-/** The summed result of one update over all shards. */
-export interface UpdateResult {
-  /** Batch-mean losses computed by the update. */
-  losses: { vae?: number; g?: number; d?: number };
-  /** Whole-batch gradients (flattened), or null for `d-eval`. */
-  grads: Float32Array | null;
-}
+/** Batch-mean losses computed by one update (the sums of its shards'). */
+export type UpdateLosses = ShardResult["losses"];
 
 /**
  * Splits `total` items into up to `parts` contiguous ranges whose sizes
@@ -51,15 +50,14 @@ export class TrainPool {
   #workers: Worker[] = [];
   #pending = new Map<
     Worker,
-    {
-      resolve(r: { losses: ShardResult["losses"]; gradCount: number }): void;
-      reject(e: Error): void;
-    }
+    { resolve(losses: UpdateLosses): void; reject(e: Error): void }
   >();
-  /** Each worker's shared gradient buffer. */
-  #grads: Float32Array[] = [];
-  /** The summed gradients (reused: read before the next update). */
-  #sum = new Float32Array(0);
+  #optimizers: Record<OptimizedKind, Adam> | null = null;
+  /**
+   * Per worker: networks whose shared weights changed since it last loaded
+   * them (each reloads them with its next update).
+   */
+  #stale: Changed[] = [];
   #failed: Error | null = null;
 
   private constructor(size: number) {
@@ -80,12 +78,13 @@ export class TrainPool {
     );
     const pool = new TrainPool(workers);
     pool.#workers = started.workers;
+    pool.#stale = started.workers.map(() => ({ enc: true, gen: true, disc: true }));
     for (const worker of pool.#workers) {
       worker.onmessage = (e: MessageEvent<TrainWorkerReply>) => {
         const job = pool.#pending.get(worker);
         pool.#pending.delete(worker);
         if (!job) return;
-        if (e.data.type === "result") job.resolve(e.data);
+        if (e.data.type === "result") job.resolve(e.data.losses);
         else if (e.data.type === "error") job.reject(new Error(e.data.message));
       };
       worker.onerror = (e) => {
@@ -100,20 +99,42 @@ export class TrainPool {
   }
 
   /**
-   * Shares the master weights with every worker (the main thread writes
-   * them only between updates) and gives each a shared gradient buffer.
+   * Shares the master weights and the optimisers' moments with every
+   * worker, which update them in place (the main thread may read or write
+   * them between updates), and gives each worker a gradient buffer.
    *
    * @param encGen Encoder then generator weights, on a SharedArrayBuffer.
    * @param disc Discriminator weights, on a SharedArrayBuffer.
+   * @param optimizers The optimiser each kind of update applies, with
+   *   moments on SharedArrayBuffers (`shared: true`).
    */
-  attach(encGen: Float32Array, encSize: number, disc: Float32Array): void {
+  attach(
+    encGen: Float32Array,
+    encSize: number,
+    disc: Float32Array,
+    optimizers: Record<OptimizedKind, Adam>,
+  ): void {
+    const all = [encGen, disc, ...Object.values(optimizers).flatMap((o) => [o.m, o.v])];
+    if (all.some((a) => !(a.buffer instanceof SharedArrayBuffer))) {
+      throw new Error("The training pool needs weights and moments in shared memory");
+    }
     const size = Math.max(encGen.length, disc.length);
-    this.#grads = this.#workers.map((worker) => {
-      const grads = new Float32Array(new SharedArrayBuffer(4 * size));
-      const buffers: SharedBuffers = { encGen, encSize, disc, grads };
+    const buffers: SharedBuffers = {
+      encGen,
+      encSize,
+      disc,
+      grads: this.#workers.map(() => new Float32Array(new SharedArrayBuffer(4 * size))),
+      moments: {
+        vae: { m: optimizers.vae.m, v: optimizers.vae.v },
+        g: { m: optimizers.g.m, v: optimizers.g.v },
+        d: { m: optimizers.d.m, v: optimizers.d.v },
+      },
+      sync: new Int32Array(new SharedArrayBuffer(12)),
+    };
+    for (const worker of this.#workers) {
       worker.postMessage({ type: "attach", buffers } satisfies TrainWorkerRequest);
-      return grads;
-    });
+    }
+    this.#optimizers = optimizers;
   }
 
   /** Sends the batch (`[n, pixels]` flattened) to every worker. */
@@ -124,25 +145,28 @@ export class TrainPool {
   }
 
   /**
-   * Runs one update on all shards and adds up the results.
+   * Runs one update on all shards, applies its optimiser (all kinds but
+   * `d-eval`; the weights it updates are changed when this resolves), and
+   * adds up the losses.
    *
    * @param eps N(0, 1) noise for the whole batch, `[total * zDim]`.
-   * @param changed Networks whose shared weights changed since the last call.
-   * @returns The gradients are valid until the next call.
    */
   async run(
     kind: UpdateKind,
     eps: Float32Array,
     total: number,
     groupSize: number,
-    changed: Changed,
-  ): Promise<UpdateResult> {
+  ): Promise<UpdateLosses> {
     if (this.#failed) throw this.#failed;
+    if (!this.#optimizers) throw new Error("The training pool has no weights: call attach first");
+    const step = kind === "d-eval" ? null : this.#optimizers[kind].next();
     const zDim = eps.length / total;
     const ranges = shardRanges(total, this.size, usesDiscriminator(kind) ? groupSize : 1);
     const jobs = ranges.map(([start, end], k) => {
       const worker = this.#workers[k];
-      return new Promise<{ losses: ShardResult["losses"]; gradCount: number }>(
+      const stale = this.#stale[k];
+      this.#stale[k] = { enc: false, gen: false, disc: false };
+      return new Promise<UpdateLosses>(
         (resolve, reject) => {
           this.#pending.set(worker, { resolve, reject });
           worker.postMessage(
@@ -151,37 +175,28 @@ export class TrainPool {
               kind,
               start,
               end,
+              part: k,
+              parts: ranges.length,
               eps: eps.slice(start * zDim, end * zDim),
               total,
               groupSize,
-              changed,
+              changed: stale,
+              step,
             } satisfies TrainWorkerRequest,
           );
         },
       );
     });
-    for (const idle of this.#workers.slice(ranges.length)) {
-      if (changed.enc || changed.gen || changed.disc) {
-        idle.postMessage({ type: "weights", changed } satisfies TrainWorkerRequest);
-      }
-    }
-    const results = await Promise.all(jobs);
-    const losses: UpdateResult["losses"] = {};
-    for (const r of results) {
-      for (const [k, v] of Object.entries(r.losses) as [keyof UpdateResult["losses"], number][]) {
+    const shards = await Promise.all(jobs);
+    if (kind === "d") { for (const s of this.#stale) s.disc = true; }
+    else if (kind !== "d-eval") { for (const s of this.#stale) s.enc = s.gen = true; }
+    const losses: UpdateLosses = {};
+    for (const shard of shards) {
+      for (const [k, v] of Object.entries(shard) as [keyof UpdateLosses, number][]) {
         losses[k] = (losses[k] ?? 0) + v;
       }
     }
-    const n = results[0].gradCount;
-    if (n === 0) return { losses, grads: null };
-    if (this.#sum.length < n) this.#sum = new Float32Array(n);
-    const grads = this.#sum.subarray(0, n);
-    grads.set(this.#grads[0].subarray(0, n));
-    for (let k = 1; k < results.length; k++) {
-      const part = this.#grads[k];
-      for (let i = 0; i < n; i++) grads[i] += part[i];
-    }
-    return { losses, grads };
+    return losses;
   }
 
   /** Stops the workers. */

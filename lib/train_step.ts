@@ -8,9 +8,10 @@
  *
  * The fake images the discriminator sees are the generator's
  * reconstructions of the batch, `G(z)` with `z ~ q(z | x)`, as in the
- * original. Gradients are computed by the workers of a `TrainPool` (each on
- * its shard of the batch); the optimisers and the weights live here. Every
- * draw of `eps` comes from the step's `rng`, in a fixed order.
+ * original. The workers of a `TrainPool` compute the gradients (each on its
+ * shard of the batch) and apply the optimisers, to weights and moments in
+ * memory shared with this thread. Every draw of `eps` comes from the step's
+ * `rng`, in a fixed order.
  *
  * @module
  */
@@ -21,8 +22,7 @@ import { type Model, vaeParams } from "./model.ts";
 import { assignFlat, countParams, flatten, type Params } from "./params.ts";
 import type { Rng } from "./rng.ts";
 import type { UpdateKind } from "./shard_grads.ts";
-import type { TrainPool, UpdateResult } from "./train_pool.ts";
-import type { Changed } from "./train_worker.ts";
+import type { TrainPool, UpdateLosses } from "./train_pool.ts";
 
 /** The three optimisers of the reference. */
 export interface Optimizers {
@@ -48,14 +48,16 @@ export interface OptimizerSettings {
 
 /**
  * Creates the three optimisers: `vae` and `g` over the encoder + generator
- * weights (in {@linkcode vaeParams} order), `d` over the discriminator's.
+ * weights (in {@linkcode vaeParams} order), `d` over the discriminator's;
+ * their moments are in shared memory, for a `TrainPool`'s workers.
  */
 export function createOptimizers(model: Model, s: OptimizerSettings): Optimizers {
   const encGen = countParams(model.enc) + countParams(model.gen);
+  const { beta1 } = s;
   return {
-    vae: new Adam(encGen, { lr: s.lrVae, beta1: s.beta1 }),
-    g: new Adam(encGen, { lr: s.lrG, beta1: s.beta1 }),
-    d: new Adam(countParams(model.disc), { lr: s.lrD, beta1: s.beta1 }),
+    vae: new Adam(encGen, { lr: s.lrVae, beta1, shared: true }),
+    g: new Adam(encGen, { lr: s.lrG, beta1, shared: true }),
+    d: new Adam(countParams(model.disc), { lr: s.lrD, beta1, shared: true }),
   };
 }
 
@@ -87,10 +89,9 @@ export function gradients(
 
 /**
  * The training's master copy of the weights, as flat arrays in memory
- * shared with the workers: the optimisers update them in place between
- * updates, the workers reload the networks marked as changed with the next
- * request, and the model's tensors are brought up to date only when needed
- * (checkpoints, samples).
+ * shared with the workers, whose optimisers update them in place; the
+ * model's tensors are brought up to date only when needed (checkpoints,
+ * samples).
  */
 export class MasterWeights {
   /** Encoder then generator weights (the order of their gradients). */
@@ -99,7 +100,6 @@ export class MasterWeights {
   readonly disc: Float32Array;
   /** Values of the encoder at the start of `encGen`. */
   readonly encSize: number;
-  #dirty = { enc: true, gen: true, disc: true };
 
   private constructor(encGen: Float32Array, disc: Float32Array, encSize: number) {
     this.encGen = encGen;
@@ -119,18 +119,6 @@ export class MasterWeights {
       shared(await flatten(Object.values(model.disc))),
       countParams(model.enc),
     );
-  }
-
-  /** Marks networks as changed. */
-  mark(...nets: ("enc" | "gen" | "disc")[]): void {
-    for (const n of nets) this.#dirty[n] = true;
-  }
-
-  /** Which networks changed since the last call; clears the marks. */
-  collect(): Changed {
-    const changed = this.#dirty;
-    this.#dirty = { enc: false, gen: false, disc: false };
-    return changed;
   }
 
   /** Writes the master weights into the model's tensors. */
@@ -155,16 +143,17 @@ export interface StepContext {
 
 /**
  * The context of a run's steps: a master copy of the model's weights,
- * shared with the pool's workers.
+ * shared with the pool's workers with the optimisers' moments.
  */
 export async function stepContext(
   model: Model,
+  opts: Optimizers,
   pool: TrainPool,
   rng: Rng,
   settings: BalanceRules & { gan: boolean; batch: number; bnGroups: number },
 ): Promise<StepContext> {
   const weights = await MasterWeights.of(model);
-  pool.attach(weights.encGen, weights.encSize, weights.disc);
+  pool.attach(weights.encGen, weights.encSize, weights.disc, opts);
   return {
     pool,
     weights,
@@ -177,49 +166,41 @@ export async function stepContext(
 
 /**
  * One balanced training step on one batch (see `balance.ts`). Updates
- * `ctx.weights`; the model's tensors are left as they were.
+ * `ctx.weights` and the optimisers attached to `ctx.pool`; the model's
+ * tensors are left as they were.
  *
  * @param x The batch, `[batch, size * size]` flattened, values in [0, 1].
  */
 export async function trainStep(
   model: Model,
-  opts: Optimizers,
   x: Float32Array,
   batch: number,
   ctx: StepContext,
 ): Promise<StepResult> {
-  const { pool, weights, rng, rules } = ctx;
+  const { pool, rng, rules } = ctx;
   const zDim = model.spec.encoder.zDim;
   pool.setBatch(x, batch);
-  const run = (kind: UpdateKind): Promise<UpdateResult> =>
-    pool.run(kind, rng.normal(batch * zDim), batch, ctx.groupSize, weights.collect());
+  const run = (kind: UpdateKind): Promise<UpdateLosses> =>
+    pool.run(kind, rng.normal(batch * zDim), batch, ctx.groupSize);
 
   const updates = { vae: 0, g: 0, d: 0 };
   let vae = NaN;
   for (let i = 0; i < rules.vaeSteps; i++) {
-    const r = await run("vae");
-    opts.vae.update(weights.encGen, r.grads!);
-    weights.mark("enc", "gen");
-    vae = r.losses.vae!;
+    vae = (await run("vae")).vae!;
     updates.vae++;
   }
   if (!ctx.gan) return { vaeLoss: vae, gLoss: null, dLoss: null, updates };
   let gLoss = NaN;
   for (let i = 0; i < rules.gSteps; i++) {
-    const r = await run("g");
-    opts.g.update(weights.encGen, r.grads!);
-    weights.mark("enc", "gen");
-    gLoss = r.losses.g!;
-    vae = r.losses.vae!;
+    const losses = await run("g");
+    gLoss = losses.g!;
+    vae = losses.vae!;
     updates.g++;
     if (generatorDone(gLoss, rules)) break;
   }
-  let dLoss = (await run("d-eval")).losses.d!;
+  let dLoss = (await run("d-eval")).d!;
   if (shouldTrainDiscriminator(dLoss, gLoss, rules)) {
-    const r = await run("d");
-    opts.d.update(weights.disc, r.grads!);
-    weights.mark("disc");
-    dLoss = r.losses.d!;
+    dLoss = (await run("d")).d!;
     updates.d++;
   }
   return { vaeLoss: vae, gLoss, dLoss, updates };

@@ -1,5 +1,5 @@
-import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { Adam } from "../lib/adam.ts";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { Adam, applyAdam } from "../lib/adam.ts";
 
 Deno.test("Adam: two updates match the TensorFlow 1 formula", () => {
   const w = Float32Array.of(1, -2);
@@ -27,4 +27,25 @@ Deno.test("Adam: sizes must agree", () => {
     Error,
     "Adam over 3 weights got 3 weights and 2 gradients",
   );
+});
+
+Deno.test("Adam: next + applyAdam on slices is the same update as update()", () => {
+  const n = 7;
+  const grads = Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+  const whole = new Adam(n, { lr: 0.01, beta1: 0.65 });
+  const sliced = new Adam(n, { lr: 0.01, beta1: 0.65, shared: true });
+  const w1 = Float32Array.from({ length: n }, (_, i) => i / 10);
+  const w2 = w1.slice();
+  for (let t = 0; t < 3; t++) {
+    whole.update(w1, grads);
+    const step = sliced.next();
+    applyAdam(step, sliced, w2, grads, 0, 3); // two workers' slices
+    applyAdam(step, sliced, w2, grads, 3, n);
+  }
+  assertEquals(sliced.step, 3);
+  assertEquals(w2, w1);
+  assertEquals(sliced.m, whole.m);
+  assertEquals(sliced.v, whole.v);
+  assert(sliced.m.buffer instanceof SharedArrayBuffer);
+  assert(!(whole.m.buffer instanceof SharedArrayBuffer));
 });
