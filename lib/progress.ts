@@ -19,6 +19,8 @@ export interface ProgressOptions {
   rateScale?: number;
   /** Seconds between plain lines when not on a terminal (default 10). */
   plainEvery?: number;
+  /** The work stops after at most this many seconds: the ETA never says more. */
+  limitSeconds?: number;
 }
 
 /** Formats seconds as `h:mm:ss` or `mm:ss`. */
@@ -40,7 +42,13 @@ export class Progress {
   #lastPlain = 0;
 
   constructor(options: ProgressOptions) {
-    this.#options = { start: 0, rateScale: 1, plainEvery: 10, ...options };
+    this.#options = {
+      start: 0,
+      rateScale: 1,
+      plainEvery: 10,
+      limitSeconds: Infinity,
+      ...options,
+    };
     this.#value = this.#options.start;
     this.#bar = Deno.stderr.isTerminal()
       ? new ProgressBar({
@@ -61,13 +69,17 @@ export class Progress {
 
   /** The current line of text. */
   line(): string {
-    const { max, unit, rateScale } = this.#options;
+    const { max, unit, rateScale, limitSeconds } = this.#options;
     const rate = this.rate();
-    const left = rate > 0 ? ((max - this.#value) * rateScale) / rate : NaN;
+    const seconds = (performance.now() - this.#startTime) / 1000;
+    const left = Math.min(
+      rate > 0 ? ((max - this.#value) * rateScale) / rate : NaN,
+      Math.max(0, limitSeconds - seconds),
+    );
     const pct = max ? Math.floor((100 * this.#value) / max) : 100;
     const filled = Math.round((24 * Math.min(this.#value, max)) / Math.max(max, 1));
     const bar = "#".repeat(filled) + "-".repeat(24 - filled);
-    const elapsed = formatDuration((performance.now() - this.#startTime) / 1000);
+    const elapsed = formatDuration(seconds);
     return `[${bar}] ${pct}% ${this.#value}/${max} ${this.#detail} | ${
       rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)
     } ${unit}/s | ${elapsed} elapsed, ETA ${formatDuration(left)}`;

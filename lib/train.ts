@@ -74,6 +74,8 @@ export interface TrainEvents {
     paths: RunPaths;
     config: TrainConfig;
     startStep: number;
+    /** Training time before this call (counted across resumes, as `--minutes` is). */
+    startElapsedMs: number;
     totalSteps: number;
     stepsPerEpoch: number;
     workers: number;
@@ -278,6 +280,7 @@ export async function train(
     paths,
     config,
     startStep: state.step,
+    startElapsedMs: state.elapsedMs,
     totalSteps: total,
     stepsPerEpoch: schedule.stepsPerEpoch,
     workers,

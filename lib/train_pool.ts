@@ -85,7 +85,11 @@ export class TrainPool {
         pool.#pending.delete(worker);
         if (!job) return;
         if (e.data.type === "result") job.resolve(e.data.losses);
-        else if (e.data.type === "error") job.reject(new Error(e.data.message));
+        else if (e.data.type === "error") {
+          // the workers' replicas may now disagree: no further updates
+          pool.#failed = new Error(`A training worker failed: ${e.data.message}`);
+          job.reject(new Error(e.data.message));
+        }
       };
       worker.onerror = (e) => {
         e.preventDefault();
@@ -100,8 +104,8 @@ export class TrainPool {
 
   /**
    * Shares the master weights and the optimisers' moments with every
-   * worker, which update them in place (the main thread may read or write
-   * them between updates), and gives each worker a gradient buffer.
+   * worker, which update them in place (the main thread may read them
+   * between updates), and gives each worker a gradient buffer.
    *
    * @param encGen Encoder then generator weights, on a SharedArrayBuffer.
    * @param disc Discriminator weights, on a SharedArrayBuffer.
@@ -188,8 +192,10 @@ export class TrainPool {
       );
     });
     const shards = await Promise.all(jobs);
-    if (kind === "d") { for (const s of this.#stale) s.disc = true; }
-    else if (kind !== "d-eval") { for (const s of this.#stale) s.enc = s.gen = true; }
+    for (const s of this.#stale) {
+      if (kind === "d") s.disc = true;
+      else if (kind !== "d-eval") s.enc = s.gen = true;
+    }
     const losses: UpdateLosses = {};
     for (const shard of shards) {
       for (const [k, v] of Object.entries(shard) as [keyof UpdateLosses, number][]) {

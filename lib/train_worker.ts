@@ -115,7 +115,8 @@ function applyWeights(changed: Changed): void {
  * Computes this worker's shard of an update and, once every worker's
  * gradients are in, applies the optimiser to this worker's slice of the
  * weights. A worker that fails still meets the others at the barrier (so
- * none waits forever), and then they all report an error.
+ * none waits forever) and reports its error; the others then skip the
+ * update (the pool is unusable after an error).
  */
 async function update(m: Extract<TrainWorkerRequest, { type: "update" }>) {
   const { grads, sync } = shared!;
@@ -138,7 +139,8 @@ async function update(m: Extract<TrainWorkerRequest, { type: "update" }>) {
   }
   if (m.step && m.kind !== "d-eval") {
     barrier(sync, m.parts);
-    if (Atomics.load(sync, FAILED)) throw new Error("Another training worker failed");
+    // the worker that failed reports why; this one just skips the update
+    if (Atomics.load(sync, FAILED)) return { type: "result" as const, losses: {} };
     // this worker's slice of the weights: the shards' gradients summed
     // (in worker order) into the first worker's buffer, then Adam
     const weights = m.kind === "d" ? shared!.disc : shared!.encGen;

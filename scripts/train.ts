@@ -44,6 +44,9 @@ await runMain(async () => {
           start: info.startStep,
           unit: "img",
           rateScale: config.batch,
+          limitSeconds: config.minutes > 0
+            ? config.minutes * 60 - info.startElapsedMs / 1000
+            : Infinity,
         });
       },
       onStep: ({ step, epoch, result }) => {

@@ -1,7 +1,11 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
-import { shardRanges } from "../lib/train_pool.ts";
+import { shardRanges, TrainPool } from "../lib/train_pool.ts";
 import { prepareRun, train } from "../lib/train.ts";
+import { resolveTrainConfig } from "../lib/train_config.ts";
+import { disposeModel, initModel, modelSpec } from "../lib/model.ts";
+import { createOptimizers, stepContext } from "../lib/train_step.ts";
+import { Rng } from "../lib/rng.ts";
 import { tempDir, tinyConfig, useWasm } from "./_helpers.ts";
 
 await useWasm();
@@ -49,5 +53,31 @@ Deno.test("data-parallel training: 2 and 3 workers give the same weights as 1 (w
       assert(Math.abs(logs[0][i].vae_loss - other[i].vae_loss) < 1e-5);
       assertEquals(logs[0][i].updates, other[i].updates); // the same balancing decisions
     }
+  }
+});
+
+Deno.test("TrainPool: a failing update rejects with the worker's error instead of hanging", async () => {
+  const config = resolveTrainConfig(tinyConfig("unused", { batch: 8, bnGroups: 2 }));
+  const spec = modelSpec(config);
+  const model = initModel(spec, 1);
+  const pool = await TrainPool.create(spec, 2, "wasm");
+  try {
+    await stepContext(model, createOptimizers(model, config), pool, new Rng(1), {
+      ...config,
+      gan: true,
+    });
+    const pixels = config.size * config.size;
+    pool.setBatch(new Float32Array(8 * pixels), 8);
+    // noise for 7 images instead of 8: both workers' shards are the wrong size
+    const eps = new Float32Array(7 * config.zDim);
+    await assertRejects(() => pool.run("vae", eps, 8, 4), Error, "should have 16 values");
+    await assertRejects(
+      () => pool.run("vae", new Float32Array(8 * config.zDim), 8, 4),
+      Error,
+      "A training worker failed",
+    );
+  } finally {
+    pool.close();
+    disposeModel(model);
   }
 });
