@@ -160,6 +160,37 @@ function checkFinite(step: number, result: StepResult, lastSaved: number, dir: s
   }
 }
 
+/**
+ * Stops a run whose VAE loss has blown up: a log interval's mean above
+ * `factor` times the lowest of the earlier intervals. (Transient spikes of
+ * up to 4x were seen in a run that recovered; a blow-up went to 20x.)
+ *
+ * @throws {TrainingDiverged} saying how to resume at lower learning rates.
+ */
+export function checkLossRise(
+  entry: LogEntry,
+  earlier: LogEntry[],
+  factor: number,
+  lastSaved: number,
+  config: TrainConfig,
+  dir: string,
+): void {
+  if (factor <= 0 || earlier.length === 0) return;
+  const best = earlier.reduce((a, b) => (b.vae_loss < a.vae_loss ? b : a));
+  if (entry.vae_loss <= factor * best.vae_loss) return;
+  const third = (lr: number) => Number((lr / 3).toPrecision(2));
+  const resume = `deno task train --run ${config.run} --resume ` +
+    `--lr-vae ${third(config.lrVae)} --lr-g ${third(config.lrG)}`;
+  throw new TrainingDiverged(
+    `Training stopped at step ${entry.step}: the VAE loss rose to ${entry.vae_loss.toFixed(3)}, ` +
+      `more than ${factor}x its lowest (${best.vae_loss.toFixed(3)} at step ${best.step}). ` +
+      (lastSaved > 0
+        ? `The last checkpoint (step ${lastSaved}) is kept in ${dir}. Resume it at lower ` +
+          `learning rates, e.g. ${resume}, or with --max-loss-rise 0 to go on regardless.`
+        : "No checkpoint was saved yet. Try lower learning rates (--lr-g, --lr-vae, --lr-d)."),
+  );
+}
+
 /** Draws the loss chart of a run's log. */
 export async function writeLossChart(path: string, log: LogEntry[]): Promise<void> {
   const pts = (f: (e: LogEntry) => number | null) =>
@@ -186,7 +217,8 @@ export async function writeLossChart(path: string, log: LogEntry[]): Promise<voi
  * (`config.minutes` of training, across resumes) is reached, or
  * `events.shouldStop()` returns true.
  *
- * @throws {TrainingDiverged} if a loss becomes NaN or exceeds 1e6; the last
+ * @throws {TrainingDiverged} if a loss becomes NaN or exceeds 1e6, or the
+ *   VAE loss rises above `config.maxLossRise` times its lowest; the last
  *   checkpoint is left as it was.
  */
 export async function train(
@@ -338,6 +370,14 @@ export async function train(
         };
         log.push(entry);
         await appendStepLog(paths.log, entry);
+        checkLossRise(
+          entry,
+          log.slice(0, -1),
+          config.maxLossRise,
+          lastSaved,
+          config,
+          paths.checkpoint,
+        );
         pending = [];
         intervalStart = performance.now();
       }

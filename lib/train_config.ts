@@ -67,6 +67,11 @@ export interface TrainConfig extends ModelSettings {
   checkpointEvery: number;
   /** Decay per step of the weights' moving average (see `ema.ts`); 0: none. */
   emaDecay: number;
+  /**
+   * Stop, keeping the last checkpoint, when a log interval's mean VAE loss
+   * exceeds this multiple of the run's lowest so far; 0: never.
+   */
+  maxLossRise: number;
   /** Measure sample quality (as `deno task eval`) every N steps; 0: never. */
   evalEvery: number;
   /** Samples per quality measurement. */
@@ -135,6 +140,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   sampleEvery: 200,
   checkpointEvery: 500,
   emaDecay: 0.998,
+  maxLossRise: 10,
   evalEvery: 0,
   evalSamples: 10000,
   workers: 0,
@@ -399,6 +405,14 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     help: "Decay per step of the moving average of the weights that samples, renders " +
       "and exports use (0.998: about the last 500 steps); 0: no average",
     arg: "D",
+  },
+  {
+    name: "max-loss-rise",
+    key: "maxLossRise",
+    type: { kind: "number", min: 0 },
+    help: "Stop, keeping the last checkpoint, when the VAE loss (mean of a log interval) " +
+      "exceeds F times its lowest so far: the run has blown up; 0: never",
+    arg: "F",
   },
   {
     name: "eval-every",

@@ -1,6 +1,13 @@
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { join } from "@std/path";
-import { type LogEntry, prepareRun, train } from "../lib/train.ts";
+import { checkLossRise, type LogEntry, prepareRun, train, TrainingDiverged } from "../lib/train.ts";
+import { resolveTrainConfig } from "../lib/train_config.ts";
 import { readGrey } from "../lib/image.ts";
 import { runScript, tempDir, tinyConfig, useWasm } from "./_helpers.ts";
 
@@ -300,4 +307,38 @@ Deno.test("train: --gan-after trains the VAE alone for the first N steps", async
   assertEquals(log.map((e) => e.g_loss === null), [true, true, false, false]);
   assertEquals(log.map((e) => e.updates.vae), [4, 4, 4, 4]);
   assert(log[2].updates.g >= 1 && log[3].updates.g >= 1);
+});
+
+Deno.test("checkLossRise: stops a blown-up VAE loss, not an ordinary rise", () => {
+  const entry = (step: number, vae: number): LogEntry => ({
+    step,
+    epoch: 0,
+    vae_loss: vae,
+    g_loss: null,
+    d_loss: null,
+    images_per_s: 1,
+    updates: { vae: 4, g: 0, d: 0 },
+    time_s: step,
+  });
+  const config = resolveTrainConfig({ run: "digits", lrVae: 3e-3, lrG: 5e-3 });
+  const earlier = [entry(10, 0.5), entry(20, 0.2), entry(30, 0.3)];
+  const rise = (vae: number, factor = 10, saved = 20) =>
+    checkLossRise(entry(40, vae), earlier, factor, saved, config, "ckpt");
+  rise(1.9); // 9.5x the lowest: a spike, not a blow-up
+  rise(5, 0); // 0: never
+  checkLossRise(entry(10, 9), [], 10, 0, config, "ckpt"); // nothing to compare with yet
+  const error = assertThrows(() => rise(2.1), TrainingDiverged);
+  assertStringIncludes(
+    error.message,
+    "Training stopped at step 40: the VAE loss rose to 2.100, more than 10x its lowest (0.200 at step 20)",
+  );
+  assertStringIncludes(error.message, "The last checkpoint (step 20) is kept in ckpt");
+  assertStringIncludes(
+    error.message,
+    "deno task train --run digits --resume --lr-vae 0.001 --lr-g 0.0017",
+  );
+  assertStringIncludes(
+    assertThrows(() => rise(2.1, 10, 0), TrainingDiverged).message,
+    "No checkpoint was saved yet",
+  );
 });
