@@ -11,7 +11,7 @@ import { ProgressBar } from "@std/cli/unstable-progress-bar";
 export interface ProgressOptions {
   /** Total units of work. */
   max: number;
-  /** Units already done (resumed work). */
+  /** Units already done (resumed work, or the first unit when the display starts after it). */
   start?: number;
   /** Word for one unit, for the rate ("img", "frames"). */
   unit: string;
@@ -70,8 +70,9 @@ export class Progress {
   /** The current line of text. */
   line(): string {
     const { max, unit, rateScale, limitSeconds } = this.#options;
-    const rate = this.rate();
     const seconds = (performance.now() - this.#startTime) / 1000;
+    // in the first second a rate says little (the first unit may have been ready at once)
+    const rate = seconds >= 1 ? this.rate() : NaN;
     const left = Math.min(
       rate > 0 ? ((max - this.#value) * rateScale) / rate : NaN,
       Math.max(0, limitSeconds - seconds),
@@ -79,10 +80,10 @@ export class Progress {
     const pct = max ? Math.floor((100 * this.#value) / max) : 100;
     const filled = Math.round((24 * Math.min(this.#value, max)) / Math.max(max, 1));
     const bar = "#".repeat(filled) + "-".repeat(24 - filled);
-    const elapsed = formatDuration(seconds);
-    return `[${bar}] ${pct}% ${this.#value}/${max} ${this.#detail} | ${
-      rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)
-    } ${unit}/s | ${elapsed} elapsed, ETA ${formatDuration(left)}`;
+    const rateText = Number.isNaN(rate) ? "-" : rate >= 10 ? rate.toFixed(0) : rate.toFixed(2);
+    return `[${bar}] ${pct}% ${this.#value}/${max} ${this.#detail} | ${rateText} ${unit}/s | ${
+      formatDuration(seconds)
+    } elapsed, ETA ${formatDuration(left)}`;
   }
 
   /** Sets the units done and an optional detail text (losses, names). */

@@ -27,7 +27,7 @@ await runMain(async () => {
   await initBackend(options.backend);
   let progress: Progress | null = null;
   const site = await runDemo(options, (line) => console.error(line), (done, total) => {
-    progress ??= new Progress({ max: total, unit: "frames" });
+    progress ??= new Progress({ max: total, start: done, unit: "frames" });
     progress.update(done, "walk");
   });
   await (progress as Progress | null)?.stop();

@@ -39,7 +39,7 @@ function phasedProgress(unit: string) {
       if (current?.phase !== phase) {
         current?.bar.stop();
         console.error(`${phase}:`);
-        current = { phase, bar: new Progress({ max: total, unit }) };
+        current = { phase, bar: new Progress({ max: total, start: done, unit }) };
       }
       current.bar.update(done);
     },
@@ -65,7 +65,7 @@ await runMain(async () => {
     const trained = await trainClassifier(
       { epochs: config.classifierEpochs, seed: config.seed },
       ({ step, totalSteps, epoch, loss }) => {
-        bar ??= new Progress({ max: totalSteps, unit: "batches" });
+        bar ??= new Progress({ max: totalSteps, start: step, unit: "batches" });
         bar.update(step, `epoch ${epoch + 1} loss ${loss.toFixed(3)}`);
       },
     );

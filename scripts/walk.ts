@@ -61,7 +61,7 @@ await runMain(async () => {
         force: options.force,
         command: walk.command,
         onFrame: (done, total) => {
-          progress ??= new Progress({ max: total, unit: "frames" });
+          progress ??= new Progress({ max: total, start: done, unit: "frames" });
           progress.update(done, label);
         },
         onMessage: (text) => console.error(text),

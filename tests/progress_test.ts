@@ -7,13 +7,18 @@ Deno.test("formatDuration: mm:ss, h:mm:ss, and --:-- when unknown", () => {
   assertEquals(formatDuration(NaN), "--:--");
 });
 
-Deno.test("Progress: counts, rate and ETA; a time limit caps the ETA", async () => {
+Deno.test("Progress: counts, rate and ETA after the first second; a time limit caps the ETA", async () => {
   const open = new Progress({ max: 1_000_000, unit: "img", rateScale: 64 });
   const capped = new Progress({ max: 1_000_000, unit: "img", limitSeconds: 90 });
-  await new Promise((r) => setTimeout(r, 50));
+  open.update(1, "vae 0.300");
+  assertMatch(open.line(), / 1\/1000000 vae 0\.300 \| - img\/s \| 00:00 elapsed, ETA --:--$/);
+  await new Promise((r) => setTimeout(r, 1100));
   open.update(10, "vae 0.250");
   capped.update(10);
-  // ~10 units in ~0.05 s: about 5 hours left by rate, but at most 90 s by the limit
-  assertMatch(open.line(), / 10\/1000000 vae 0\.250 \| \d+ img\/s \| .* ETA \d+:\d\d:\d\d$/);
-  assertMatch(capped.line(), /ETA 01:(30|29)$/);
+  // ~10 units in ~1.1 s: about 30 hours left by rate, but at most 90 s by the limit
+  assertMatch(
+    open.line(),
+    / 10\/1000000 vae 0\.250 \| \d+ img\/s \| 00:01 elapsed, ETA \d+:\d\d:\d\d$/,
+  );
+  assertMatch(capped.line(), /ETA 01:(29|28)$/);
 });
