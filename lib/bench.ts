@@ -454,12 +454,16 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
 /** The report as a Markdown table (also printed), with the targets. */
 export function benchTable(r: BenchReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  const signed = (x: number) => (x >= 0 ? "+" : "") + pct(x);
+  const spread = (xs: number[]) =>
+    `${Math.min(...xs).toFixed(2)}x to ${Math.max(...xs).toFixed(2)}x`;
   const n = r.machine.workers;
   const [m1, m2] = r.memory.sizes;
   const rows: [string, string, string][] = [
     [
       `matMul bound, [${r.bound.rows}, ${r.bound.width}]x[${r.bound.width}, ${r.bound.width}]`,
-      `${r.bound.gflops1.toFixed(1)} GFLOP/s (1 worker), ${r.bound.gflopsN.toFixed(1)} (${n})`,
+      `${r.bound.gflops1.toFixed(1)} GFLOP/s (1 worker), ${r.bound.gflopsN.toFixed(1)} (${n}), ` +
+      `scaling ${(r.bound.gflopsN / r.bound.gflops1).toFixed(2)}x`,
       "",
     ],
     [
@@ -485,13 +489,14 @@ export function benchTable(r: BenchReport): string {
     ],
     [
       `training step, ${n} workers`,
-      `${r.training.msPerStepN.toFixed(0)} ms, scaling ${r.training.scalingN.toFixed(2)}x`,
+      `${r.training.msPerStepN.toFixed(0)} ms, scaling ${r.training.scalingN.toFixed(2)}x ` +
+      `(rounds ${spread(r.training.rounds.map(([one, many]) => one / many))})`,
       `>= ${(0.8 * n).toFixed(2)}x`,
     ],
     [`peak memory, ${m1.size}² render`, `${m1.peakMiB.toFixed(0)} MiB`, ""],
     [
       `peak memory, ${m2.size}² render`,
-      `${m2.peakMiB.toFixed(0)} MiB (+${pct(m2.peakMiB / m1.peakMiB - 1)})`,
+      `${m2.peakMiB.toFixed(0)} MiB (${signed(m2.peakMiB / m1.peakMiB - 1)})`,
       "<= 1536 MiB, <= +10%",
     ],
     [
