@@ -12,7 +12,8 @@
  *   tanh layer of the CPPN becomes one such kernel.
  * - {@linkcode conv2dStride2}: wasm has no `Conv2DBackpropFilter` kernel and
  *   a slow `Conv2DBackpropInput`, so both gradients are rewritten as
- *   ordinary (fast) forward convolutions.
+ *   ordinary (fast) forward convolutions, each computed only when a
+ *   gradient pass needs it.
  *
  * @module
  */
@@ -203,11 +204,13 @@ function phaseFilter(f: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * Phase filters of recent filters, by the data of the filter passed to the
- * convolution (a variable's data changes on every assignment): the weights
- * only change between updates, so every gradient pass but the first after
- * a change reuses them, and the wasm backend keeps its packed convolution
- * for a filter it has seen. At most `PHASE_CACHE_SIZE` are kept.
+ * Phase filters of recent filters, by the data of the filter a gradient
+ * pass saved (on the wasm and cpu backends a saved tensor shares the
+ * variable's data, see `backend.ts`; a variable's data changes on every
+ * assignment): the weights only change between updates, so every gradient
+ * pass but the first after a change reuses them, and the wasm backend
+ * keeps its packed convolution for a filter it has seen. At most
+ * `PHASE_CACHE_SIZE` are kept.
  */
 const phaseCache = new Map<object, tf.Tensor4D>();
 const PHASE_CACHE_SIZE = 8;
@@ -229,53 +232,77 @@ function cachedPhaseFilter(key: object, f: tf.Tensor4D): tf.Tensor4D {
   return made;
 }
 
-const convOp = tf.customGrad(
-  // deno-lint-ignore no-explicit-any
-  ((x: tf.Tensor4D, f: tf.Tensor4D, save: any) => {
-    save([x, f]); // saved as copies, so the cache keys on the original's data
-    const key = f.dataId;
+/** The kernel of {@linkcode conv2dStride2}: the backend's `Conv2D` with these attributes. */
+const STRIDE2_KERNEL = "CppnConv2DStride2";
+const STRIDE2_ATTRS = { strides: [2, 2], pad: "same", dataFormat: "NHWC", dilations: [1, 1] };
+
+/** The input gradient of a stride-2 SAME convolution, as stride-1 convolutions. */
+function stride2InputGrad(dy: tf.Tensor4D, x: tf.Tensor4D, f: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, w, cin] = x.shape;
+  const [k] = f.shape;
+  const [, oh, ow] = dy.shape;
+  const [top, bottom] = samePadding(h, k, 2);
+  const [left, right] = samePadding(w, k, 2);
+  const hp = h + top + bottom, wp = w + left + right; // padded size
+  // one stride-1 convolution per parity, interleaved
+  const t = Math.ceil(k / 2);
+  const uh = Math.ceil(hp / 2), uw = Math.ceil(wp / 2);
+  const dyPad = tf.pad(dy, [[0, 0], [t - 1, uh - oh], [t - 1, uw - ow], [0, 0]]);
+  const phases = tf.conv2d(dyPad, cachedPhaseFilter(f.dataId, f), 1, "valid");
+  const dxPad = tf.reshape(
+    tf.transpose(tf.reshape(phases, [b, uh, uw, 2, 2, cin]), [0, 1, 3, 2, 4, 5]),
+    [b, 2 * uh, 2 * uw, cin],
+  );
+  return tf.slice(dxPad, [0, top, left, 0], [b, h, w, cin]) as tf.Tensor4D;
+}
+
+/** The filter gradient of a stride-2 SAME convolution: the images as the batch of a dilated one. */
+function stride2FilterGrad(dy: tf.Tensor4D, x: tf.Tensor4D, f: tf.Tensor4D): tf.Tensor4D {
+  const [, h, w, cin] = x.shape;
+  const [k] = f.shape;
+  const [top, bottom] = samePadding(h, k, 2);
+  const [left, right] = samePadding(w, k, 2);
+  const xPad = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  const df = tf.conv2d(
+    tf.transpose(xPad, [3, 1, 2, 0]),
+    tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D,
+    1,
+    "valid",
+    "NHWC",
+    2,
+  ); // [cin, hp - 2 (oh - 1), wp - 2 (ow - 1), cout]
+  const dfk = tf.slice(df, [0, 0, 0, 0], [cin, k, k, df.shape[3]]);
+  return tf.transpose(dfk, [1, 2, 0, 3]);
+}
+
+// A gradient config (unlike `tf.customGrad`) gives each input's gradient
+// lazily: TensorFlow.js computes only those a gradient pass needs. The
+// discriminator's filters need none when the generator trains, and the
+// images none when the discriminator trains.
+tf.registerGradient({
+  kernelName: STRIDE2_KERNEL,
+  inputsToSave: ["x", "filter"],
+  gradFunc: (dy, saved) => {
+    const [x, f] = saved as [tf.Tensor4D, tf.Tensor4D];
     return {
-      value: tf.conv2d(x, f, 2, "same"),
-      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [xs, fs] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const [b, h, w, cin] = xs.shape;
-        const [k] = fs.shape;
-        const [, oh, ow] = dy.shape;
-        const [top, bottom] = samePadding(h, k, 2);
-        const [left, right] = samePadding(w, k, 2);
-        const hp = h + top + bottom, wp = w + left + right; // padded size
-        // Input gradient: one stride-1 convolution per parity, interleaved.
-        const t = Math.ceil(k / 2);
-        const uh = Math.ceil(hp / 2), uw = Math.ceil(wp / 2);
-        const dyPad = tf.pad(dy, [
-          [0, 0],
-          [t - 1, uh - oh],
-          [t - 1, uw - ow],
-          [0, 0],
-        ]);
-        const phases = tf.conv2d(dyPad, cachedPhaseFilter(key, fs), 1, "valid");
-        const dxPad = tf.reshape(
-          tf.transpose(tf.reshape(phases, [b, uh, uw, 2, 2, cin]), [0, 1, 3, 2, 4, 5]),
-          [b, 2 * uh, 2 * uw, cin],
-        );
-        const dx = tf.slice(dxPad, [0, top, left, 0], [b, h, w, cin]);
-        // Filter gradient: images as the batch of a dilated convolution.
-        const xPad = tf.pad(xs, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-        const df = tf.conv2d(
-          tf.transpose(xPad, [3, 1, 2, 0]),
-          tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D,
-          1,
-          "valid",
-          "NHWC",
-          2,
-        ); // [cin, hp - 2 (oh - 1), wp - 2 (ow - 1), cout]
-        const dfk = tf.slice(df, [0, 0, 0, 0], [cin, k, k, df.shape[3]]);
-        return [dx, tf.transpose(dfk, [1, 2, 0, 3])];
-      },
+      x: () => stride2InputGrad(dy as tf.Tensor4D, x, f),
+      filter: () => stride2FilterGrad(dy as tf.Tensor4D, x, f),
     };
-    // deno-lint-ignore no-explicit-any
-  }) as any,
-) as (x: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor4D;
+  },
+});
+
+/** Registers the stride-2 kernel for the current backend (its own `Conv2D`). */
+function ensureStride2Kernel(): void {
+  const backend = tf.getBackend();
+  if (tf.getKernel(STRIDE2_KERNEL, backend)) return;
+  const conv = tf.getKernel("Conv2D", backend);
+  if (!conv) throw new Error(`The ${backend} backend has no Conv2D kernel`);
+  tf.registerKernel({
+    kernelName: STRIDE2_KERNEL,
+    backendName: backend,
+    kernelFunc: (args) => conv.kernelFunc({ ...args, attrs: STRIDE2_ATTRS }),
+  });
+}
 
 /**
  * A stride-2 SAME convolution whose gradients are ordinary forward
@@ -292,5 +319,6 @@ export function conv2dStride2(
   x: tf.Tensor4D,
   filter: tf.Tensor4D,
 ): tf.Tensor4D {
-  return convOp(x, filter);
+  ensureStride2Kernel();
+  return tf.engine().runKernel(STRIDE2_KERNEL, { x, filter }) as tf.Tensor4D;
 }

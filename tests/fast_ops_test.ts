@@ -123,3 +123,21 @@ Deno.test("conv2dStride2: the input gradient follows a filter variable's new val
   assert(await maxDiff(after, inputGrad(tf.clone(next))) < 1e-6, "and equals a fresh filter's");
   tf.dispose([x, dy, f, before, next, after]);
 });
+
+Deno.test("conv2dStride2: a gradient pass computes only the gradients it asks for", async () => {
+  const x = randn([2, 9, 9, 3], 13), f = randn([5, 5, 3, 4], 14);
+  const loss = (x: tf.Tensor, f: tf.Tensor) =>
+    tf.sum(conv2dStride2(x as tf.Tensor4D, f as tf.Tensor4D));
+  const convs = async (wrt: "x" | "f" | "both") => {
+    const info = await tf.profile(() => {
+      if (wrt === "x") return tf.grad((x: tf.Tensor) => loss(x, f))(x);
+      if (wrt === "f") return tf.grad((f: tf.Tensor) => loss(x, f))(f);
+      return tf.grads(loss)([x, f]);
+    });
+    return info.kernels.filter((k) => k.name === "Conv2D").length; // backward convolutions
+  };
+  assertEquals(await convs("x"), 1); // the input gradient's stride-1 convolution
+  assertEquals(await convs("f"), 1); // the filter gradient's dilated convolution
+  assertEquals(await convs("both"), 2);
+  tf.dispose([x, f]);
+});
