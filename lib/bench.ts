@@ -454,7 +454,10 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
 /** The report as a Markdown table (also printed), with the targets. */
 export function benchTable(r: BenchReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
-  const signed = (x: number) => (x >= 0 ? "+" : "") + pct(x);
+  const signed = (x: number) => {
+    const v = Math.round(100 * x) || 0; // no "-0%"
+    return `${v >= 0 ? "+" : ""}${v}%`;
+  };
   const spread = (xs: number[]) =>
     `${Math.min(...xs).toFixed(2)}x to ${Math.max(...xs).toFixed(2)}x`;
   const n = r.machine.workers;

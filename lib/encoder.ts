@@ -8,7 +8,7 @@
  * @module
  */
 import { tf } from "./tf.ts";
-import { dense, denseOnData } from "./fast_ops.ts";
+import { dense, denseOnData, fastSoftplus } from "./fast_ops.ts";
 import { constantVariable, normalVariable, type Params } from "./params.ts";
 import type { Rng } from "./rng.ts";
 
@@ -57,7 +57,7 @@ export function encode(params: Params, spec: EncoderSpec, x: tf.Tensor2D): Poste
     for (let i = 1; i <= spec.layers; i++) {
       const w = params[`w${i}`] as tf.Tensor2D, b = params[`b${i}`] as tf.Tensor1D;
       // the images need no gradient
-      h = tf.softplus(i === 1 ? denseOnData(h, w, b) : dense(h, w, b));
+      h = fastSoftplus(i === 1 ? denseOnData(h, w, b) : dense(h, w, b));
     }
     const heads = dense(h, params.wh as tf.Tensor2D, params.bh as tf.Tensor1D);
     const [mu, logVar] = tf.split(heads, 2, 1) as [tf.Tensor2D, tf.Tensor2D];

@@ -17,7 +17,7 @@
  * @module
  */
 import { tf } from "./tf.ts";
-import { dense, denseSigmoid } from "./fast_ops.ts";
+import { dense, denseSigmoid, fastSoftplus } from "./fast_ops.ts";
 import { normalVariable, type Params } from "./params.ts";
 import type { Rng } from "./rng.ts";
 
@@ -125,7 +125,7 @@ export function generate(
     const zProj = dense(z, f.wz, f.b0); // [b, width]
     const cProj = dense(coords, f.wc); // [p, width]
     const u = tf.add(tf.expandDims(zProj, 1), tf.expandDims(cProj, 0));
-    let s = tf.softplus(tf.reshape(u, [b * p, spec.width])) as tf.Tensor2D;
+    let s = fastSoftplus(tf.reshape(u, [b * p, spec.width])) as tf.Tensor2D;
     for (const layer of f.layers) s = denseSigmoid(s, layer.w, layer.b);
     return tf.reshape(denseSigmoid(s, f.wout, f.bout), [b, p]);
   });

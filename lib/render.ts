@@ -11,6 +11,7 @@
  */
 import { tf } from "./tf.ts";
 import { pixelCoords, type View } from "./coords.ts";
+import { fastSoftplus } from "./fast_ops.ts";
 import { foldGenerator, type GeneratorSpec } from "./generator.ts";
 import type { LoadedNetwork } from "./checkpoint.ts";
 import { unflatten } from "./params.ts";
@@ -148,7 +149,7 @@ export class Renderer {
     if (coords.length > this.#coords.length) this.#coords = coords;
     const out = tf.tidy(() => {
       const c = tf.tensor2d(coords, [n, 3]);
-      let s = tf.softplus(tf.fused.matMul({ a: c, b: this.#wc, bias })) as tf.Tensor2D;
+      let s = fastSoftplus(tf.fused.matMul({ a: c, b: this.#wc, bias })) as tf.Tensor2D;
       for (const layer of this.#layers) {
         s = tf.fused.matMul({
           a: s,

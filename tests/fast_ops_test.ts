@@ -1,6 +1,13 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf } from "../lib/tf.ts";
-import { conv2dStride2, dense, denseOnData, fastTanh, samePadding } from "../lib/fast_ops.ts";
+import {
+  conv2dStride2,
+  dense,
+  denseOnData,
+  fastSoftplus,
+  fastTanh,
+  samePadding,
+} from "../lib/fast_ops.ts";
 import { Rng } from "../lib/rng.ts";
 import { useWasm } from "./_helpers.ts";
 
@@ -140,4 +147,20 @@ Deno.test("conv2dStride2: a gradient pass computes only the gradients it asks fo
   assertEquals(await convs("f"), 1); // the filter gradient's dilated convolution
   assertEquals(await convs("both"), 2);
   tf.dispose([x, f]);
+});
+
+Deno.test("fastSoftplus: value and gradient equal softplus within 1e-6, from -100 to 100", async () => {
+  const x = tf.concat([tf.linspace(-100, 100, 2001), randn([500], 15)]);
+  const [fast, ref] = [fastSoftplus, tf.softplus].map((f) => f(x));
+  assert(await maxDiff(fast, ref) < 1e-6);
+  const [fastGrad, refGrad] = [fastSoftplus, tf.softplus].map((f) =>
+    tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(x), x)))(x)
+  );
+  assert(await maxDiff(fastGrad, refGrad) < 1e-5);
+  assertEquals(Array.from(await fastSoftplus(tf.tensor1d([0, 200, -200])).data()), [
+    Math.fround(Math.LN2),
+    200,
+    0,
+  ]);
+  tf.dispose([x, fast, ref, fastGrad, refGrad]);
 });
