@@ -171,7 +171,6 @@ async function timeRender(
  * seed (so a 1-worker and an N-worker timer take the same steps).
  */
 class TrainingTimer {
-  #steps = 0;
   #flops = 0;
   #seconds = 0;
 
@@ -216,7 +215,6 @@ class TrainingTimer {
     for (let i = 0; i < steps; i++) this.#flops += await this.step();
     const seconds = (performance.now() - t0) / 1000;
     this.#seconds += seconds;
-    this.#steps += steps;
     return (1000 * seconds) / steps;
   }
 

@@ -368,16 +368,9 @@ export async function train(
           },
           time_s: state.elapsedMs / 1000,
         };
-        log.push(entry);
         await appendStepLog(paths.log, entry);
-        checkLossRise(
-          entry,
-          log.slice(0, -1),
-          config.maxLossRise,
-          lastSaved,
-          config,
-          paths.checkpoint,
-        );
+        checkLossRise(entry, log, config.maxLossRise, lastSaved, config, paths.checkpoint);
+        log.push(entry);
         pending = [];
         intervalStart = performance.now();
       }
