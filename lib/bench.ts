@@ -179,7 +179,19 @@ class TrainingTimer {
     readonly step: () => Promise<number>,
   ) {}
 
-  static async create(workers: number, backend: BackendChoice): Promise<TrainingTimer> {
+  /**
+   * @param warmup Untimed steps first. V8 keeps recompiling TensorFlow.js's
+   *   engine for the first ~20 steps (measured with 2 workers: about 70 ms
+   *   of compiler time per step over steps 1-8, 15 ms after step 25), on
+   *   background threads that a 1-worker run leaves a core free for and an
+   *   N-worker run does not; a long training run spends nearly all its
+   *   steps past that.
+   */
+  static async create(
+    workers: number,
+    backend: BackendChoice,
+    warmup: number,
+  ): Promise<TrainingTimer> {
     const config = resolveTrainConfig({ workers, backend });
     const spec = modelSpec(config);
     const model = initModel(spec, 1);
@@ -205,7 +217,7 @@ class TrainingTimer {
       pool.close();
       disposeModel(model);
     }, step);
-    await step(); // warm-up
+    for (let i = 0; i < warmup; i++) await step();
     return timer;
   }
 
@@ -238,12 +250,12 @@ function median(values: number[]): number {
  */
 async function timeTraining(
   workers: number,
-  rounds: number,
-  steps: number,
+  plan: { warmup: number; rounds: number; steps: number },
   backend: BackendChoice,
 ) {
-  const one = await TrainingTimer.create(1, backend);
-  const many = await TrainingTimer.create(workers, backend);
+  const { warmup, rounds, steps } = plan;
+  const one = await TrainingTimer.create(1, backend, warmup);
+  const many = await TrainingTimer.create(workers, backend, warmup);
   try {
     const ms1: number[] = [], msN: number[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -344,9 +356,11 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
     }x`,
   );
 
-  const timed = o.quick
-    ? await timeTraining(n, 2, 1, o.backend)
-    : await timeTraining(n, 8, 2, o.backend);
+  const timed = await timeTraining(
+    n,
+    o.quick ? { warmup: 1, rounds: 2, steps: 1 } : { warmup: 20, rounds: 8, steps: 2 },
+    o.backend,
+  );
   const training = {
     batch: train.batch,
     width: train.width,

@@ -57,10 +57,29 @@ export async function flatten(tensors: tf.Tensor[], into?: Float32Array): Promis
   const out = into ? into.subarray(0, size) : new Float32Array(size);
   let offset = 0;
   for (const t of tensors) {
-    out.set(await t.data() as Float32Array, offset);
+    out.set(heapView(t) ?? await t.data() as Float32Array, offset);
     offset += t.size;
   }
   return out;
+}
+
+/** What {@linkcode heapView} needs of the wasm backend. */
+interface HeapBackend {
+  dataIdMap: { has(dataId: object): boolean };
+  typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: object }): Float32Array;
+}
+
+/**
+ * A float32 tensor's values as a view of the wasm backend's heap (no copy;
+ * valid until the next kernel runs), or null where `data()` must copy them
+ * (other backends and dtypes). Reading the gradients this way allocates no
+ * array per tensor (2.6 MB per training update): over nine 2-worker steps
+ * the process ran 5 full garbage collections instead of 9 to 11.
+ */
+function heapView(t: tf.Tensor): Float32Array | null {
+  if (t.dtype !== "float32" || tf.getBackend() !== "wasm") return null;
+  const backend = tf.backend() as unknown as HeapBackend;
+  return backend.dataIdMap.has(t.dataId) ? backend.typedArrayFromHeap(t) : null;
 }
 
 /** Splits a flat buffer into named arrays following `manifest`. */
