@@ -244,9 +244,9 @@ function median(values: number[]): number {
 
 /**
  * Times training with 1 worker and with `workers`, in alternating rounds
- * of `steps` steps each: this VM's speed drifts by up to 20% over minutes,
- * and alternating exposes both to the same drift. The scaling is the
- * median of the rounds' ratios.
+ * of `steps` steps each after `warmup` untimed steps of each: this VM's
+ * speed drifts by up to 20% over minutes, and alternating exposes both to
+ * the same drift. The scaling is the median of the rounds' ratios.
  */
 async function timeTraining(
   workers: number,
