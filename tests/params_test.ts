@@ -20,6 +20,19 @@ Deno.test("flatten: values in order, into a new array or the start of a given on
   tf.dispose([a, b]);
 });
 
+Deno.test("flatten: a copy, unchanged when the tensors' memory is freed and reused", async () => {
+  const a = tf.tensor1d([1, 2, 3]), b = tf.tensor1d([4, 5]);
+  const out = await flatten([a, b]);
+  tf.dispose([a, b]);
+  const reuse = tf.fill([5], 9); // the freed heap blocks are the first candidates
+  await reuse.data();
+  assertEquals(out, Float32Array.of(1, 2, 3, 4, 5));
+  reuse.dispose();
+  const ints = tf.tensor1d([7, 8], "int32"); // not float32: read through data()
+  assertEquals(await flatten([ints]), Float32Array.of(7, 8));
+  ints.dispose();
+});
+
 Deno.test("assignFlat and unflatten follow the params' manifest", async () => {
   const params = { w: tf.variable(tf.zeros([2, 2])), b: tf.variable(tf.zeros([3])) };
   const values = Float32Array.of(1, 2, 3, 4, 5, 6, 7);
