@@ -358,7 +358,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
 
   const timed = await timeTraining(
     n,
-    o.quick ? { warmup: 1, rounds: 2, steps: 1 } : { warmup: 20, rounds: 8, steps: 2 },
+    o.quick ? { warmup: 10, rounds: 2, steps: 1 } : { warmup: 20, rounds: 8, steps: 2 },
     o.backend,
   );
   const training = {
