@@ -356,12 +356,12 @@ export interface LoadedNetwork<S> {
 }
 
 /**
- * The file holding the weights readers use for network `name` of
- * checkpoint folder `dir`: its moving average `NAME.ema.bin` if listed,
- * else `NAME.bin`.
+ * The file holding the weights readers use for network `name`, given a
+ * checkpoint's listing (see {@linkcode readChecksums}): its moving average
+ * `NAME.ema.bin` if listed, else `NAME.bin`.
  */
-export async function weightsFile(dir: string, name: NetworkName): Promise<string> {
-  return (await readChecksums(dir))?.has(`${name}.ema.bin`) ? `${name}.ema.bin` : `${name}.bin`;
+export function weightsFile(listing: Map<string, string> | null, name: NetworkName): string {
+  return listing?.has(`${name}.ema.bin`) ? `${name}.ema.bin` : `${name}.bin`;
 }
 
 /**
@@ -373,7 +373,7 @@ async function readNetwork<S>(
   name: NetworkName,
   options: { files?: Map<string, Uint8Array>; raw?: boolean } = {},
 ): Promise<LoadedNetwork<S>> {
-  const bin = options.raw ? `${name}.bin` : await weightsFile(dir, name);
+  const bin = options.raw ? `${name}.bin` : weightsFile(await readChecksums(dir), name);
   const got = options.files ?? await readVerified(dir, [`${name}.json`, bin]);
   const meta = parseJson<NetworkFile<S>>(dir, `${name}.json`, got.get(`${name}.json`)!);
   if (meta.format !== CHECKPOINT_FORMAT || meta.network !== name) {

@@ -12,6 +12,7 @@ import { join } from "@std/path";
 import { exists, readJson } from "./atomic_write.ts";
 import {
   locateCheckpoint,
+  readChecksums,
   readVerified,
   replaceFolder,
   type TrainingState,
@@ -65,11 +66,12 @@ export async function exportModel(
   }
   const checkpoint = await locateCheckpoint(paths.checkpoint);
   // the weights every reader of the checkpoint uses, under the plain names
+  const listing = await readChecksums(checkpoint);
   const sources: Record<string, string> = {
     "generator.json": "generator.json",
-    "generator.bin": await weightsFile(checkpoint, "generator"),
+    "generator.bin": weightsFile(listing, "generator"),
     "encoder.json": "encoder.json",
-    "encoder.bin": await weightsFile(checkpoint, "encoder"),
+    "encoder.bin": weightsFile(listing, "encoder"),
     "state.json": "state.json",
   };
   const read = await readVerified(checkpoint, Object.values(sources));

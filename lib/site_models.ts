@@ -28,6 +28,7 @@ import {
   loadGenerator,
   loadState,
   locateCheckpoint,
+  readChecksums,
   readVerified,
   weightsFile,
 } from "./checkpoint.ts";
@@ -179,13 +180,11 @@ export async function matchLiveModel(
 /** The content key of a checkpoint's export (generator, encoder if any, settings). */
 export async function exportKey(checkpoint: string, seed = KEYFRAME_SEED): Promise<string> {
   const dir = await locateCheckpoint(checkpoint);
-  const generator = await readVerified(dir, [
-    "generator.json",
-    await weightsFile(dir, "generator"),
-  ]);
+  const listing = await readChecksums(dir);
+  const generator = await readVerified(dir, ["generator.json", weightsFile(listing, "generator")]);
   let encoder = new Map<string, Uint8Array>();
   try {
-    encoder = await readVerified(dir, ["encoder.json", await weightsFile(dir, "encoder")]);
+    encoder = await readVerified(dir, ["encoder.json", weightsFile(listing, "encoder")]);
   } catch {
     // no encoder: exported without keyframes
   }

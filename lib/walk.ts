@@ -159,8 +159,9 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
     seed: s.seed,
   };
   // the checksums.sha256 line of the weights the walk renders
-  const weights = await weightsFile(source.checkpoint, "generator");
-  const hash = (await readChecksums(source.checkpoint))?.get(weights);
+  const listing = await readChecksums(source.checkpoint);
+  const weights = weightsFile(listing, "generator");
+  const hash = listing?.get(weights);
   const generatorSum = hash ? `${hash}  ${weights}` : "";
   const identity = (await sha256Hex(new TextEncoder().encode(JSON.stringify({
     generatorSum,
