@@ -5,13 +5,13 @@
  * @module
  */
 import { join } from "@std/path";
-import { BACKEND_CHOICES, type BackendChoice } from "../lib/backend.ts";
-import { writeJsonAtomic } from "../lib/atomic_write.ts";
-import { benchTable, runBench } from "../lib/bench.ts";
-import { parseOrExit, runMain } from "../lib/cli.ts";
-import type { FlagSpec } from "../lib/flags.ts";
-import { defaultWorkers } from "../lib/render_pool.ts";
-import { initBackend } from "../lib/backend.ts";
+import { BACKEND_CHOICES, type BackendChoice } from "../lib/base/backend.ts";
+import { writeJsonAtomic } from "../lib/base/atomic_write.ts";
+import { benchTable, runBench } from "../lib/bench/bench.ts";
+import { parseOrExit, runMain } from "../lib/base/cli.ts";
+import type { FlagSpec } from "../lib/base/flags.ts";
+import { defaultWorkers } from "../lib/render/pool.ts";
+import { initBackend } from "../lib/base/backend.ts";
 
 interface Options {
   quick: boolean;

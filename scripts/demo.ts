@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { parseOrExit, runMain } from "../lib/cli.ts";
-import { DEMO_WALK, runDemo } from "../lib/demo.ts";
-import { Progress } from "../lib/progress.ts";
-import { defaultWorkers } from "../lib/render_pool.ts";
-import { SOURCE_FLAGS, type SourceOptions, WALK_DEFAULTS } from "../lib/walk_config.ts";
-import { initBackend } from "../lib/backend.ts";
+import { parseOrExit, runMain } from "../lib/base/cli.ts";
+import { DEMO_WALK, runDemo } from "../lib/demo/demo.ts";
+import { Progress } from "../lib/base/progress.ts";
+import { defaultWorkers } from "../lib/render/pool.ts";
+import { SOURCE_FLAGS, type SourceOptions, WALK_DEFAULTS } from "../lib/latent/walk_config.ts";
+import { initBackend } from "../lib/base/backend.ts";
 
 const USAGE = "Usage: deno task demo [options]\n\n" +
   `Renders a ${DEMO_WALK.steps}-frame walk through the digits (${

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { describeBackend, initBackend } from "../lib/backend.ts";
-import { parseOrExit, runMain } from "../lib/cli.ts";
-import { saveClassifier, trainClassifier } from "../lib/classifier.ts";
+import { describeBackend, initBackend } from "../lib/base/backend.ts";
+import { parseOrExit, runMain } from "../lib/base/cli.ts";
+import { saveClassifier, trainClassifier } from "../lib/eval/classifier.ts";
 import {
   evaluate,
   fdFloor,
@@ -15,14 +15,14 @@ import {
   loadEvalClassifier,
   resolveTarget,
   writeEvaluation,
-} from "../lib/eval.ts";
+} from "../lib/eval/evaluate.ts";
 import {
   EVAL_DEFAULTS,
   EVAL_FLAGS,
   type EvalConfig,
   resolveEvalConfig,
-} from "../lib/eval_config.ts";
-import { Progress } from "../lib/progress.ts";
+} from "../lib/eval/config.ts";
+import { Progress } from "../lib/base/progress.ts";
 
 const USAGE = "Usage: deno task eval [options]\n\n" +
   "Measures a trained generator with an MNIST classifier: FD to the test images\n" +

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { parseOrExit, runMain } from "../lib/cli.ts";
-import { exportModel } from "../lib/export_model.ts";
-import { FlagError, type FlagSpec } from "../lib/flags.ts";
-import { latestRun, runPaths } from "../lib/runs.ts";
-import { SHIPPED_MODEL } from "../lib/model_source.ts";
+import { parseOrExit, runMain } from "../lib/base/cli.ts";
+import { exportModel } from "../lib/train/export.ts";
+import { FlagError, type FlagSpec } from "../lib/base/flags.ts";
+import { latestRun, runPaths } from "../lib/model/runs.ts";
+import { SHIPPED_MODEL } from "../lib/model/source.ts";
 
 interface Options {
   run?: string;

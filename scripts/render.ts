@@ -3,18 +3,18 @@
  *
  * @module
  */
-import { initBackend } from "../lib/backend.ts";
-import { loadGenerator } from "../lib/checkpoint.ts";
-import { parseOrExit, runMain } from "../lib/cli.ts";
-import { resolveModel } from "../lib/model_source.ts";
-import { foldWeights } from "../lib/render.ts";
-import { defaultWorkers, RenderPool } from "../lib/render_pool.ts";
+import { initBackend } from "../lib/base/backend.ts";
+import { loadGenerator } from "../lib/train/checkpoint.ts";
+import { parseOrExit, runMain } from "../lib/base/cli.ts";
+import { resolveModel } from "../lib/model/source.ts";
+import { foldWeights } from "../lib/render/renderer.ts";
+import { defaultWorkers, RenderPool } from "../lib/render/pool.ts";
 import {
   RENDER_DEFAULTS,
   RENDER_FLAGS,
   type RenderOptions,
   renderSingle,
-} from "../lib/single_render.ts";
+} from "../lib/latent/still.ts";
 
 const USAGE = "Usage: deno task render (--digit D | --seed N | --z FILE.json) [options]\n\n" +
   "Renders one image (any size; 16384x16384 streams to disk in bounded memory)\n" +

@@ -5,11 +5,11 @@
  * @module
  */
 import { relative } from "@std/path";
-import { onInterrupt, parseOrExit, runMain } from "../lib/cli.ts";
-import type { FlagSpec } from "../lib/flags.ts";
-import { buildSite, normalizeBase, readBuildInfo, sitePaths } from "../lib/site.ts";
-import { serveStatic } from "../lib/static_server.ts";
-import { exists } from "../lib/atomic_write.ts";
+import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
+import type { FlagSpec } from "../lib/base/flags.ts";
+import { buildSite, normalizeBase, readBuildInfo, sitePaths } from "../lib/site/build.ts";
+import { serveStatic } from "../lib/site/static_server.ts";
+import { exists } from "../lib/base/atomic_write.ts";
 
 interface SiteFlags {
   out: string;

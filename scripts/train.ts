@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { describeBackend, initBackend } from "../lib/backend.ts";
-import { onInterrupt, parseOrExit, runMain } from "../lib/cli.ts";
-import { Progress } from "../lib/progress.ts";
-import { prepareRun, train, TrainingDiverged } from "../lib/train.ts";
-import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "../lib/train_config.ts";
+import { describeBackend, initBackend } from "../lib/base/backend.ts";
+import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
+import { Progress } from "../lib/base/progress.ts";
+import { prepareRun, train, TrainingDiverged } from "../lib/train/loop.ts";
+import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "../lib/train/config.ts";
 
 const USAGE = "Usage: deno task train [options]\n\n" +
   "Trains the CPPN generator (GAN + VAE) on MNIST. Ctrl-C saves and stops;\n" +

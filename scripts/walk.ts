@@ -4,17 +4,17 @@
  *
  * @module
  */
-import { initBackend } from "../lib/backend.ts";
-import { onInterrupt, parseOrExit, runMain } from "../lib/cli.ts";
-import { findFfmpeg } from "../lib/ffmpeg.ts";
-import { resolveModel } from "../lib/model_source.ts";
-import { Progress } from "../lib/progress.ts";
-import { foldWeights } from "../lib/render.ts";
-import { defaultWorkers, RenderPool } from "../lib/render_pool.ts";
-import { loadGenerator } from "../lib/checkpoint.ts";
-import { renderWalk } from "../lib/walk.ts";
-import { planWalks } from "../lib/walk_batch.ts";
-import { WALK_DEFAULTS, WALK_FLAGS, type WalkOptions } from "../lib/walk_config.ts";
+import { initBackend } from "../lib/base/backend.ts";
+import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
+import { findFfmpeg } from "../lib/media/ffmpeg.ts";
+import { resolveModel } from "../lib/model/source.ts";
+import { Progress } from "../lib/base/progress.ts";
+import { foldWeights } from "../lib/render/renderer.ts";
+import { defaultWorkers, RenderPool } from "../lib/render/pool.ts";
+import { loadGenerator } from "../lib/train/checkpoint.ts";
+import { renderWalk } from "../lib/latent/walk.ts";
+import { planWalks } from "../lib/latent/walk_batch.ts";
+import { WALK_DEFAULTS, WALK_FLAGS, type WalkOptions } from "../lib/latent/walk_config.ts";
 
 const USAGE = "Usage: deno task walk [options]\n\n" +
   "Renders latent walks: PNG frames + an MP4, keyframe stills and a contact sheet,\n" +

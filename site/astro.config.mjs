@@ -1,6 +1,6 @@
-// The gallery's Astro configuration. `deno task site` (lib/site.ts) sets the
+// The gallery's Astro configuration. `deno task site` (lib/site/build.ts) sets the
 // environment: where the data is, where to build, and where Astro may cache.
-// Every page is built under a placeholder base that lib/site.ts rewrites to
+// Every page is built under a placeholder base that lib/site/build.ts rewrites to
 // relative URLs (or to `--base`), so the same build works under any path.
 import { defineConfig } from "astro/config";
 import process from "node:process";

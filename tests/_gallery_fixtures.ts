@@ -3,13 +3,13 @@
  * with two keyframe stills, frames, a contact sheet and (when an ffmpeg is
  * available) a real MP4; renders with sidecars; a run with sample grids.
  */
-import { findFfmpeg } from "../lib/ffmpeg.ts";
+import { findFfmpeg } from "../lib/media/ffmpeg.ts";
 import { join } from "@std/path";
 import sharp from "sharp";
-import { exists } from "../lib/atomic_write.ts";
-import { floatBytes } from "../lib/checkpoint.ts";
-import { sha256Hex } from "../lib/fs_safe.ts";
-import { Rng } from "../lib/rng.ts";
+import { exists } from "../lib/base/atomic_write.ts";
+import { floatBytes } from "../lib/train/checkpoint.ts";
+import { sha256Hex } from "../lib/base/fs_safe.ts";
+import { Rng } from "../lib/base/rng.ts";
 
 /** A greyscale PNG: a soft bright disc on black, offset by `seed`. */
 export async function discPng(width: number, height: number, seed = 0): Promise<Uint8Array> {

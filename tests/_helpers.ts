@@ -1,6 +1,6 @@
 /** Shared test setup: the wasm backend, temp folders and tiny configs. */
-import { initBackend } from "../lib/backend.ts";
-import type { TrainConfig } from "../lib/train_config.ts";
+import { initBackend } from "../lib/base/backend.ts";
+import type { TrainConfig } from "../lib/train/config.ts";
 
 let ready: Promise<unknown> | null = null;
 
@@ -72,7 +72,7 @@ export function idxBytes(dims: number[], values?: Uint8Array, magic?: number): U
 let tinyModelDir: Promise<string> | null = null;
 export function tinyModel(): Promise<string> {
   tinyModelDir ??= (async () => {
-    const { prepareRun, train } = await import("../lib/train.ts");
+    const { prepareRun, train } = await import("../lib/train/loop.ts");
     await useWasm();
     const out = await Deno.makeTempDir({ prefix: "cppn-model-" });
     const outcome = await train(

@@ -1,12 +1,12 @@
 /**
- * Loads the gallery data written by `deno task site` (lib/site_data.ts)
+ * Loads the gallery data written by `deno task site` (lib/site/data.ts)
  * and formats values for the pages.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import type { ResponsiveImage, SiteData, SiteImage, SiteModel } from "../../../lib/site_data.ts";
+import type { ResponsiveImage, SiteData, SiteImage, SiteModel } from "../../../lib/site/data.ts";
 
 export type { ResponsiveImage, SiteData, SiteImage, SiteModel };
 

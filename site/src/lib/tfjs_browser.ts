@@ -3,7 +3,7 @@
  * and CPU backends, without the layers, converter and data packages that
  * `@tensorflow/tfjs` bundles (the explorer renders; it never trains).
  * `astro.config.mjs` maps `@tensorflow/tfjs` here for the browser build,
- * so `lib/tf.ts` serves Deno and the browser alike.
+ * so `lib/base/tf.ts` serves Deno and the browser alike.
  *
  * @module
  */

@@ -5,22 +5,22 @@
  * TensorFlow.js (WebGL, or the CPU backend with a notice) and renders the
  * view again from the network at every pan, zoom and change of latent.
  *
- * The maths is the project's own: `Renderer` (lib/render.ts) evaluates the
- * folded weights exported by `deno task site` (lib/browser_model.ts) over
- * `pixelCoords` (lib/coords.ts) in row bands (lib/explore_render.ts);
- * morphs and walks use `slerp` and `walkLatent` (lib/walk_math.ts); the
- * URL fragment is lib/explore_state.ts.
+ * The maths is the project's own: `Renderer` (lib/render/renderer.ts) evaluates the
+ * folded weights exported by `deno task site` (lib/explore/browser_model.ts) over
+ * `pixelCoords` (lib/model/coords.ts) in row bands (lib/explore/bands.ts);
+ * morphs and walks use `slerp` and `walkLatent` (lib/latent/walk_math.ts); the
+ * URL fragment is lib/explore/state.ts.
  *
  * @module
  */
-import { tf } from "../../../lib/tf.ts";
-import type { View } from "../../../lib/coords.ts";
-import { Renderer } from "../../../lib/render.ts";
+import { tf } from "../../../lib/base/tf.ts";
+import type { View } from "../../../lib/model/coords.ts";
+import { Renderer } from "../../../lib/render/renderer.ts";
 import {
   type BrowserModelJson,
   checkBrowserModelJson,
   unpackFoldedWeights,
-} from "../../../lib/browser_model.ts";
+} from "../../../lib/explore/browser_model.ts";
 import {
   type ExplorerSnapshot,
   formatHash,
@@ -30,10 +30,10 @@ import {
   roundView,
   sizeWithLongestSide,
   zoomAt,
-} from "../../../lib/explore_state.ts";
-import { renderBands, Throughput } from "../../../lib/explore_render.ts";
-import { slerp, walkLatent } from "../../../lib/walk_math.ts";
-import { Rng } from "../../../lib/rng.ts";
+} from "../../../lib/explore/state.ts";
+import { renderBands, Throughput } from "../../../lib/explore/bands.ts";
+import { slerp, walkLatent } from "../../../lib/latent/walk_math.ts";
+import { Rng } from "../../../lib/base/rng.ts";
 import { toggleFullScreen, wireFullScreenButton } from "./full_screen.ts";
 
 /** A model as the page lists it. */

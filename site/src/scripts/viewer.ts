@@ -8,7 +8,7 @@
 import OpenSeadragon from "openseadragon";
 import { toggleFullScreen, wireFullScreenButton } from "./full_screen.ts";
 
-import type { DziInfo as TileSourceData } from "../../../lib/tiles.ts";
+import type { DziInfo as TileSourceData } from "../../../lib/site/tiles.ts";
 
 const element = document.getElementById("viewer");
 const wrap = document.getElementById("viewer-wrap");

@@ -1,0 +1,45 @@
+/**
+ * Which images make up each batch: every epoch is a fresh shuffle of the
+ * whole set (drawn from the seed and the epoch number, so any step's batch
+ * can be recomputed after a resume), cut into whole batches.
+ *
+ * @module
+ */
+import { Rng } from "../base/rng.ts";
+
+/** Maps a global step number to the indices of its batch. */
+export class BatchSchedule {
+  readonly count: number;
+  readonly batch: number;
+  readonly seed: number;
+  /** Whole batches per epoch. */
+  readonly stepsPerEpoch: number;
+  #epoch = -1;
+  #order: Uint32Array = new Uint32Array(0);
+
+  constructor(count: number, batch: number, seed: number) {
+    if (batch > count) {
+      throw new Error(`--batch ${batch} is larger than the data set (${count} images)`);
+    }
+    this.count = count;
+    this.batch = batch;
+    this.seed = seed;
+    this.stepsPerEpoch = Math.floor(count / batch);
+  }
+
+  /** The epoch a step belongs to. */
+  epochOf(step: number): number {
+    return Math.floor(step / this.stepsPerEpoch);
+  }
+
+  /** The image indices of batch `step` (0-based). */
+  indices(step: number): Uint32Array {
+    const epoch = this.epochOf(step);
+    if (epoch !== this.#epoch) {
+      this.#order = new Rng(this.seed, `shuffle/${epoch}`).permutation(this.count);
+      this.#epoch = epoch;
+    }
+    const start = (step % this.stepsPerEpoch) * this.batch;
+    return this.#order.subarray(start, start + this.batch);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Settings of `deno task eval`: the one source of truth for their defaults,
+ * the flags that set them, and their resolution.
+ *
+ * @module
+ */
+import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
+import { CLASSIFIER_DIR, CLASSIFIER_TRAIN_DEFAULTS } from "./classifier.ts";
+import { FlagError, type FlagSpec } from "../base/flags.ts";
+
+/** Every setting of `deno task eval`, resolved. */
+export interface EvalConfig {
+  /** Run to evaluate (folder under `<out>/runs/`); `""`: the latest. */
+  run: string;
+  /** A checkpoint folder to evaluate instead of a run; `""`: none. */
+  model: string;
+  /** Root of everything generated (where the runs are). */
+  out: string;
+  /** Generated samples to measure. */
+  samples: number;
+  /** Seed of the samples' latent vectors. */
+  seed: number;
+  /** Folder of the classifier. */
+  classifier: string;
+  /** Train (and save) the classifier instead of, or before, evaluating. */
+  trainClassifier: boolean;
+  /** Passes over the training images when training the classifier. */
+  classifierEpochs: number;
+  /** Compute backend. */
+  backend: BackendChoice;
+}
+
+/** The defaults. */
+export const EVAL_DEFAULTS: EvalConfig = {
+  run: "",
+  model: "",
+  out: "output",
+  samples: 10000,
+  seed: 1,
+  classifier: CLASSIFIER_DIR,
+  trainClassifier: false,
+  classifierEpochs: CLASSIFIER_TRAIN_DEFAULTS.epochs,
+  backend: "auto",
+};
+
+/** The flags of `deno task eval`. */
+export const EVAL_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "run",
+    key: "run",
+    type: {
+      kind: "string",
+      pattern: /^[\w.-]+$/,
+      hint: "a name of letters, digits, '.', '-' or '_'",
+    },
+    help: "Run to evaluate (folder under output/runs/)",
+    arg: "NAME",
+    defaultText: "the latest run",
+  },
+  {
+    name: "model",
+    key: "model",
+    type: { kind: "string" },
+    help: "Evaluate this checkpoint folder (generator.* and encoder.*) instead of a run",
+    arg: "DIR",
+  },
+  {
+    name: "out",
+    key: "out",
+    type: { kind: "string" },
+    help: "Folder holding runs/",
+    arg: "DIR",
+  },
+  {
+    name: "samples",
+    key: "samples",
+    type: { kind: "int", min: 2 },
+    help: "Generated samples to measure",
+    arg: "N",
+  },
+  {
+    name: "seed",
+    key: "seed",
+    type: { kind: "int", min: 0 },
+    help: "Seed of the samples' latent vectors (and of the classifier's training)",
+    arg: "N",
+  },
+  {
+    name: "classifier",
+    key: "classifier",
+    type: { kind: "string" },
+    help: "Folder of the MNIST classifier",
+    arg: "DIR",
+  },
+  {
+    name: "train-classifier",
+    key: "trainClassifier",
+    type: { kind: "boolean" },
+    help: "Train the classifier and save it to --classifier (then evaluate only if " +
+      "--run or --model is given)",
+  },
+  {
+    name: "classifier-epochs",
+    key: "classifierEpochs",
+    type: { kind: "int", min: 1 },
+    help: "Passes over the 60,000 training images for --train-classifier",
+    arg: "N",
+  },
+  {
+    name: "backend",
+    key: "backend",
+    type: { kind: "enum", values: BACKEND_CHOICES },
+    help: "Compute backend: auto, gpu, node, wasm or cpu",
+    arg: "NAME",
+  },
+];
+
+/**
+ * Fills every field (user options over the defaults).
+ *
+ * @throws {FlagError} if both `--run` and `--model` are given.
+ */
+export function resolveEvalConfig(user: Partial<EvalConfig> = {}): EvalConfig {
+  if (user.run && user.model) {
+    throw new FlagError("--run and --model cannot be used together: pick one checkpoint");
+  }
+  return { ...EVAL_DEFAULTS, ...user };
+}

@@ -1,0 +1,139 @@
+/**
+ * Keyframes of a latent walk: real test-set digits encoded with the
+ * encoder's mean (the original's digit loop), random draws from the prior,
+ * or vectors read from a JSON file.
+ *
+ * @module
+ */
+import { tf } from "../base/tf.ts";
+import { readJson } from "../base/atomic_write.ts";
+import { loadNetworkParams } from "../train/checkpoint.ts";
+import { centreCrops } from "../data/crop.ts";
+import { encode, type EncoderSpec } from "../model/encoder.ts";
+import { FlagError } from "../base/flags.ts";
+import { loadMnist } from "../data/mnist.ts";
+import { disposeParams } from "../model/params.ts";
+import { Rng } from "../base/rng.ts";
+
+/** One keyframe: a label for people and its latent vector. */
+export interface Keyframe {
+  /** E.g. `digit 3`, `random 2`, `z 0`. */
+  label: string;
+  /** The digit it encodes, if any. */
+  digit: number | null;
+  /** Index of the encoded test image, if any. */
+  testIndex: number | null;
+  /** The latent vector. */
+  z: Float32Array;
+}
+
+/** How the keyframes are chosen. */
+export type KeyframeChoice =
+  | { kind: "digits"; digits: number[] }
+  | { kind: "random"; count: number }
+  | { kind: "file"; path: string };
+
+/** Parses `--keyframes` (`digits`, `random:N`) and `--digits`/`--z` into a choice. */
+export function keyframeChoice(
+  options: { keyframes?: string; digits?: number[]; z?: string },
+): KeyframeChoice {
+  const given = [options.keyframes, options.digits, options.z].filter((v) => v !== undefined);
+  if (given.length > 1) {
+    throw new FlagError("Give only one of --keyframes, --digits and --z");
+  }
+  if (options.z) return { kind: "file", path: options.z };
+  if (options.digits) {
+    const bad = options.digits.find((d) => !Number.isInteger(d) || d < 0 || d > 9);
+    if (bad !== undefined) throw new FlagError(`--digits: ${bad} is not a digit (0 to 9)`);
+    if (!options.digits.length) throw new FlagError("--digits needs at least one digit");
+    return { kind: "digits", digits: options.digits };
+  }
+  const k = options.keyframes ?? "digits";
+  if (k === "digits") return { kind: "digits", digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] };
+  const m = /^random:(\d+)$/.exec(k);
+  if (m && Number(m[1]) >= 1) return { kind: "random", count: Number(m[1]) };
+  throw new FlagError(`--keyframes must be "digits" or "random:N" with N >= 1, got "${k}"`);
+}
+
+/** Reads latent vectors from a JSON file: a list of lists of `zDim` numbers. */
+export async function readLatents(path: string, zDim: number): Promise<Float32Array[]> {
+  const data = await readJson<unknown>(path);
+  const list = Array.isArray(data) ? data : (data as { z?: unknown })?.z;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new Error(`Cannot read latent vectors "${path}": expected a non-empty list of vectors`);
+  }
+  return list.map((v, i) => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) {
+      throw new Error(`Cannot read latent vectors "${path}": entry ${i} is not a list of numbers`);
+    }
+    if (v.length !== zDim) {
+      throw new Error(
+        `Cannot read latent vectors "${path}": entry ${i} has ${v.length} values, the model needs ${zDim}`,
+      );
+    }
+    return Float32Array.from(v);
+  });
+}
+
+/**
+ * Encodes one test-set example of each requested digit (picked with
+ * `seed`) with the encoder's mean.
+ */
+export async function encodeDigits(
+  checkpoint: string,
+  digits: number[],
+  seed: number,
+): Promise<Keyframe[]> {
+  const test = await loadMnist("mnist", "test");
+  const labels = test.labels!;
+  const indices = digits.map((d) => {
+    const candidates: number[] = [];
+    for (let i = 0; i < labels.length; i++) if (labels[i] === d) candidates.push(i);
+    return candidates[new Rng(seed, `digit/${d}`).int(candidates.length)];
+  });
+  const { spec, params } = await loadNetworkParams<EncoderSpec>(checkpoint, "encoder");
+  const side = Math.round(Math.sqrt(spec.inputSize));
+  try {
+    const x = tf.tensor2d(centreCrops(test, indices, side), [indices.length, spec.inputSize]);
+    const q = encode(params, spec, x);
+    const mu = await q.mu.data() as Float32Array;
+    tf.dispose([x, q.mu, q.logVar]);
+    return digits.map((d, i) => ({
+      label: `digit ${d}`,
+      digit: d,
+      testIndex: indices[i],
+      z: mu.slice(i * spec.zDim, (i + 1) * spec.zDim),
+    }));
+  } finally {
+    disposeParams(params);
+  }
+}
+
+/** Resolves a keyframe choice into latent vectors for a model. */
+export async function resolveKeyframes(
+  choice: KeyframeChoice,
+  checkpoint: string,
+  zDim: number,
+  seed: number,
+): Promise<Keyframe[]> {
+  switch (choice.kind) {
+    case "digits":
+      return await encodeDigits(checkpoint, choice.digits, seed);
+    case "random": {
+      const rng = new Rng(seed, "keyframes");
+      return Array.from({ length: choice.count }, (_, i) => ({
+        label: `random ${i}`,
+        digit: null,
+        testIndex: null,
+        z: rng.normal(zDim),
+      }));
+    }
+    case "file":
+      return (await readLatents(choice.path, zDim)).map((z, i) => ({
+        label: `z ${i}`,
+        digit: null,
+        testIndex: null,
+        z,
+      }));
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * `deno task render`: one image of any size (streamed to disk in row
+ * bands, so 16384x16384 and beyond fit in bounded memory) and a JSON
+ * sidecar with everything needed to reproduce it.
+ *
+ * @module
+ */
+import { join } from "@std/path";
+import { exists, writeJsonAtomic } from "../base/atomic_write.ts";
+import { FlagError, type FlagSpec } from "../base/flags.ts";
+import { encodeDigits, readLatents } from "./keyframes.ts";
+import type { ModelSource } from "../model/source.ts";
+import type { RenderPool } from "../render/pool.ts";
+import { Rng } from "../base/rng.ts";
+import { renderToPng } from "./walk.ts";
+import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "./walk_config.ts";
+
+/** Options of `deno task render`. */
+export interface RenderOptions extends SourceOptions {
+  /** Render an encoded test example of this digit. */
+  digit?: number;
+  /** Render `z ~ N(0, I)` drawn from this seed. */
+  seed?: number;
+  /** Render a latent vector from this JSON file. */
+  z?: string;
+  /** Which vector of the file (default 0). */
+  index: number;
+  /** Image size `[w, h]`. */
+  size: [number, number];
+  /** Coordinate scale (default: the training scale). */
+  scale?: number;
+  /** View centre. */
+  center: [number, number];
+  /** Dark on white. */
+  invert: boolean;
+  /** Output name (without `.png`). */
+  name?: string;
+}
+
+/** Defaults of `deno task render`. */
+export const RENDER_DEFAULTS: RenderOptions = {
+  out: "output",
+  workers: 0,
+  backend: "wasm",
+  force: false,
+  index: 0,
+  size: [2048, 2048],
+  center: [0, 0],
+  invert: false,
+};
+
+/** Flags of `deno task render`. */
+export const RENDER_FLAGS: readonly FlagSpec[] = [
+  ...SOURCE_FLAGS,
+  {
+    name: "digit",
+    key: "digit",
+    type: { kind: "int", min: 0, max: 9 },
+    help: "Render an encoded test example of this digit",
+    arg: "D",
+  },
+  {
+    name: "seed",
+    key: "seed",
+    type: { kind: "int", min: 0 },
+    help: "Render z ~ N(0, I) drawn from this seed (also picks the test example for --digit)",
+    arg: "N",
+  },
+  {
+    name: "z",
+    key: "z",
+    type: { kind: "string" },
+    help: "Render a latent vector from a JSON list",
+    arg: "FILE",
+  },
+  {
+    name: "index",
+    key: "index",
+    type: { kind: "int", min: 0 },
+    help: "Which vector of the --z file",
+    arg: "K",
+  },
+  {
+    name: "size",
+    key: "size",
+    type: { kind: "size", max: MAX_SIDE },
+    help: "Image size",
+    arg: "N|WxH",
+  },
+  ...VIEW_FLAGS,
+  {
+    name: "name",
+    key: "name",
+    type: {
+      kind: "string",
+      pattern: /^[\w.-]+$/,
+      hint: "a name of letters, digits, '.', '-' or '_'",
+    },
+    help: "Output name in output/renders/",
+    arg: "NAME",
+    defaultText: "from the source and size",
+  },
+];
+
+/** The sidecar `NAME.json` of a render. */
+export interface RenderRecord {
+  format: "cppn-render/1";
+  image: string;
+  created: string;
+  width: number;
+  height: number;
+  z: number[];
+  source: { digit: number; testIndex: number; seed: number } | { seed: number } | {
+    zFile: string;
+    index: number;
+  };
+  view: { scale: number; center: [number, number] };
+  invert: boolean;
+  model: ModelSource;
+  command: string;
+  timings: { render_s: number };
+}
+
+/** Resolves the latent vector a render asks for. */
+export async function renderLatent(
+  o: RenderOptions,
+  source: ModelSource,
+): Promise<{ z: Float32Array; from: RenderRecord["source"]; label: string }> {
+  const chosen = [o.digit !== undefined, o.z !== undefined].filter(Boolean).length;
+  if (chosen > 1) throw new FlagError("Give only one of --digit and --z");
+  if (o.z !== undefined) {
+    const list = await readLatents(o.z, source.spec.zDim);
+    if (o.index >= list.length) {
+      throw new FlagError(`--index ${o.index}: "${o.z}" holds only ${list.length} vectors`);
+    }
+    return { z: list[o.index], from: { zFile: o.z, index: o.index }, label: `z${o.index}` };
+  }
+  if (o.digit !== undefined) {
+    const seed = o.seed ?? 1;
+    const [key] = await encodeDigits(source.checkpoint, [o.digit], seed);
+    return {
+      z: key.z,
+      from: { digit: o.digit, testIndex: key.testIndex!, seed },
+      label: `digit${o.digit}-s${seed}`,
+    };
+  }
+  if (o.seed === undefined) {
+    throw new FlagError("Choose what to render: --digit D, --seed N or --z FILE.json");
+  }
+  return {
+    z: new Rng(o.seed, "render").normal(source.spec.zDim),
+    from: { seed: o.seed },
+    label: `seed${o.seed}`,
+  };
+}
+
+/**
+ * Renders one image into `<out>/renders/NAME.png` (+ `NAME.json`).
+ *
+ * @throws if the file exists and `force` is not set.
+ */
+export async function renderSingle(
+  pool: RenderPool,
+  source: ModelSource,
+  o: RenderOptions,
+  command: string,
+): Promise<{ path: string; record: RenderRecord }> {
+  const { z, from, label } = await renderLatent(o, source);
+  const [width, height] = o.size;
+  const view = { scale: o.scale ?? source.spec.scale, center: o.center };
+  const name = o.name ??
+    `${label}-${width === height ? width : `${width}x${height}`}${
+      o.scale !== undefined || o.center[0] || o.center[1]
+        ? `-zoom${view.scale}@${view.center.join(",")}`
+        : ""
+    }${o.invert ? "-inv" : ""}`;
+  const dir = join(o.out, "renders");
+  const path = join(dir, `${name}.png`);
+  if (!o.force && (await exists(path))) {
+    throw new FlagError(
+      `${path} already exists: pass --force to overwrite it, or --name to choose another name`,
+    );
+  }
+  await Deno.mkdir(dir, { recursive: true });
+  const t0 = performance.now();
+  await renderToPng(pool, { z, width, height, view, invert: o.invert }, path);
+  const record: RenderRecord = {
+    format: "cppn-render/1",
+    image: `${name}.png`,
+    created: new Date().toISOString(),
+    width,
+    height,
+    z: Array.from(z),
+    source: from,
+    view,
+    invert: o.invert,
+    model: source,
+    command,
+    timings: { render_s: (performance.now() - t0) / 1000 },
+  };
+  await writeJsonAtomic(join(dir, `${name}.json`), record);
+  return { path, record };
+}

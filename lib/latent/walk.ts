@@ -1,0 +1,325 @@
+/**
+ * Renders one latent walk into `<out>/walks/ID/`: keyframe stills, PNG
+ * frames streamed into an MP4 as they are rendered, a contact sheet, and
+ * `walk.json` describing everything. An interrupted walk resumes where it
+ * stopped (finished stills and frames are reused); a finished one is
+ * skipped; nothing is overwritten without `force`.
+ *
+ * @module
+ */
+import { join } from "@std/path";
+import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
+import type { View } from "../model/coords.ts";
+import { readChecksums, weightsFile } from "../train/checkpoint.ts";
+import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "../media/ffmpeg.ts";
+import { removeInside, sha256Hex } from "../base/fs_safe.ts";
+import { readGrey } from "../media/image.ts";
+import { type Keyframe, keyframeChoice, resolveKeyframes } from "./keyframes.ts";
+import type { ModelSource } from "../model/source.ts";
+import { PngStreamWriter, writeGreyPng } from "../media/png_stream.ts";
+import type { ImageRequest } from "../render/renderer.ts";
+import type { RenderPool } from "../render/pool.ts";
+import { walkLatent } from "./walk_math.ts";
+import type { WalkSettings } from "./walk_config.ts";
+
+/** `walk.json`: everything about a walk, enough to reproduce it. */
+export interface WalkRecord {
+  format: "cppn-walk/1";
+  id: string;
+  created: string;
+  complete: boolean;
+  /** Hash of everything that decides the pixels. */
+  identity: string;
+  model: Omit<ModelSource, "checkpoint"> & { checkpoint: string };
+  keyframes: {
+    label: string;
+    digit: number | null;
+    testIndex: number | null;
+    z: number[];
+    still: string;
+  }[];
+  settings: {
+    steps: number;
+    fps: number;
+    width: number;
+    height: number;
+    stillWidth: number;
+    stillHeight: number;
+    interp: string;
+    ease: string;
+    loop: boolean;
+    scale: number;
+    center: [number, number];
+    invert: boolean;
+    seed: number;
+  };
+  frames: { count: number; dir: string };
+  video: string | null;
+  contact: string;
+  command: string;
+  timings: {
+    total_s: number;
+    render_s: number;
+    png_s: number;
+    video_s: number;
+    frames_rendered: number;
+    frames_reused: number;
+  } | null;
+}
+
+/** What the caller provides for every walk of a batch. */
+export interface WalkContext {
+  pool: RenderPool;
+  source: ModelSource;
+  ffmpeg: FfmpegFound | null;
+  out: string;
+  force: boolean;
+  /** The command line that reproduces the walk. */
+  command: string;
+  /** Called after each frame. */
+  onFrame?(done: number, total: number): void;
+  /** Progress messages for people. */
+  onMessage?(text: string): void;
+}
+
+/** How a walk ended. */
+export interface WalkResult {
+  status: "rendered" | "resumed" | "skipped";
+  dir: string;
+  record: WalkRecord;
+}
+
+/** Frame file name: `000042.png`. */
+export function frameName(index: number): string {
+  return `${String(index).padStart(6, "0")}.png`;
+}
+
+/** Streams one image from the pool into a PNG file. */
+export async function renderToPng(
+  pool: RenderPool,
+  request: ImageRequest,
+  path: string,
+): Promise<void> {
+  const writer = await PngStreamWriter.create(path, request.width, request.height);
+  try {
+    await pool.render(request, (bytes) => writer.writeRows(bytes));
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  await writer.close();
+}
+
+/** Lays out equally sized 8-bit thumbnails in a grid with 4 px gaps. */
+function byteGrid(tiles: Uint8Array[], w: number, h: number, cols: number): {
+  width: number;
+  height: number;
+  pixels: Uint8Array;
+} {
+  const gap = 4;
+  const rows = Math.ceil(tiles.length / cols);
+  const width = cols * w + (cols + 1) * gap, height = rows * h + (rows + 1) * gap;
+  const pixels = new Uint8Array(width * height).fill(128);
+  tiles.forEach((tile, n) => {
+    const ox = gap + (n % cols) * (w + gap), oy = gap + Math.floor(n / cols) * (h + gap);
+    for (let y = 0; y < h; y++) {
+      pixels.set(tile.subarray(y * w, (y + 1) * w), (oy + y) * width + ox);
+    }
+  });
+  return { width, height, pixels };
+}
+
+/**
+ * Renders (or resumes, or skips) one walk.
+ *
+ * @throws if the walk's folder holds a different walk (or is a file) and
+ *   `force` is not set.
+ */
+export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<WalkResult> {
+  const t0 = performance.now();
+  const { pool, source } = ctx;
+  const spec = source.spec;
+  const choice = keyframeChoice(s);
+  const keys: Keyframe[] = await resolveKeyframes(choice, source.checkpoint, spec.zDim, s.seed);
+  const view: View = { scale: s.scale ?? spec.scale, center: s.center };
+  const [width, height] = s.size, [stillWidth, stillHeight] = s.stillSize;
+  const settings: WalkRecord["settings"] = {
+    steps: s.steps,
+    fps: s.fps,
+    width,
+    height,
+    stillWidth,
+    stillHeight,
+    interp: s.interp,
+    ease: s.ease,
+    loop: s.loop,
+    scale: view.scale,
+    center: view.center,
+    invert: s.invert,
+    seed: s.seed,
+  };
+  // the checksums.sha256 line of the weights the walk renders
+  const listing = await readChecksums(source.checkpoint);
+  const weights = weightsFile(listing, "generator");
+  const hash = listing?.get(weights);
+  const generatorSum = hash ? `${hash}  ${weights}` : "";
+  const identity = (await sha256Hex(new TextEncoder().encode(JSON.stringify({
+    generatorSum,
+    z: keys.map((k) => Array.from(k.z)),
+    settings,
+  })))).slice(0, 12);
+  const prefix = choice.kind === "digits"
+    ? `d${choice.digits.join("")}`.slice(0, 24)
+    : choice.kind === "random"
+    ? `random${choice.count}`
+    : "z";
+  const id = s.id ?? `${prefix}-${identity.slice(0, 8)}`;
+  const walksRoot = join(ctx.out, "walks");
+  const dir = join(walksRoot, id);
+  const recordPath = join(dir, "walk.json");
+
+  let status: WalkResult["status"] = "rendered";
+  let created = new Date().toISOString();
+  if (await exists(dir)) {
+    const info = await Deno.stat(dir);
+    if (!info.isDirectory) {
+      throw new Error(`Cannot write walk "${id}": ${dir} is a file, not a folder`);
+    }
+    const old = await exists(recordPath) ? await readJson<WalkRecord>(recordPath) : null;
+    if (ctx.force) {
+      await removeInside(ctx.out, dir);
+    } else if (old?.identity === identity && old.complete) {
+      return { status: "skipped", dir, record: old };
+    } else if (old?.identity === identity) {
+      status = "resumed";
+      created = old.created;
+      // an interrupted encode leaves its temporary video behind
+      for await (const entry of Deno.readDir(dir)) {
+        if (/\.tmp-\d+\.mp4$/.test(entry.name)) await Deno.remove(join(dir, entry.name));
+      }
+    } else {
+      throw new Error(
+        `Cannot write walk "${id}": ${dir} already holds ${
+          old ? "a different walk" : "other files"
+        }. Pass --force to replace it, or choose another --id.`,
+      );
+    }
+  }
+  await Deno.mkdir(join(dir, "frames"), { recursive: true });
+  await Deno.mkdir(join(dir, "stills"), { recursive: true });
+
+  const record: WalkRecord = {
+    format: "cppn-walk/1",
+    id,
+    created,
+    complete: false,
+    identity,
+    model: { ...source },
+    keyframes: keys.map((k, i) => ({
+      label: k.label,
+      digit: k.digit,
+      testIndex: k.testIndex,
+      z: Array.from(k.z),
+      still: `stills/key-${String(i).padStart(2, "0")}.png`,
+    })),
+    settings,
+    frames: { count: s.steps, dir: "frames" },
+    video: null,
+    contact: "contact.png",
+    command: ctx.command,
+    timings: null,
+  };
+  await writeJsonAtomic(recordPath, record);
+
+  let renderSeconds = 0, pngSeconds = 0, videoSeconds = 0;
+  const request = (z: Float32Array, w: number, h: number): ImageRequest => ({
+    z,
+    width: w,
+    height: h,
+    view,
+    invert: s.invert,
+  });
+
+  // Keyframe stills, streamed to disk whatever their size.
+  for (let i = 0; i < keys.length; i++) {
+    const path = join(dir, record.keyframes[i].still);
+    if (await exists(path)) continue;
+    ctx.onMessage?.(
+      `still ${i + 1}/${keys.length} (${keys[i].label}) at ${stillWidth}x${stillHeight}`,
+    );
+    const t = performance.now();
+    await renderToPng(pool, request(keys[i].z, stillWidth, stillHeight), path);
+    renderSeconds += (performance.now() - t) / 1000;
+  }
+
+  // Frames: render frame f + 1 while frame f is encoded.
+  const zs = keys.map((k) => k.z);
+  const latent = (f: number) => walkLatent(zs, f, s.steps, s);
+  const video = ctx.ffmpeg
+    ? Mp4Encoder.start(ctx.ffmpeg.path, join(dir, "walk.mp4"), { width, height, fps: s.fps })
+    : null;
+  if (!video) ctx.onMessage?.(NO_FFMPEG_HINT);
+  let rendered = 0, reused = 0;
+  const produce = async (f: number): Promise<{ pixels: Uint8Array; fresh: boolean }> => {
+    const path = join(dir, "frames", frameName(f));
+    if (await exists(path)) {
+      const image = await readGrey(path);
+      if (image.width === width && image.height === height) {
+        return { pixels: image.pixels, fresh: false };
+      }
+    }
+    const t = performance.now();
+    const pixels = await pool.renderImage(request(latent(f), width, height));
+    renderSeconds += (performance.now() - t) / 1000;
+    return { pixels, fresh: true };
+  };
+  try {
+    let next = produce(0);
+    for (let f = 0; f < s.steps; f++) {
+      const frame = await next;
+      if (f + 1 < s.steps) next = produce(f + 1);
+      const t = performance.now();
+      if (frame.fresh) {
+        await writeGreyPng(join(dir, "frames", frameName(f)), width, height, frame.pixels);
+        rendered++;
+      } else reused++;
+      const t2 = performance.now();
+      pngSeconds += (t2 - t) / 1000;
+      if (video) await video.writeFrame(frame.pixels);
+      videoSeconds += (performance.now() - t2) / 1000;
+      ctx.onFrame?.(f + 1, s.steps);
+    }
+    if (video) {
+      const t = performance.now();
+      await video.close();
+      videoSeconds += (performance.now() - t) / 1000;
+      record.video = "walk.mp4";
+    }
+  } catch (error) {
+    await video?.abort();
+    throw error;
+  }
+
+  // Contact sheet: up to 24 frames, evenly spaced, drawn small.
+  const shots = Math.min(24, s.steps);
+  const thumbW = 160, thumbH = Math.max(1, Math.round((160 * height) / width));
+  const thumbs: Uint8Array[] = [];
+  for (let i = 0; i < shots; i++) {
+    const f = Math.floor((i * s.steps) / shots);
+    thumbs.push(await pool.renderImage(request(latent(f), thumbW, thumbH)));
+  }
+  const sheet = byteGrid(thumbs, thumbW, thumbH, Math.min(6, shots));
+  await writeGreyPng(join(dir, record.contact), sheet.width, sheet.height, sheet.pixels);
+
+  record.complete = true;
+  record.timings = {
+    total_s: (performance.now() - t0) / 1000,
+    render_s: renderSeconds,
+    png_s: pngSeconds,
+    video_s: videoSeconds,
+    frames_rendered: rendered,
+    frames_reused: reused,
+  };
+  await writeJsonAtomic(recordPath, record);
+  return { status, dir, record };
+}

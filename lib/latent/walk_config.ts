@@ -1,0 +1,286 @@
+/**
+ * Settings of `deno task walk` and `deno task render`: defaults, flags and
+ * resolution. A walk's identity (its default folder name) is a hash of
+ * everything that changes its pixels, so running the same command again
+ * finds and resumes (or skips) the same walk instead of starting over.
+ *
+ * @module
+ */
+import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
+import { type FlagSpec } from "../base/flags.ts";
+import { type Easing, EASING_NAMES, type Interpolation, INTERPOLATIONS } from "./walk_math.ts";
+
+/** Where to find the model and where to write. */
+export interface SourceOptions {
+  /** A run under `<out>/runs/`. */
+  run?: string;
+  /** A checkpoint folder. */
+  model?: string;
+  /** The output root. */
+  out: string;
+  /** Render workers (default: cores). */
+  workers: number;
+  /** Backend of the render workers. */
+  backend: BackendChoice;
+  /** Redo and overwrite existing output. */
+  force: boolean;
+}
+
+/** Everything that decides a walk's frames. */
+export interface WalkSettings {
+  /** Folder name under `<out>/walks/` (default: derived from the settings). */
+  id?: string;
+  /** `digits` or `random:N`. */
+  keyframes?: string;
+  /** Digits to walk through, e.g. 3,1,4,1,5. */
+  digits?: number[];
+  /** A JSON file of latent vectors. */
+  z?: string;
+  /** Seed: which test examples, which random keyframes. */
+  seed: number;
+  /** Total frames of the whole walk. */
+  steps: number;
+  /** Frames per second of the MP4. */
+  fps: number;
+  /** Frame size `[w, h]`. */
+  size: [number, number];
+  /** Keyframe still size `[w, h]`. */
+  stillSize: [number, number];
+  /** Interpolation between keyframes. */
+  interp: Interpolation;
+  /** Easing within each segment. */
+  ease: Easing;
+  /** Return to the first keyframe at the end. */
+  loop: boolean;
+  /** Coordinate scale (default: the model's training scale). */
+  scale?: number;
+  /** Centre of the view. */
+  center: [number, number];
+  /** Dark digits on white. */
+  invert: boolean;
+}
+
+/** All options of `deno task walk`. */
+export interface WalkOptions extends SourceOptions, WalkSettings {
+  /** Render N walks, seeds `seed .. seed + N - 1`. */
+  count: number;
+  /** A JSON file listing walks, each an object of walk settings. */
+  plan?: string;
+  /** ffmpeg to use. */
+  ffmpeg?: string;
+}
+
+/** The defaults of `deno task walk`. */
+export const WALK_DEFAULTS: WalkOptions = {
+  out: "output",
+  workers: 0, // 0: one per core
+  backend: "wasm",
+  force: false,
+  seed: 1,
+  steps: 120,
+  fps: 30,
+  size: [1080, 1080],
+  stillSize: [2048, 2048],
+  interp: "slerp",
+  ease: "cosine",
+  loop: true,
+  center: [0, 0],
+  invert: false,
+  count: 1,
+};
+
+/** Largest side accepted for any render. */
+export const MAX_SIDE = 65535;
+
+/** Flags shared by every rendering command. */
+export const SOURCE_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "run",
+    key: "run",
+    type: { kind: "string" },
+    help: "Use this training run (output/runs/NAME)",
+    arg: "NAME",
+    defaultText: "the latest run, else the shipped model",
+  },
+  {
+    name: "model",
+    key: "model",
+    type: { kind: "string" },
+    help: "Use this checkpoint folder",
+    arg: "DIR",
+  },
+  {
+    name: "out",
+    key: "out",
+    type: { kind: "string" },
+    help: "Folder for everything generated",
+    arg: "DIR",
+  },
+  {
+    name: "workers",
+    key: "workers",
+    type: { kind: "int", min: 1 },
+    help: "Render workers",
+    arg: "N",
+    defaultText: "one per core",
+  },
+  {
+    name: "backend",
+    key: "backend",
+    type: { kind: "enum", values: BACKEND_CHOICES },
+    help: "Backend of the render workers",
+    arg: "NAME",
+  },
+  {
+    name: "force",
+    key: "force",
+    type: { kind: "boolean" },
+    help: "Redo and overwrite existing output",
+  },
+];
+
+/** Flags that set how an image looks. */
+export const VIEW_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "scale",
+    key: "scale",
+    type: { kind: "number", min: 0, exclusiveMin: true },
+    help: "Coordinate scale: half the view's shorter side (smaller zooms in)",
+    arg: "X",
+    defaultText: "the training scale",
+  },
+  {
+    name: "center",
+    key: "center",
+    type: { kind: "point" },
+    help: "Plane point at the image centre",
+    arg: "X,Y",
+  },
+  {
+    name: "invert",
+    key: "invert",
+    type: { kind: "boolean" },
+    help: "Dark digits on white (as the original saved them)",
+  },
+];
+
+/** The flags that describe one walk (also the keys allowed in a plan). */
+export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "id",
+    key: "id",
+    type: {
+      kind: "string",
+      pattern: /^[\w.-]+$/,
+      hint: "a name of letters, digits, '.', '-' or '_'",
+    },
+    help: "Walk folder name under output/walks/",
+    arg: "NAME",
+    defaultText: "derived from the settings",
+  },
+  {
+    name: "keyframes",
+    key: "keyframes",
+    type: { kind: "string" },
+    help: "digits (one test example of each 0-9) or random:N",
+    arg: "KIND",
+    defaultText: "digits",
+  },
+  {
+    name: "digits",
+    key: "digits",
+    type: { kind: "intList", min: 0 },
+    help: "Walk through these digits, e.g. 3,1,4,1,5",
+    arg: "D,D,...",
+  },
+  {
+    name: "z",
+    key: "z",
+    type: { kind: "string" },
+    help: "Keyframes from a JSON list of latent vectors",
+    arg: "FILE",
+  },
+  {
+    name: "seed",
+    key: "seed",
+    type: { kind: "int", min: 0 },
+    help: "Seed: which test examples / random keyframes",
+    arg: "N",
+  },
+  {
+    name: "steps",
+    key: "steps",
+    type: { kind: "int", min: 2 },
+    help: "Total frames of the walk",
+    arg: "N",
+  },
+  {
+    name: "fps",
+    key: "fps",
+    type: { kind: "int", min: 1, max: 240 },
+    help: "Frames per second of the MP4",
+    arg: "N",
+  },
+  {
+    name: "size",
+    key: "size",
+    type: { kind: "size", max: MAX_SIDE },
+    help: "Frame size",
+    arg: "N|WxH",
+  },
+  {
+    name: "still-size",
+    key: "stillSize",
+    type: { kind: "size", max: MAX_SIDE },
+    help: "Size of each keyframe's still",
+    arg: "N|WxH",
+  },
+  {
+    name: "interp",
+    key: "interp",
+    type: { kind: "enum", values: INTERPOLATIONS },
+    help: "Interpolation: slerp or lerp",
+    arg: "KIND",
+  },
+  {
+    name: "ease",
+    key: "ease",
+    type: { kind: "enum", values: EASING_NAMES },
+    help: `Easing: ${EASING_NAMES.join(", ")}`,
+    arg: "KIND",
+  },
+  {
+    name: "loop",
+    key: "loop",
+    type: { kind: "boolean" },
+    help: "End the walk on its last keyframe instead of looping back",
+  },
+  ...VIEW_FLAGS,
+];
+
+/** Every flag of `deno task walk`. */
+export const WALK_FLAGS: readonly FlagSpec[] = [
+  ...SOURCE_FLAGS,
+  ...WALK_SETTING_FLAGS,
+  {
+    name: "count",
+    key: "count",
+    type: { kind: "int", min: 1 },
+    help: "Render N walks, with seeds seed .. seed+N-1",
+    arg: "N",
+  },
+  {
+    name: "plan",
+    key: "plan",
+    type: { kind: "string" },
+    help: "Render the walks listed in a JSON file (each an object of walk flags)",
+    arg: "FILE",
+  },
+  {
+    name: "ffmpeg",
+    key: "ffmpeg",
+    type: { kind: "string" },
+    help: "ffmpeg to use (else FFMPEG_PATH, the npm one, PATH)",
+    arg: "PATH",
+  },
+];

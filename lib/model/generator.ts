@@ -1,0 +1,138 @@
+/**
+ * The generator: a CPPN, `f(x, y, r, z) -> grey level`, evaluated once per
+ * pixel. Architecture (reference: width 128, depth 4, z 32, scale 8):
+ *
+ * ```
+ * U = (scale * z) W_z + b + x W_x + y W_y + r W_r   // [pixels, width]
+ * h = softplus(U)
+ * h = tanh(h W_i + b_i)        for i = 1 .. depth - 1
+ * out = sigmoid(h W_out + b_out)                     // [pixels, 1]
+ * ```
+ *
+ * `W_x, W_y, W_r` are stored together as `wc`, shape `[3, width]`. All
+ * weights and biases start as N(0, 0.1). The stored weights are exactly
+ * these; for speed they are evaluated in a folded form (see
+ * {@linkcode foldGenerator}) that computes the same function.
+ *
+ * @module
+ */
+import { tf } from "../base/tf.ts";
+import { dense, denseSigmoid, fastSoftplus } from "./fast_ops.ts";
+import { normalVariable, type Params } from "./params.ts";
+import type { Rng } from "../base/rng.ts";
+
+/** The generator's architecture, stored with its weights. */
+export interface GeneratorSpec {
+  /** Latent dimensions (reference: 32). */
+  zDim: number;
+  /** Units per hidden layer (reference: 128). */
+  width: number;
+  /** Hidden layers: one softplus layer then `depth - 1` tanh layers. */
+  depth: number;
+  /** Training coordinate scale; `z` is also multiplied by it (reference: 8). */
+  scale: number;
+  /** Side of the training images in pixels (26). */
+  size: number;
+}
+
+/** Creates the generator's weights, N(0, `std`) from `rng`. */
+export function initGenerator(spec: GeneratorSpec, rng: Rng, std = 0.1): Params {
+  const { zDim, width, depth } = spec;
+  const p: Params = {
+    wz: normalVariable(rng, [zDim, width], std),
+    b0: normalVariable(rng, [width], std),
+    wc: normalVariable(rng, [3, width], std),
+  };
+  for (let i = 1; i < depth; i++) {
+    p[`w${i}`] = normalVariable(rng, [width, width], std);
+    p[`b${i}`] = normalVariable(rng, [width], std);
+  }
+  p.wout = normalVariable(rng, [width, 1], std);
+  p.bout = normalVariable(rng, [1], std);
+  return p;
+}
+
+/**
+ * The generator's weights rewritten so that every tanh layer is one fused
+ * `sigmoid(s W + b)` kernel. With `tanh(a) = 2 sigmoid(2a) - 1`, each
+ * layer's output `h = 2s - 1` is folded into the next layer
+ * (`h W + b = s (2W) + (b - 1ᵀW)`), so the network carries
+ * `s = sigmoid(2a)` instead of `h`:
+ *
+ * - first tanh layer: `s1 = sigmoid(h0 (2 W1) + 2 b1)`;
+ * - layer i > 1: `s_i = sigmoid(s_{i-1} (4 W_i) + 2 (b_i - 1ᵀW_i))`;
+ * - output: `sigmoid(s (2 W_out) + b_out - 1ᵀW_out)` (`h0` directly if depth 1).
+ *
+ * `scale` is folded into `W_z`. Built from tensor ops, so gradients flow
+ * back to the stored weights; rendering uses the same fold.
+ */
+export interface FoldedGenerator {
+  /** `scale * W_z`, `[zDim, width]`. */
+  wz: tf.Tensor2D;
+  /** First-layer bias, `[width]`. */
+  b0: tf.Tensor1D;
+  /** `[W_x; W_y; W_r]`, `[3, width]`. */
+  wc: tf.Tensor2D;
+  /** Hidden layers `s -> sigmoid(s w + b)`. */
+  layers: { w: tf.Tensor2D; b: tf.Tensor1D }[];
+  /** Output layer `[width, 1]`, `[1]`, followed by a sigmoid. */
+  wout: tf.Tensor2D;
+  bout: tf.Tensor1D;
+}
+
+/** Folds the weights (see {@linkcode FoldedGenerator}); tensors are new. */
+export function foldGenerator(
+  params: Record<string, tf.Tensor>,
+  spec: GeneratorSpec,
+): FoldedGenerator {
+  const colSum = (w: tf.Tensor) => tf.sum(w, 0) as tf.Tensor1D;
+  const layers: FoldedGenerator["layers"] = [];
+  for (let i = 1; i < spec.depth; i++) {
+    const w = params[`w${i}`], b = params[`b${i}`];
+    layers.push(
+      i === 1
+        ? { w: tf.mul(w, 2) as tf.Tensor2D, b: tf.mul(b, 2) as tf.Tensor1D }
+        : { w: tf.mul(w, 4) as tf.Tensor2D, b: tf.mul(tf.sub(b, colSum(w)), 2) as tf.Tensor1D },
+    );
+  }
+  const folded = spec.depth > 1;
+  return {
+    wz: tf.mul(params.wz, spec.scale) as tf.Tensor2D,
+    b0: params.b0 as tf.Tensor1D,
+    wc: params.wc as tf.Tensor2D,
+    layers,
+    wout: (folded ? tf.mul(params.wout, 2) : params.wout) as tf.Tensor2D,
+    bout: (folded ? tf.sub(params.bout, colSum(params.wout)) : params.bout) as tf.Tensor1D,
+  };
+}
+
+/**
+ * Evaluates the CPPN for a batch of latent vectors on a shared pixel grid.
+ *
+ * @param z Latent vectors, shape `[b, zDim]`.
+ * @param coords Pixel coordinates `[x, y, r]`, shape `[p, 3]`.
+ * @returns Grey levels in (0, 1), shape `[b, p]`.
+ */
+export function generate(
+  params: Params,
+  spec: GeneratorSpec,
+  z: tf.Tensor2D,
+  coords: tf.Tensor2D,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const b = z.shape[0], p = coords.shape[0];
+    const f = foldGenerator(params, spec);
+    const zProj = dense(z, f.wz, f.b0); // [b, width]
+    const cProj = dense(coords, f.wc); // [p, width]
+    const u = tf.add(tf.expandDims(zProj, 1), tf.expandDims(cProj, 0));
+    let s = fastSoftplus(tf.reshape(u, [b * p, spec.width])) as tf.Tensor2D;
+    for (const layer of f.layers) s = denseSigmoid(s, layer.w, layer.b);
+    return tf.reshape(denseSigmoid(s, f.wout, f.bout), [b, p]);
+  });
+}
+
+/** Multiply-adds per pixel, for FLOP counts: `2 * (3w + (depth-1) w² + w)`. */
+export function flopsPerPixel(spec: GeneratorSpec): number {
+  const w = spec.width;
+  return 2 * (3 * w + (spec.depth - 1) * w * w + w);
+}

@@ -1,0 +1,101 @@
+/**
+ * The losses of the reference model.
+ *
+ * - reconstruction (Bernoulli), per image:
+ *   `-sum_pixels [x log(1e-10 + x^) + (1 - x) log(1e-10 + 1 - x^)]`
+ * - KL to N(0, I), per image: `-0.5 sum(1 + logVar - mu² - exp(logVar))`
+ * - `vae = mean_batch(reconstruction + KL) / pixels`
+ * - `d = 0.5 BCE(1, D(real)) + 0.5 BCE(0, D(G(z)))`, `g = BCE(1, D(G(z)))`
+ *
+ * The cross-entropies are computed from logits (`max(l, 0) - l t +
+ * log(1 + exp(-|l|))`), which is the same value as the original's BCE on
+ * sigmoid probabilities without its overflow at confident outputs.
+ *
+ * @module
+ */
+import { tf } from "../base/tf.ts";
+
+const LOG_EPSILON = 1e-10;
+
+/**
+ * Bernoulli reconstruction loss per image.
+ *
+ * @param x Targets in [0, 1], shape `[b, p]`.
+ * @param xHat Predictions in (0, 1), shape `[b, p]`.
+ * @returns Shape `[b]`.
+ */
+export function reconstructionLoss(x: tf.Tensor2D, xHat: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const pos = tf.mul(x, tf.log(tf.add(xHat, LOG_EPSILON)));
+    const neg = tf.mul(tf.sub(1, x), tf.log(tf.add(tf.sub(1, xHat), LOG_EPSILON)));
+    return tf.neg(tf.sum(tf.add(pos, neg), 1));
+  });
+}
+
+/**
+ * KL divergence from N(mu, exp(logVar)) to N(0, I), per image.
+ *
+ * @param mu Shape `[b, zDim]`.
+ * @param logVar Shape `[b, zDim]`.
+ * @returns Shape `[b]`.
+ */
+export function klDivergence(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() =>
+    tf.mul(
+      -0.5,
+      tf.sum(tf.sub(tf.sub(tf.add(1, logVar), tf.square(mu)), tf.exp(logVar)), 1),
+    )
+  );
+}
+
+/** Each image's VAE loss per pixel, `(reconstruction + KL) / p`: `[b]`. */
+export function vaeLossPerImage(
+  x: tf.Tensor2D,
+  xHat: tf.Tensor2D,
+  mu: tf.Tensor2D,
+  logVar: tf.Tensor2D,
+): tf.Tensor1D {
+  return tf.tidy(() =>
+    tf.div(tf.add(reconstructionLoss(x, xHat), klDivergence(mu, logVar)), x.shape[1])
+  );
+}
+
+/** The VAE loss per pixel: `mean_batch(reconstruction + KL) / p` (scalar). */
+export function vaeLoss(
+  x: tf.Tensor2D,
+  xHat: tf.Tensor2D,
+  mu: tf.Tensor2D,
+  logVar: tf.Tensor2D,
+): tf.Scalar {
+  return tf.tidy(() => tf.mean(vaeLossPerImage(x, xHat, mu, logVar)));
+}
+
+/** Binary cross-entropy of each logit against a constant `target` (0 or 1). */
+export function bcePerExample<T extends tf.Tensor>(logits: T, target: 0 | 1): T {
+  return tf.tidy(() =>
+    tf.add(
+      tf.sub(tf.relu(logits), tf.mul(logits, target)),
+      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
+    )
+  );
+}
+
+/** Mean binary cross-entropy of `logits` against a constant `target` (0 or 1). */
+export function bceWithLogits(logits: tf.Tensor, target: 0 | 1): tf.Scalar {
+  return tf.tidy(() => tf.mean(bcePerExample(logits, target)));
+}
+
+/** `0.5 BCE(1, D(real)) + 0.5 BCE(0, D(fake))`, from logits (scalar). */
+export function discriminatorLoss(
+  realLogits: tf.Tensor,
+  fakeLogits: tf.Tensor,
+): tf.Scalar {
+  return tf.tidy(() =>
+    tf.mul(0.5, tf.add(bceWithLogits(realLogits, 1), bceWithLogits(fakeLogits, 0)))
+  );
+}
+
+/** `BCE(1, D(fake))`: the generator wants its images called real (scalar). */
+export function generatorLoss(fakeLogits: tf.Tensor): tf.Scalar {
+  return bceWithLogits(fakeLogits, 1);
+}

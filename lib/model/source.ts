@@ -1,0 +1,77 @@
+/**
+ * Which trained generator a command uses: `--run NAME`, `--model DIR`, else
+ * the latest run, else the pretrained model shipped in `models/mnist-cppn`.
+ *
+ * @module
+ */
+import { fromFileUrl, join } from "@std/path";
+import { exists } from "../base/atomic_write.ts";
+import { loadGenerator, loadState, locateCheckpoint } from "../train/checkpoint.ts";
+import type { GeneratorSpec } from "./generator.ts";
+import { FlagError } from "../base/flags.ts";
+import { latestRun, runPaths } from "./runs.ts";
+
+/** The pretrained model committed with the project. */
+export const SHIPPED_MODEL = fromFileUrl(new URL("../../models/mnist-cppn", import.meta.url));
+
+/** A resolved model: where its checkpoint is and what it is. */
+export interface ModelSource {
+  /** `run` (a training run) or `model` (a checkpoint folder). */
+  kind: "run" | "model";
+  /** The run name, or the folder. */
+  name: string;
+  /** The checkpoint folder. */
+  checkpoint: string;
+  /** Training steps behind it, if recorded. */
+  step: number | null;
+  /** The generator's architecture. */
+  spec: GeneratorSpec;
+}
+
+/** How the user chose a model. */
+export interface ModelChoice {
+  /** A run name under `<out>/runs/`. */
+  run?: string;
+  /** A checkpoint folder. */
+  model?: string;
+  /** The output root (for runs). */
+  out: string;
+}
+
+async function describe(kind: "run" | "model", name: string, dir: string): Promise<ModelSource> {
+  const checkpoint = await locateCheckpoint(dir);
+  const { spec } = await loadGenerator(checkpoint);
+  const step = await loadState(checkpoint).then((s) => s.step, () => null);
+  return { kind, name, checkpoint, step, spec };
+}
+
+/** Resolves the model to use; errors say what to do when there is none. */
+export async function resolveModel(choice: ModelChoice): Promise<ModelSource> {
+  if (choice.run && choice.model) {
+    throw new FlagError("Give either --run or --model, not both");
+  }
+  if (choice.model) {
+    if (!(await exists(choice.model))) {
+      throw new FlagError(`--model "${choice.model}" does not exist`);
+    }
+    return await describe("model", choice.model, choice.model);
+  }
+  if (choice.run) {
+    const paths = runPaths(choice.out, choice.run);
+    if (!(await exists(paths.dir))) {
+      throw new FlagError(`--run "${choice.run}": no such run in ${join(choice.out, "runs")}`);
+    }
+    return await describe("run", choice.run, paths.checkpoint);
+  }
+  const latest = await latestRun(choice.out);
+  if (latest && await exists(runPaths(choice.out, latest).checkpoint)) {
+    return await describe("run", latest, runPaths(choice.out, latest).checkpoint);
+  }
+  if (await exists(join(SHIPPED_MODEL, "checksums.sha256"))) {
+    return await describe("model", SHIPPED_MODEL, SHIPPED_MODEL);
+  }
+  throw new Error(
+    `No trained model: there are no runs in ${join(choice.out, "runs")} and no shipped model ` +
+      `in ${SHIPPED_MODEL}. Train one with "deno task train" (or pass --model DIR).`,
+  );
+}

@@ -1,0 +1,168 @@
+/**
+ * Uses every core for rendering: a pool of Deno workers, each with its own
+ * backend and its own copy of the (small) generator, sharing out bands of
+ * rows. Bands come back in order, so a caller can stream them to a PNG or
+ * video encoder; the pixels do not depend on the number of workers or the
+ * band size (each pixel is computed the same way wherever it lands).
+ *
+ * @module
+ */
+import type { BackendChoice } from "../base/backend.ts";
+import { collectEvery } from "../base/gc.ts";
+import { DEFAULT_CHUNK_PIXELS, type FoldedWeights, type ImageRequest } from "./renderer.ts";
+import type { WorkerReply, WorkerRequest } from "./worker.ts";
+import { startWorkers } from "../base/workers.ts";
+
+/** The number of logical cores, the default worker count. */
+export function defaultWorkers(): number {
+  return Math.max(1, navigator.hardwareConcurrency || 1);
+}
+
+interface Job {
+  message: WorkerRequest & { type: "rows" };
+  resolve(bytes: Uint8Array): void;
+  reject(error: Error): void;
+}
+
+/** Options for {@linkcode RenderPool.create}. */
+export interface PoolOptions {
+  /** Number of workers (default: cores). */
+  workers?: number;
+  /** Backend each worker starts (default: wasm, which every machine has). */
+  backend?: BackendChoice;
+  /** Pixels per band handed to a worker (default 16384). */
+  chunkPixels?: number;
+}
+
+/** A pool of rendering workers over one generator. */
+export class RenderPool {
+  readonly size: number;
+  readonly chunkPixels: number;
+  /** The backend the workers run on. */
+  backend = "";
+  #workers: Worker[] = [];
+  #idle: Worker[] = [];
+  #queue: Job[] = [];
+  #running = new Map<Worker, Job>();
+  #nextId = 0;
+  #closed = false;
+
+  private constructor(size: number, chunkPixels: number) {
+    this.size = size;
+    this.chunkPixels = chunkPixels;
+  }
+
+  /** Starts the workers and loads the weights into each. */
+  static async create(weights: FoldedWeights, options: PoolOptions = {}): Promise<RenderPool> {
+    const size = options.workers ?? defaultWorkers();
+    const { workers, replies } = await startWorkers(
+      new URL("./worker.ts", import.meta.url),
+      size,
+      { type: "init", weights, backend: options.backend ?? "wasm" } satisfies WorkerRequest,
+      "render",
+    );
+    const pool = new RenderPool(size, options.chunkPixels ?? DEFAULT_CHUNK_PIXELS);
+    pool.#workers = workers;
+    pool.backend = (replies[0] as { backend: string }).backend;
+    for (const worker of pool.#workers) {
+      worker.onmessage = (event: MessageEvent<WorkerReply>) => pool.#onReply(worker, event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        pool.#fail(worker, new Error(`A render worker crashed: ${event.message}`));
+      };
+      pool.#idle.push(worker);
+    }
+    return pool;
+  }
+
+  #onReply(worker: Worker, reply: WorkerReply): void {
+    const job = this.#running.get(worker);
+    this.#running.delete(worker);
+    this.#idle.push(worker);
+    if (job) {
+      if (reply.type === "rows") job.resolve(reply.bytes);
+      else if (reply.type === "error") job.reject(new Error(reply.message));
+    }
+    this.#dispatch();
+  }
+
+  #fail(worker: Worker, error: Error): void {
+    const job = this.#running.get(worker);
+    this.#running.delete(worker);
+    job?.reject(error);
+    for (const queued of this.#queue.splice(0)) queued.reject(error);
+  }
+
+  #dispatch(): void {
+    while (this.#idle.length && this.#queue.length) {
+      const worker = this.#idle.shift()!;
+      const job = this.#queue.shift()!;
+      this.#running.set(worker, job);
+      worker.postMessage(job.message);
+    }
+  }
+
+  /** Renders rows `rowStart` to `rowEnd` of an image on one worker. */
+  renderBand(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Uint8Array> {
+    if (this.#closed) return Promise.reject(new Error("The render pool is closed"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({
+        message: {
+          type: "rows",
+          id: this.#nextId++,
+          request,
+          rowStart,
+          rowEnd,
+          chunkPixels: this.chunkPixels,
+        },
+        resolve,
+        reject,
+      });
+      this.#dispatch();
+    });
+  }
+
+  /**
+   * Renders a whole image, calling `onRows(bytes, rowStart)` for each band
+   * in top-to-bottom order as soon as it and every band above it are done.
+   * At most `2 * size` bands are in flight, so memory stays bounded.
+   */
+  async render(
+    request: ImageRequest,
+    onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
+  ): Promise<void> {
+    const rowsPerBand = Math.max(1, Math.floor(this.chunkPixels / request.width));
+    const starts: number[] = [];
+    for (let r = 0; r < request.height; r += rowsPerBand) starts.push(r);
+    const inFlight: Promise<Uint8Array>[] = [];
+    let next = 0;
+    const launch = () => {
+      const start = starts[next++];
+      inFlight.push(this.renderBand(request, start, Math.min(request.height, start + rowsPerBand)));
+    };
+    while (next < starts.length && inFlight.length < 2 * this.size) launch();
+    const collect = collectEvery(32);
+    for (let i = 0; i < starts.length; i++) {
+      const bytes = await inFlight.shift()!;
+      if (next < starts.length) launch();
+      await onRows(bytes, starts[i]);
+      collect();
+    }
+  }
+
+  /** Renders a whole image into one buffer (for small images). */
+  async renderImage(request: ImageRequest): Promise<Uint8Array> {
+    const out = new Uint8Array(request.width * request.height);
+    await this.render(request, (bytes, row) => out.set(bytes, row * request.width));
+    return out;
+  }
+
+  /** Stops every worker. */
+  close(): void {
+    this.#closed = true;
+    for (const worker of this.#workers) worker.terminate();
+    const error = new Error("The render pool was closed");
+    for (const job of [...this.#queue.splice(0), ...this.#running.values()]) job.reject(error);
+    this.#running.clear();
+  }
+}

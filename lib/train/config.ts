@@ -1,0 +1,508 @@
+/**
+ * Training settings: the one source of truth for their defaults, the named
+ * presets, the flags that set them, and their resolution (user options over
+ * preset over defaults, with every field filled).
+ *
+ * @module
+ */
+import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
+import { REFERENCE_BALANCE } from "./balance.ts";
+import { FlagError, type FlagSpec } from "../base/flags.ts";
+import type { ModelSettings } from "../model/model.ts";
+
+/** A named set of defaults. */
+export type PresetName = "default" | "reference" | "quick";
+
+/** Every training setting, resolved. */
+export interface TrainConfig extends ModelSettings {
+  /** Run name: the folder under `<out>/runs/`. */
+  run: string;
+  /** Root of everything generated. */
+  out: string;
+  /** Continue the run's last checkpoint. */
+  resume: boolean;
+  /** `mnist` or a folder of MNIST-format IDX files. */
+  data: string;
+  /** Seed of every random draw. */
+  seed: number;
+  /** Compute backend. */
+  backend: BackendChoice;
+  /** The preset the defaults came from. */
+  preset: PresetName;
+  /** Images per batch. */
+  batch: number;
+  /** Learning rate of the generator (balanced loss) optimiser. */
+  lrG: number;
+  /** Learning rate of the VAE optimiser. */
+  lrVae: number;
+  /** Learning rate of the discriminator optimiser. */
+  lrD: number;
+  /** Adam beta1, shared by the three optimisers. */
+  beta1: number;
+  /** Train the GAN (false: the VAE-only baseline). */
+  gan: boolean;
+  /** Steps of VAE-only training before the GAN joins (0: from the start). */
+  ganAfter: number;
+  /** VAE updates per batch. */
+  vaeSteps: number;
+  /** Most generator updates per batch. */
+  gSteps: number;
+  /** Generator updates stop once g_loss is below this. */
+  gStopBelow: number;
+  /** The discriminator trains only if d_loss is above this ... */
+  dTrainAbove: number;
+  /** ... and g_loss is below this. */
+  dTrainIfGBelow: number;
+  /** Passes over the data (ignored when `steps` is set). */
+  epochs: number;
+  /** Total batches for the run; 0: `epochs` decides. */
+  steps: number;
+  /** Stop once the run's training time (across resumes) reaches this many minutes; 0: no limit. */
+  minutes: number;
+  /** Log (and refresh the progress line's losses) every N steps. */
+  logEvery: number;
+  /** Write a sample grid and the loss chart every N steps. */
+  sampleEvery: number;
+  /** Save a checkpoint every N steps (and always at the end). */
+  checkpointEvery: number;
+  /** Decay per step of the weights' moving average (see `train/ema.ts`); 0: none. */
+  emaDecay: number;
+  /**
+   * Stop, keeping the last checkpoint, when a log interval's mean VAE loss
+   * exceeds this multiple of the run's lowest so far; 0: never.
+   */
+  maxLossRise: number;
+  /** Measure sample quality (as `deno task eval`) every N steps; 0: never. */
+  evalEvery: number;
+  /** Samples per quality measurement. */
+  evalSamples: number;
+  /** Training workers (0: one per core). */
+  workers: number;
+  /** The discriminator's batch norm takes statistics over this many groups of each batch. */
+  bnGroups: number;
+}
+
+/**
+ * The settings a run keeps for life: `--resume` refuses to change them.
+ * The learning rates and the balancing loop's counts and thresholds are
+ * not among them: a run that grows unstable can go on at a lower rate,
+ * and one stuck in a balance (say, a frozen discriminator) with new
+ * thresholds.
+ */
+export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
+  "data",
+  "seed",
+  "batch",
+  "beta1",
+  "gan",
+  "zDim",
+  "width",
+  "depth",
+  "scale",
+  "size",
+  "encoderWidth",
+  "discChannels",
+  "bnGroups",
+];
+
+/**
+ * The defaults. The model and optimiser values are the reference's except
+ * width, batch and the VAE learning rate, chosen by measured quality per
+ * CPU-minute (see README, "Why these defaults").
+ */
+export const TRAIN_DEFAULTS: TrainConfig = {
+  run: "",
+  out: "output",
+  resume: false,
+  data: "mnist",
+  seed: 1,
+  backend: "auto",
+  preset: "default",
+  batch: 64,
+  lrG: 0.005,
+  lrVae: 0.003,
+  lrD: 0.001,
+  beta1: 0.65,
+  gan: true,
+  ganAfter: 1000,
+  ...REFERENCE_BALANCE,
+  zDim: 32,
+  width: 32,
+  depth: 4,
+  scale: 8,
+  size: 26,
+  encoderWidth: 512,
+  discChannels: [24, 48, 96],
+  epochs: 10,
+  steps: 0,
+  minutes: 0,
+  logEvery: 10,
+  sampleEvery: 200,
+  checkpointEvery: 500,
+  emaDecay: 0.998,
+  maxLossRise: 10,
+  evalEvery: 0,
+  evalSamples: 10000,
+  workers: 0,
+  bnGroups: 2,
+};
+
+/** What each preset changes from {@linkcode TRAIN_DEFAULTS}. */
+export const PRESETS: Record<PresetName, Partial<TrainConfig>> = {
+  default: {},
+  reference: {
+    batch: 500,
+    lrG: 0.005,
+    lrVae: 0.001,
+    lrD: 0.001,
+    beta1: 0.65,
+    width: 128,
+    depth: 4,
+    bnGroups: 1,
+    ganAfter: 0,
+    epochs: 100,
+    sampleEvery: 20,
+    checkpointEvery: 50,
+  },
+  quick: {
+    batch: 128,
+    steps: 1100,
+    ganAfter: 1000,
+    sampleEvery: 100,
+    checkpointEvery: 200,
+  },
+};
+
+/** The flags of `deno task train`. */
+export const TRAIN_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "preset",
+    key: "preset",
+    type: { kind: "enum", values: ["default", "reference", "quick"] },
+    help: "Start from a named set of settings",
+    arg: "NAME",
+  },
+  {
+    name: "run",
+    key: "run",
+    type: {
+      kind: "string",
+      pattern: /^[\w.-]+$/,
+      hint: "a name of letters, digits, '.', '-' or '_'",
+    },
+    help: "Run name (folder under output/runs/)",
+    arg: "NAME",
+    defaultText: "date-time, e.g. 20261126-181206",
+  },
+  {
+    name: "resume",
+    key: "resume",
+    type: { kind: "boolean" },
+    help: "Continue the run from its last checkpoint (with --run, else the latest run)",
+  },
+  {
+    name: "out",
+    key: "out",
+    type: { kind: "string" },
+    help: "Folder for everything generated",
+    arg: "DIR",
+  },
+  {
+    name: "data",
+    key: "data",
+    type: { kind: "string" },
+    help: "mnist, or a folder with train-images-idx3-ubyte[.gz]",
+    arg: "SRC",
+  },
+  {
+    name: "seed",
+    key: "seed",
+    type: { kind: "int", min: 0 },
+    help: "Seed of every random draw",
+    arg: "N",
+  },
+  {
+    name: "backend",
+    key: "backend",
+    type: { kind: "enum", values: BACKEND_CHOICES },
+    help: "Compute backend: auto, gpu, node, wasm or cpu",
+    arg: "NAME",
+  },
+  {
+    name: "epochs",
+    key: "epochs",
+    type: { kind: "int", min: 1 },
+    help: "Passes over the 60,000 images",
+    arg: "N",
+  },
+  {
+    name: "steps",
+    key: "steps",
+    type: { kind: "int", min: 1 },
+    help: "Stop once the run has done N batches in all (overrides --epochs)",
+    arg: "N",
+    defaultText: "set by --epochs",
+  },
+  {
+    name: "minutes",
+    key: "minutes",
+    type: { kind: "number", min: 0 },
+    help: "Stop (with a checkpoint) once the run has trained N minutes in all, " +
+      "counted across resumes; 0: no limit",
+    arg: "N",
+    defaultText: "0",
+  },
+  {
+    name: "batch",
+    key: "batch",
+    type: { kind: "int", min: 1 },
+    help: "Images per batch",
+    arg: "N",
+  },
+  {
+    name: "lr-g",
+    key: "lrG",
+    type: { kind: "number", min: 0, exclusiveMin: true },
+    help: "Learning rate of the generator (GAN + VAE loss)",
+    arg: "X",
+  },
+  {
+    name: "lr-vae",
+    key: "lrVae",
+    type: { kind: "number", min: 0, exclusiveMin: true },
+    help: "Learning rate of the VAE updates",
+    arg: "X",
+  },
+  {
+    name: "lr-d",
+    key: "lrD",
+    type: { kind: "number", min: 0, exclusiveMin: true },
+    help: "Learning rate of the discriminator",
+    arg: "X",
+  },
+  {
+    name: "beta1",
+    key: "beta1",
+    type: { kind: "number", min: 0, max: 0.999999 },
+    help: "Adam beta1 of all three optimisers",
+    arg: "X",
+  },
+  {
+    name: "z-dim",
+    key: "zDim",
+    type: { kind: "int", min: 1 },
+    help: "Latent dimensions",
+    arg: "N",
+  },
+  {
+    name: "width",
+    key: "width",
+    type: { kind: "int", min: 1 },
+    help: "Generator units per layer",
+    arg: "N",
+  },
+  {
+    name: "depth",
+    key: "depth",
+    type: { kind: "int", min: 1 },
+    help: "Generator hidden layers (1 softplus + N-1 tanh)",
+    arg: "N",
+  },
+  {
+    name: "scale",
+    key: "scale",
+    type: { kind: "number", min: 0, exclusiveMin: true },
+    help: "Coordinate scale while training (z is multiplied by it too)",
+    arg: "X",
+  },
+  {
+    name: "encoder-width",
+    key: "encoderWidth",
+    type: { kind: "int", min: 1 },
+    help: "Encoder units per hidden layer",
+    arg: "N",
+  },
+  {
+    name: "disc-channels",
+    key: "discChannels",
+    type: { kind: "intList", min: 1 },
+    help: "Discriminator convolution channels",
+    arg: "A,B,C",
+  },
+  {
+    name: "gan",
+    key: "gan",
+    type: { kind: "boolean" },
+    help: "Train as a plain VAE, without the discriminator (baseline)",
+  },
+  {
+    name: "gan-after",
+    key: "ganAfter",
+    type: { kind: "int", min: 0 },
+    help: "Train the VAE alone for the first N steps, then add the GAN (0: from the start)",
+    arg: "N",
+  },
+  {
+    name: "vae-steps",
+    key: "vaeSteps",
+    type: { kind: "int", min: 1 },
+    help: "VAE updates per batch",
+    arg: "N",
+  },
+  {
+    name: "g-steps",
+    key: "gSteps",
+    type: { kind: "int", min: 1 },
+    help: "Most generator updates per batch",
+    arg: "N",
+  },
+  {
+    name: "g-stop-below",
+    key: "gStopBelow",
+    type: { kind: "number", min: 0 },
+    help: "Stop generator updates once g_loss is below this",
+    arg: "X",
+  },
+  {
+    name: "d-train-above",
+    key: "dTrainAbove",
+    type: { kind: "number", min: 0 },
+    help: "Train the discriminator only if d_loss is above this",
+    arg: "X",
+  },
+  {
+    name: "d-train-if-g-below",
+    key: "dTrainIfGBelow",
+    type: { kind: "number", min: 0 },
+    help: "... and g_loss is below this",
+    arg: "X",
+  },
+  {
+    name: "log-every",
+    key: "logEvery",
+    type: { kind: "int", min: 1 },
+    help: "Write a log.jsonl line every N steps",
+    arg: "N",
+  },
+  {
+    name: "sample-every",
+    key: "sampleEvery",
+    type: { kind: "int", min: 1 },
+    help: "Write a sample grid and the loss chart every N steps",
+    arg: "N",
+  },
+  {
+    name: "checkpoint-every",
+    key: "checkpointEvery",
+    type: { kind: "int", min: 1 },
+    help: "Save a checkpoint every N steps",
+    arg: "N",
+  },
+  {
+    name: "ema-decay",
+    key: "emaDecay",
+    type: { kind: "number", min: 0, max: 0.99999 },
+    help: "Decay per step of the moving average of the weights that samples, renders " +
+      "and exports use (0.998: about the last 500 steps); 0: no average",
+    arg: "D",
+  },
+  {
+    name: "max-loss-rise",
+    key: "maxLossRise",
+    type: { kind: "number", min: 0 },
+    help: "Stop, keeping the last checkpoint, when the VAE loss (mean of a log interval) " +
+      "exceeds F times its lowest so far: the run has blown up; 0: never",
+    arg: "F",
+  },
+  {
+    name: "eval-every",
+    key: "evalEvery",
+    type: { kind: "int", min: 0 },
+    help: "Measure sample quality as `deno task eval` does every N steps " +
+      "(quality.jsonl, quality.png; about 20 s each); 0: never",
+    arg: "N",
+  },
+  {
+    name: "eval-samples",
+    key: "evalSamples",
+    type: { kind: "int", min: 100 },
+    help: "Samples per quality measurement",
+    arg: "N",
+  },
+  {
+    name: "workers",
+    key: "workers",
+    type: { kind: "int", min: 1 },
+    help: "Training workers (data-parallel; the same result for any number)",
+    arg: "N",
+    defaultText: "one per core",
+  },
+  {
+    name: "bn-groups",
+    key: "bnGroups",
+    type: { kind: "int", min: 1 },
+    help: "Discriminator batch norm over this many groups of each batch (1: the reference)",
+    arg: "N",
+  },
+];
+
+/** A run name from the current time, e.g. `20261126-181206`. */
+export function timestampName(date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${
+    p(date.getMinutes())
+  }${p(date.getSeconds())}`;
+}
+
+/** Fills every field: user options over the preset over the defaults. */
+export function resolveTrainConfig(user: Partial<TrainConfig> = {}): TrainConfig {
+  const preset = user.preset ?? TRAIN_DEFAULTS.preset;
+  const config: TrainConfig = { ...TRAIN_DEFAULTS, ...PRESETS[preset], ...user, preset };
+  if (config.discChannels.length < 1) {
+    throw new FlagError("--disc-channels needs at least one value");
+  }
+  checkBatch(config);
+  return config;
+}
+
+/**
+ * Merges a saved run's config with the options given for `--resume`:
+ * settings the run keeps for life must not change; the others may.
+ */
+export function resumeConfig(
+  saved: TrainConfig,
+  user: Partial<TrainConfig>,
+): TrainConfig {
+  for (const key of FIXED_ON_RESUME) {
+    if (user[key] === undefined) continue;
+    if (JSON.stringify(user[key]) !== JSON.stringify(saved[key])) {
+      const flag = TRAIN_FLAGS.find((f) => f.key === key)?.name ?? key;
+      throw new FlagError(
+        `--${flag} cannot change on --resume: run "${saved.run}" was trained with ${
+          JSON.stringify(saved[key])
+        }`,
+      );
+    }
+  }
+  const { preset: _ignored, ...rest } = user;
+  return { ...TRAIN_DEFAULTS, ...saved, ...rest, resume: true };
+}
+
+/** Checks that the batch splits into the discriminator's batch-norm groups. */
+export function checkBatch(config: TrainConfig): void {
+  if (config.batch % config.bnGroups !== 0) {
+    throw new FlagError(
+      `--batch ${config.batch} does not split into --bn-groups ${config.bnGroups} equal groups`,
+    );
+  }
+}
+
+/** Steps per epoch: whole batches in the data set. */
+export function stepsPerEpoch(config: TrainConfig, images: number): number {
+  return Math.max(1, Math.floor(images / config.batch));
+}
+
+/** The step at which the run ends. */
+export function totalSteps(config: TrainConfig, images: number): number {
+  return config.steps > 0 ? config.steps : config.epochs * stepsPerEpoch(config, images);
+}

@@ -1,0 +1,390 @@
+/**
+ * The training loop: sets up or resumes a run, then repeats "draw a batch,
+ * take a balanced step" until the run's length is reached or a stop is
+ * requested, logging, drawing samples and saving checkpoints on the way.
+ *
+ * @module
+ */
+import { join } from "@std/path";
+import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
+import { BatchSchedule } from "../data/batches.ts";
+import { writeChartPng } from "../media/chart.ts";
+import {
+  hasCheckpoint,
+  loadEma,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type TrainingState,
+} from "./checkpoint.ts";
+import { randomCrops } from "../data/crop.ts";
+import { FlagError } from "../base/flags.ts";
+import { writePng } from "../media/image.ts";
+import { loadMnist } from "../data/mnist.ts";
+import { disposeModel, initModel, modelSpec } from "../model/model.ts";
+import { Rng } from "../base/rng.ts";
+import { latestRun, type RunPaths, runPaths, setLatest } from "../model/runs.ts";
+import { sampleGrid, sampleLatents } from "./samples.ts";
+import {
+  resolveTrainConfig,
+  resumeConfig,
+  timestampName,
+  totalSteps,
+  type TrainConfig,
+} from "./config.ts";
+import { createOptimizers, stepContext, type StepResult, trainStep } from "./step.ts";
+import { TrainPool } from "./pool.ts";
+import { Ema } from "./ema.ts";
+import { disposeParams, manifestOf, paramsFromFlat } from "../model/params.ts";
+import { appendStepLog, readStepLog, writeStepLog } from "../base/step_log.ts";
+import { measureQuality, type QualityEntry, writeQualityChart } from "./quality.ts";
+import { defaultWorkers } from "../render/pool.ts";
+
+/** One line of `log.jsonl`: means over the steps since the previous line. */
+export interface LogEntry {
+  /** Batches done. */
+  step: number;
+  /** Epoch of the last batch. */
+  epoch: number;
+  /** VAE loss per pixel. */
+  vae_loss: number;
+  /** Generator loss (null without the GAN). */
+  g_loss: number | null;
+  /** Discriminator loss (null without the GAN). */
+  d_loss: number | null;
+  /** Training images per second over the interval. */
+  images_per_s: number;
+  /** Optimiser updates over the interval. */
+  updates: { vae: number; g: number; d: number };
+  /** Training time so far, seconds. */
+  time_s: number;
+}
+
+/** Thrown when a loss becomes NaN or explodes. */
+export class TrainingDiverged extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TrainingDiverged";
+  }
+}
+
+/** Calls the loop makes so a front end can show progress. */
+export interface TrainEvents {
+  /** Once, before the first step. */
+  onStart?(info: {
+    paths: RunPaths;
+    config: TrainConfig;
+    startStep: number;
+    /** Training time before this call (counted across resumes, as `--minutes` is). */
+    startElapsedMs: number;
+    totalSteps: number;
+    stepsPerEpoch: number;
+    workers: number;
+  }): void;
+  /** After every step. */
+  onStep?(info: { step: number; epoch: number; result: StepResult }): void;
+  /** Polled after every step; `true` ends the run cleanly (checkpoint saved). */
+  shouldStop?(): boolean;
+  /** A quality measurement (`--eval-every`) starts (`true`) or ends (`false`). */
+  onEvaluating?(busy: boolean): void;
+}
+
+/** How a call to {@linkcode train} ended. */
+export interface TrainOutcome {
+  /**
+   * `done`: reached its length; `stopped`: a stop was requested; `time`:
+   * reached `config.minutes` of training.
+   */
+  reason: "done" | "stopped" | "time";
+  /** Batches done in all. */
+  step: number;
+  /** Total steps the run is set to. */
+  totalSteps: number;
+  /** The run's files. */
+  paths: RunPaths;
+  /** The resolved config. */
+  config: TrainConfig;
+}
+
+/**
+ * Turns the user's options into the run's config: a new run (refusing to
+ * reuse an existing run's folder) or, with `resume`, the saved config of an
+ * existing run merged with the options allowed to change.
+ */
+export async function prepareRun(user: Partial<TrainConfig>): Promise<TrainConfig> {
+  const out = user.out ?? resolveTrainConfig().out;
+  if (user.resume) {
+    const name = user.run ?? await latestRun(out);
+    if (!name) {
+      throw new FlagError(`Nothing to resume: no runs in ${join(out, "runs")} (drop --resume)`);
+    }
+    const paths = runPaths(out, name);
+    if (!(await exists(paths.config))) {
+      throw new FlagError(`Cannot resume run "${name}": ${paths.config} does not exist`);
+    }
+    const saved = await readJson<TrainConfig>(paths.config);
+    return resumeConfig(saved, { ...user, run: name, out });
+  }
+  const config = resolveTrainConfig({ ...user, out });
+  if (!config.run) config.run = timestampName();
+  if (await exists(runPaths(out, config.run).dir)) {
+    throw new FlagError(
+      `Run "${config.run}" already exists in ${
+        join(out, "runs")
+      }: add --resume to continue it, or pick another --run name`,
+    );
+  }
+  return config;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function checkFinite(step: number, result: StepResult, lastSaved: number, dir: string): void {
+  const losses: [string, number | null][] = [
+    ["VAE", result.vaeLoss],
+    ["generator", result.gLoss],
+    ["discriminator", result.dLoss],
+  ];
+  for (const [name, value] of losses) {
+    if (value === null) continue;
+    if (!Number.isFinite(value) || Math.abs(value) > 1e6) {
+      throw new TrainingDiverged(
+        `Training stopped at step ${step}: the ${name} loss is ${value}. ` +
+          (lastSaved > 0
+            ? `The last good checkpoint (step ${lastSaved}) is kept in ${dir}. `
+            : "No checkpoint was saved yet. ") +
+          "Try lower learning rates (--lr-g, --lr-vae, --lr-d).",
+      );
+    }
+  }
+}
+
+/**
+ * Stops a run whose VAE loss has blown up: a log interval's mean above
+ * `factor` times the lowest of the earlier intervals. (The shipped model's
+ * run passed spikes of up to 4x; its blow-up reached about 5,900x.)
+ *
+ * @throws {TrainingDiverged} saying how to resume at lower learning rates.
+ */
+export function checkLossRise(
+  entry: LogEntry,
+  earlier: LogEntry[],
+  factor: number,
+  lastSaved: number,
+  config: TrainConfig,
+  dir: string,
+): void {
+  if (factor <= 0 || earlier.length === 0) return;
+  const best = earlier.reduce((a, b) => (b.vae_loss < a.vae_loss ? b : a));
+  if (entry.vae_loss <= factor * best.vae_loss) return;
+  const third = (lr: number) => Number((lr / 3).toPrecision(2));
+  const resume = `deno task train --run ${config.run} --resume ` +
+    `--lr-vae ${third(config.lrVae)} --lr-g ${third(config.lrG)}`;
+  throw new TrainingDiverged(
+    `Training stopped at step ${entry.step}: the VAE loss rose to ${entry.vae_loss.toFixed(3)}, ` +
+      `more than ${factor}x its lowest (${best.vae_loss.toFixed(3)} at step ${best.step}). ` +
+      (lastSaved > 0
+        ? `The last checkpoint (step ${lastSaved}) is kept in ${dir}. Resume it at lower ` +
+          `learning rates, e.g. ${resume}, or with --max-loss-rise 0 to go on regardless.`
+        : "No checkpoint was saved yet. Try lower learning rates (--lr-g, --lr-vae, --lr-d)."),
+  );
+}
+
+/** Draws the loss chart of a run's log. */
+export async function writeLossChart(path: string, log: LogEntry[]): Promise<void> {
+  const pts = (f: (e: LogEntry) => number | null) =>
+    log.map((e) => [e.step, f(e) ?? NaN] as [number, number]);
+  const panels = [{
+    title: "VAE loss (per pixel)",
+    series: [{ name: "vae", color: "#1f77b4", points: pts((e) => e.vae_loss) }],
+  }];
+  if (log.some((e) => e.g_loss !== null)) {
+    panels.push({
+      title: "GAN losses (balanced near ln 2 = 0.69)",
+      series: [
+        { name: "generator", color: "#d62728", points: pts((e) => e.g_loss) },
+        { name: "discriminator", color: "#2ca02c", points: pts((e) => e.d_loss) },
+      ],
+    });
+  }
+  await writeChartPng(path, panels);
+}
+
+/**
+ * Trains (or resumes) the run described by `config` (see
+ * {@linkcode prepareRun}) until its length or its time limit
+ * (`config.minutes` of training, across resumes) is reached, or
+ * `events.shouldStop()` returns true.
+ *
+ * @throws {TrainingDiverged} if a loss becomes NaN or exceeds 1e6, or the
+ *   VAE loss rises above `config.maxLossRise` times its lowest; the last
+ *   checkpoint is left as it was.
+ */
+export async function train(
+  config: TrainConfig,
+  events: TrainEvents = {},
+): Promise<TrainOutcome> {
+  const paths = runPaths(config.out, config.run);
+  const data = await loadMnist(config.data, "train");
+  if (data.width < config.size || data.height < config.size) {
+    throw new Error(
+      `Images are ${data.width}x${data.height}, smaller than the ${config.size}x${config.size} crops`,
+    );
+  }
+  const schedule = new BatchSchedule(data.count, config.batch, config.seed);
+  const total = totalSteps(config, data.count);
+  const spec = modelSpec(config);
+  const model = initModel(spec, config.seed);
+  const opts = createOptimizers(model, config);
+
+  let state: TrainingState = {
+    step: 0,
+    epoch: 0,
+    rng: new Rng(config.seed, "train").state,
+    elapsedMs: 0,
+  };
+  let saved: Awaited<ReturnType<typeof loadEma>> = null;
+  if (config.resume && await hasCheckpoint(paths.checkpoint)) {
+    state = await restoreCheckpoint(paths.checkpoint, model, opts);
+    saved = await loadEma(paths.checkpoint);
+  } else {
+    await Deno.mkdir(paths.dir, { recursive: true });
+  }
+  await Deno.mkdir(paths.samples, { recursive: true });
+  await writeJsonAtomic(paths.config, config);
+  await setLatest(config.out, config.run);
+  const log = await readStepLog<LogEntry>(paths.log, state.step);
+  const quality = await readStepLog<QualityEntry>(paths.quality, state.step);
+  if (config.resume) {
+    await writeStepLog(paths.log, log);
+    if (await exists(paths.quality)) await writeStepLog(paths.quality, quality);
+  }
+
+  const rng = Rng.fromState(state.rng);
+  const workers = config.workers || defaultWorkers();
+  const pool = await TrainPool.create(spec, workers, config.backend);
+  const ctx = await stepContext(model, opts, pool, rng, config);
+  // The moving average goes on from the checkpoint's, or starts at the
+  // weights; its warm-up counts training steps (as TensorFlow's
+  // num_updates = global step), so a long run that adds one mid-way
+  // averages over its full horizon at once.
+  const ema = config.emaDecay > 0
+    ? (saved && saved.values.length === ctx.weights.encGen.length
+      ? new Ema(saved.values, config.emaDecay, saved.updates)
+      : Ema.of(ctx.weights.encGen, config.emaDecay, state.step))
+    : null;
+  const sampleZ = sampleLatents(config.seed, 64, config.zDim);
+  let lastSaved = config.resume ? state.step : 0;
+
+  const save = async () => {
+    ctx.weights.writeTo(model);
+    await saveCheckpoint(paths.checkpoint, model, opts, state, undefined, ema);
+    lastSaved = state.step;
+  };
+  /** Measures the checkpoint just saved (see `train/quality.ts`). */
+  const measure = async () => {
+    if (quality.at(-1)?.step === state.step) return;
+    events.onEvaluating?.(true);
+    const entry = await measureQuality(paths.checkpoint, config.evalSamples, {
+      step: state.step,
+      time_s: state.elapsedMs / 1000,
+    });
+    events.onEvaluating?.(false);
+    quality.push(entry);
+    await appendStepLog(paths.quality, entry);
+    await writeQualityChart(paths.qualityChart, quality);
+  };
+  const evalDue = () => config.evalEvery > 0 && state.step % config.evalEvery === 0;
+  /** Samples of the generator that renders use: the moving average if there is one. */
+  const drawSamples = async () => {
+    ctx.weights.writeTo(model);
+    const gen = ema
+      ? paramsFromFlat(ema.values.subarray(ctx.weights.encSize), manifestOf(model.gen))
+      : model.gen;
+    const image = await sampleGrid(gen, spec.generator, sampleZ, 2 * config.size, 8);
+    if (gen !== model.gen) disposeParams(gen);
+    await writePng(join(paths.samples, `step-${String(state.step).padStart(6, "0")}.png`), image);
+    await writeLossChart(paths.losses, log);
+  };
+
+  events.onStart?.({
+    paths,
+    config,
+    startStep: state.step,
+    startElapsedMs: state.elapsedMs,
+    totalSteps: total,
+    stepsPerEpoch: schedule.stepsPerEpoch,
+    workers,
+  });
+
+  let pending: StepResult[] = [];
+  let intervalStart = performance.now();
+  let reason: TrainOutcome["reason"] = "done";
+  try {
+    if (state.step === 0) await drawSamples();
+    while (state.step < total) {
+      if (events.shouldStop?.()) {
+        reason = "stopped";
+        break;
+      }
+      if (config.minutes > 0 && state.elapsedMs >= config.minutes * 60_000) {
+        reason = "time";
+        break;
+      }
+      const t0 = performance.now();
+      const step = state.step;
+      const x = randomCrops(data, schedule.indices(step), config.size, rng);
+      ctx.gan = config.gan && step >= config.ganAfter;
+      const result = await trainStep(model, x, config.batch, ctx);
+      checkFinite(step + 1, result, lastSaved, paths.checkpoint);
+      ema?.update(ctx.weights.encGen);
+      state = {
+        step: step + 1,
+        epoch: schedule.epochOf(step + 1),
+        rng: rng.state,
+        elapsedMs: state.elapsedMs + (performance.now() - t0),
+        losses: { vae: result.vaeLoss, g: result.gLoss, d: result.dLoss },
+      };
+      pending.push(result);
+      events.onStep?.({ step: state.step, epoch: schedule.epochOf(step), result });
+
+      const last = state.step === total;
+      if (state.step % config.logEvery === 0 || last) {
+        const seconds = (performance.now() - intervalStart) / 1000;
+        const gs = pending.map((r) => r.gLoss).filter((v): v is number => v !== null);
+        const ds = pending.map((r) => r.dLoss).filter((v): v is number => v !== null);
+        const entry: LogEntry = {
+          step: state.step,
+          epoch: schedule.epochOf(step),
+          vae_loss: mean(pending.map((r) => r.vaeLoss)),
+          g_loss: gs.length ? mean(gs) : null,
+          d_loss: ds.length ? mean(ds) : null,
+          images_per_s: (pending.length * config.batch) / seconds,
+          updates: {
+            vae: pending.reduce((s, r) => s + r.updates.vae, 0),
+            g: pending.reduce((s, r) => s + r.updates.g, 0),
+            d: pending.reduce((s, r) => s + r.updates.d, 0),
+          },
+          time_s: state.elapsedMs / 1000,
+        };
+        await appendStepLog(paths.log, entry);
+        checkLossRise(entry, log, config.maxLossRise, lastSaved, config, paths.checkpoint);
+        log.push(entry);
+        pending = [];
+        intervalStart = performance.now();
+      }
+      if (state.step % config.sampleEvery === 0 || last) await drawSamples();
+      if (state.step % config.checkpointEvery === 0 || last || evalDue()) await save();
+      if (evalDue() || (last && config.evalEvery > 0)) await measure();
+    }
+    if (lastSaved !== state.step) {
+      await save();
+      await drawSamples();
+    }
+  } finally {
+    pool.close();
+    disposeModel(model);
+  }
+  return { reason, step: state.step, totalSteps: total, paths, config };
+}

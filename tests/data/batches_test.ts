@@ -1,0 +1,15 @@
+import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
+import { BatchSchedule } from "../../lib/data/batches.ts";
+
+Deno.test("BatchSchedule: each epoch covers every image once, reshuffled per epoch", () => {
+  const s = new BatchSchedule(10, 3, 1);
+  assertEquals(s.stepsPerEpoch, 3);
+  const epoch0 = [0, 1, 2].flatMap((i) => [...s.indices(i)]);
+  assertEquals(new Set(epoch0).size, 9);
+  const epoch1 = [3, 4, 5].flatMap((i) => [...s.indices(i)]);
+  assertNotEquals(epoch0, epoch1);
+  assertEquals(s.epochOf(5), 1);
+  // recomputed from scratch (as after a resume): same batch
+  assertEquals([...new BatchSchedule(10, 3, 1).indices(4)], [...s.indices(4)]);
+  assertThrows(() => new BatchSchedule(2, 3, 1), Error, "larger than the data set");
+});

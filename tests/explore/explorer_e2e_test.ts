@@ -1,0 +1,345 @@
+/// <reference lib="dom" />
+/**
+ * The live explorer in a real browser: builds a gallery with one real
+ * (tiny) model, serves it, and checks in Chromium that the page renders
+ * the generator with TensorFlow.js and gets the server's pixels for the
+ * same view, that URLs reopen views, that zooming and panning re-render,
+ * that the latent controls and Save PNG work, and that nothing leaks.
+ */
+import { assert, assertEquals, assertGreater, assertLess, assertMatch } from "@std/assert";
+import { join } from "@std/path";
+import sharp from "sharp";
+import type { Page } from "playwright-core";
+import type { View } from "../../lib/model/coords.ts";
+import { checkBrowserModelJson } from "../../lib/explore/browser_model.ts";
+import { loadGenerator } from "../../lib/train/checkpoint.ts";
+import { type ExplorerSnapshot, parseHash, roundLatent } from "../../lib/explore/state.ts";
+import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
+import { serveStatic } from "../../lib/site/static_server.ts";
+import { slerp } from "../../lib/latent/walk_math.ts";
+import { launch, watch } from "../_browser.ts";
+import { contrastyCheckpoint, makeRender, makeRun } from "../_gallery_fixtures.ts";
+import { runScript, tempDir, tinyModel, useWasm } from "../_helpers.ts";
+
+const PREFIX = "/gallery/";
+
+/** Waits for the explorer to load and finish rendering; returns its state. */
+async function settled(page: Page): Promise<ExplorerSnapshot> {
+  await page.waitForFunction(() => "cppnExplorer" in window, undefined, { timeout: 15_000 });
+  return await page.evaluate(async () => {
+    // deno-lint-ignore no-explicit-any
+    const explorer = (window as any).cppnExplorer;
+    await explorer.ready;
+    await explorer.idle();
+    return explorer.state();
+  });
+}
+
+/** The canvas's grey levels (its red channel), row-major. */
+async function canvasGrey(page: Page): Promise<Uint8Array> {
+  const values = await page.evaluate(() => {
+    const canvas = document.getElementById("explore-canvas") as HTMLCanvasElement;
+    const rgba = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const grey: number[] = new Array(rgba.length / 4);
+    for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i];
+    return grey;
+  });
+  return Uint8Array.from(values);
+}
+
+function numTensors(page: Page): Promise<number> {
+  // deno-lint-ignore no-explicit-any
+  return page.evaluate(() => (window as any).cppnExplorer.numTensors());
+}
+
+/** Mean absolute difference and the fraction of pixels within `tolerance` grey levels. */
+function difference(a: Uint8Array, b: Uint8Array, tolerance = 8): { mean: number; within: number } {
+  assertEquals(a.length, b.length, "image sizes differ");
+  let sum = 0, close = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    sum += d;
+    if (d <= tolerance) close++;
+  }
+  return { mean: sum / a.length, within: close / a.length };
+}
+
+function spread(a: Uint8Array): number {
+  let sum = 0, sq = 0;
+  for (const v of a) {
+    sum += v;
+    sq += v * v;
+  }
+  const mean = sum / a.length;
+  return Math.sqrt(sq / a.length - mean * mean);
+}
+
+Deno.test({
+  name: "explore e2e: the live explorer renders the model in Chromium like the server does",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    await useWasm();
+    await using dir = await tempDir();
+    const out = join(dir.path, "output");
+    const checkpoint = join(dir.path, "checkpoint");
+    await contrastyCheckpoint(await tinyModel(), checkpoint);
+    await makeRun(out, "run1", { checkpoint });
+    const stillZ = [0.6, -1.2, 0.35, 0.8, -0.4, 1.1, 0, -0.75];
+    await makeRender(out, "r1", { z: stillZ, view: { scale: 20, center: [3, -2] } });
+
+    const built = await runScript("site", ["--out", out]);
+    assertEquals(built.code, 0, built.stderr);
+    assertMatch(built.stderr, /Live explorer: 1 model \(1 exported, 0 unchanged/);
+    const liveDir = join(out, "site", "live");
+    const files = (await Array.fromAsync(Deno.readDir(liveDir))).map((e) => e.name).sort();
+    assertEquals(files.length, 2);
+    const json = checkBrowserModelJson(
+      JSON.parse(await Deno.readTextFile(join(liveDir, files.find((f) => f.endsWith(".json"))!))),
+    );
+    assertEquals(json.keyframes.items.length, 10);
+
+    const server = new Renderer(foldWeights(await loadGenerator(checkpoint)));
+    const serverRender = (state: ExplorerSnapshot) =>
+      server.renderBytes({
+        z: Float32Array.from(state.z),
+        width: state.width,
+        height: state.height,
+        view: state.view,
+      });
+    const http = serveStatic({ root: join(out, "site"), prefix: PREFIX });
+    const browser = await launch();
+    try {
+      // A small viewport keeps the canvas small: software WebGL is slow.
+      const context = await browser.newContext({ viewport: { width: 480, height: 420 } });
+      context.setDefaultTimeout(20_000);
+      const page = await context.newPage();
+      const problems = watch(page);
+      let tensors = 0;
+      let first: Uint8Array = new Uint8Array(0);
+
+      await t.step("the still's link opens its view; the pixels match the server's", async () => {
+        await page.goto(`${http.url}stills/r1/`, { waitUntil: "load" });
+        const link = page.getByRole("link", { name: "Open this view in the live explorer" });
+        assertMatch(
+          (await link.getAttribute("href")) ?? "",
+          /^\.\.\/\.\.\/explore\/#m=run1&z=0\.6,-1\.2,0\.35,0\.8,-0\.4,1\.1,0,-0\.75&s=20&c=3,-2$/,
+        );
+        assertEquals(
+          await page.getByRole("link", { name: "Live explorer", exact: true }).count(),
+          1,
+        );
+        await link.click();
+        const state = await settled(page);
+        assertEquals(state.model, "run1");
+        assertEquals(state.view, { scale: 20, center: [3, -2] });
+        assertEquals(state.z, Array.from(Float32Array.from(stillZ)));
+        assertEquals(state.width, Math.round(state.width));
+        assertGreater(state.width, 100);
+        assertGreater(state.renders, 0);
+        first = await canvasGrey(page);
+        assertGreater(spread(first), 20, "the canvas is not blank");
+        const diff = difference(first, await serverRender(state));
+        assertLess(diff.mean, 2, `mean difference on ${state.backend}`);
+        assertGreater(diff.within, 0.99, `pixels within 8 levels on ${state.backend}`);
+        tensors = await numTensors(page);
+        assertEquals(problems, []);
+      });
+
+      await t.step("zoom buttons, the wheel and the keys re-render new coordinates", async () => {
+        await page.click('button[data-action="zoom-in"]');
+        await page.waitForFunction(() => location.hash.includes("&s=10&"));
+        let state = await settled(page);
+        assertEquals(state.view, { scale: 10, center: [3, -2] });
+        const zoomed = await canvasGrey(page);
+        assertGreater(difference(zoomed, first).mean, 2, "the zoomed image is new");
+        const diff = difference(zoomed, await serverRender(state));
+        assertLess(diff.mean, 2);
+        assertGreater(diff.within, 0.99);
+
+        await page.locator("#explore-canvas").scrollIntoViewIfNeeded();
+        const box = (await page.locator("#explore-canvas").boundingBox())!;
+        await page.mouse.move(box.x + box.width / 4, box.y + box.height / 4);
+        await page.mouse.wheel(0, -300);
+        await page.waitForFunction(() => !location.hash.includes("&s=10&"));
+        state = await settled(page);
+        assertLess(state.view.scale, 10);
+        // The point under the cursor stayed put: the centre moved towards it (up and left).
+        assertLess(state.view.center[0], 3);
+        assertLess(state.view.center[1], -2);
+        assertEquals(parseHash(await page.evaluate(() => location.hash)).scale, state.view.scale);
+
+        await page.focus("#explore-canvas");
+        const before = state.view;
+        await page.keyboard.press("ArrowLeft");
+        await page.keyboard.press("-");
+        state = await settled(page);
+        assertLess(state.view.center[0], before.center[0]);
+        assertGreater(state.view.scale, before.scale);
+        // Dragging moves the image with the pointer.
+        await page.mouse.move(box.x + 100, box.y + 100);
+        await page.mouse.down();
+        await page.mouse.move(box.x + 140, box.y + 100, { steps: 4 });
+        await page.mouse.up();
+        const dragged = await settled(page);
+        assertLess(dragged.view.center[0], state.view.center[0]);
+        assertEquals(dragged.view.center[1], state.view.center[1]);
+        assertEquals(await numTensors(page), tensors, "no tensors leak across renders");
+        assertEquals(problems, []);
+      });
+
+      await t.step("a URL with a view reopens it, on the CPU backend too", async () => {
+        const url = page.url();
+        const expected = await settled(page);
+        const pixels = await canvasGrey(page);
+        for (const query of ["", "?backend=cpu", "no WebGL"]) {
+          const other = await context.newPage();
+          const otherProblems = watch(other);
+          if (query === "no WebGL") {
+            // A browser without WebGL: the explorer falls back to the CPU backend.
+            await other.addInitScript(() => {
+              for (const type of [HTMLCanvasElement, OffscreenCanvas]) {
+                const proto = type.prototype as unknown as {
+                  getContext(kind: string, options?: unknown): unknown;
+                };
+                const getContext = proto.getContext;
+                proto.getContext = function (kind: string, options?: unknown) {
+                  return kind.includes("webgl") ? null : getContext.call(this, kind, options);
+                };
+              }
+            });
+          }
+          const search = query.startsWith("?") ? query : "";
+          await other.goto(url.replace("/explore/#", `/explore/${search}#`), { waitUntil: "load" });
+          const state = await settled(other);
+          assertEquals(state.view, parseHashView(url));
+          assertEquals(state.z, expected.z);
+          if (query) {
+            assertEquals(state.backend, "cpu");
+            assert(await other.isVisible("#explore-notice"), "the CPU backend is announced");
+            if (query === "no WebGL") {
+              assertMatch(
+                await other.textContent("#explore-notice") ?? "",
+                /WebGL is not available/,
+              );
+            }
+          }
+          const again = await canvasGrey(other);
+          assertEquals(state.view, expected.view);
+          if (state.backend === expected.backend) assertEquals(difference(again, pixels).mean, 0);
+          const diff = difference(again, await serverRender(state));
+          assertLess(diff.mean, 2, `mean difference on ${state.backend}`);
+          assertGreater(diff.within, 0.99, `pixels within 8 levels on ${state.backend}`);
+          assertEquals(otherProblems, []);
+          await other.close();
+        }
+        // Editing the address in place shows the new view too.
+        await page.evaluate(() => location.hash = "#m=run1&d=5&s=4&c=0.5,0");
+        await page.waitForFunction(() =>
+          // deno-lint-ignore no-explicit-any
+          (window as any).cppnExplorer.state().view.scale === 4
+        );
+        const edited = await settled(page);
+        assertEquals(edited.view, { scale: 4, center: [0.5, 0] });
+        assertEquals(edited.z, Array.from(Float32Array.from(json.keyframes.items[5].z)));
+        assertEquals(problems, []);
+      });
+
+      await t.step(
+        "digits, morphs, dimensions, random z and the walk drive the latent",
+        async () => {
+          await page.click('button[data-digit="3"]');
+          await page.waitForFunction(() => location.hash.includes("&d=3&"));
+          let state = await settled(page);
+          assertEquals(state.z, Array.from(Float32Array.from(json.keyframes.items[3].z)));
+          assertEquals(await page.getAttribute('button[data-digit="3"]', "aria-pressed"), "true");
+
+          const setRange = (selector: string, value: string) =>
+            page.locator(selector).evaluate((input: HTMLInputElement, v: string) => {
+              input.value = v;
+              input.dispatchEvent(new Event("input", { bubbles: true }));
+            }, value);
+          await setRange("#blend-t", "0.5");
+          state = await settled(page);
+          const k3 = Float32Array.from(json.keyframes.items[3].z);
+          const k1 = Float32Array.from(json.keyframes.items[1].z);
+          assertEquals(state.z, Array.from(roundLatent(slerp(k3, k1, 0.5))));
+
+          await setRange("#z-2", "1.25");
+          state = await settled(page);
+          assertEquals(state.z[2], 1.25);
+          await page.waitForFunction(() => /&z=[^&]*,1\.25,/.test(location.hash));
+
+          await page.click("#randomise");
+          const random = await settled(page);
+          assert(random.z.every((v, i) => v !== state.z[i]), "a new random z");
+
+          await page.click("#walk-play");
+          assertEquals(await page.getAttribute("#walk-play", "aria-pressed"), "true");
+          await page.waitForTimeout(600);
+          await page.click("#walk-play");
+          const walked = await settled(page);
+          assert(walked.z.some((v, i) => v !== random.z[i]), "the walk moved z");
+          assertEquals(await numTensors(page), tensors, "no tensors leak across renders");
+          assertEquals(problems, []);
+        },
+      );
+
+      await t.step("Save PNG downloads the view, rendered in bands", async () => {
+        await page.selectOption("#save-size", "0");
+        const state = await settled(page);
+        const [download] = await Promise.all([
+          page.waitForEvent("download", { timeout: 30_000 }),
+          page.click("#save-png"),
+        ]);
+        assertMatch(download.suggestedFilename(), /^cppn-run1-\d+x\d+\.png$/);
+        const path = join(dir.path, "saved.png");
+        await download.saveAs(path);
+        const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
+        assertEquals([info.width, info.height], [state.width, state.height]);
+        const grey = new Uint8Array(info.width * info.height);
+        for (let i = 0; i < grey.length; i++) grey[i] = data[i * info.channels];
+        assertEquals(difference(grey, await canvasGrey(page)).mean, 0);
+        await page.waitForFunction(() =>
+          document.getElementById("save-status")?.textContent?.startsWith("Saved ")
+        );
+        assertEquals(await numTensors(page), tensors);
+        assertEquals(problems, []);
+      });
+
+      await t.step("keyboard focus is visible; dark mode applies", async () => {
+        // Tab from the toolbar to the image: keyboard focus shows its outline.
+        await page.focus('button[data-action="reset"]');
+        for (let i = 0; i < 3; i++) {
+          await page.keyboard.press("Tab");
+          if (await page.evaluate(() => document.activeElement?.id === "explore-canvas")) break;
+        }
+        const outline = await page.evaluate(() => {
+          const style = getComputedStyle(document.activeElement!);
+          return `${style.outlineStyle} ${style.outlineWidth}`;
+        });
+        assertEquals(outline, "solid 3px");
+        const dark = await browser.newContext({ colorScheme: "dark" });
+        const darkPage = await dark.newPage();
+        await darkPage.goto(`${http.url}explore/`, { waitUntil: "load" });
+        const colors = await darkPage.evaluate(() => ({
+          body: getComputedStyle(document.body).backgroundColor,
+          panel: getComputedStyle(document.querySelector(".explore-controls fieldset")!)
+            .backgroundColor,
+        }));
+        assertEquals(colors, { body: "rgb(17, 18, 19)", panel: "rgb(27, 28, 30)" });
+        await dark.close();
+      });
+      await context.close();
+    } finally {
+      server.dispose();
+      await browser.close();
+      await http.close();
+    }
+  },
+});
+
+function parseHashView(url: string): View {
+  const parsed = parseHash(new URL(url).hash);
+  return { scale: parsed.scale!, center: parsed.center! };
+}

@@ -1,0 +1,65 @@
+import { assert, assertEquals } from "@std/assert";
+import { tf } from "../../lib/base/tf.ts";
+import {
+  flopsPerPixel,
+  generate,
+  type GeneratorSpec,
+  initGenerator,
+} from "../../lib/model/generator.ts";
+import { defaultView, pixelCoords } from "../../lib/model/coords.ts";
+import { Rng } from "../../lib/base/rng.ts";
+import type { Params } from "../../lib/model/params.ts";
+import { useWasm } from "../_helpers.ts";
+
+await useWasm();
+
+/** The reference CPPN, written plainly with tanh (module doc of generator.ts). */
+function reference(
+  p: Record<string, tf.Tensor>,
+  spec: GeneratorSpec,
+  z: tf.Tensor2D,
+  coords: tf.Tensor2D,
+) {
+  const zp = tf.add(tf.matMul(tf.mul(z, spec.scale), p.wz), p.b0);
+  const cp = tf.matMul(coords, p.wc);
+  const u = tf.reshape(tf.add(tf.expandDims(zp, 1), tf.expandDims(cp, 0)), [-1, spec.width]);
+  let h = tf.softplus(u);
+  for (let i = 1; i < spec.depth; i++) h = tf.tanh(tf.add(tf.matMul(h, p[`w${i}`]), p[`b${i}`]));
+  return tf.reshape(tf.sigmoid(tf.add(tf.matMul(h, p.wout), p.bout)), [z.shape[0], -1]);
+}
+
+Deno.test("generate: equals the plain tanh CPPN in value and gradient within 1e-5", async () => {
+  for (const depth of [1, 2, 4]) {
+    const spec: GeneratorSpec = { zDim: 5, width: 12, depth, scale: 8, size: 26 };
+    const params: Params = initGenerator(spec, new Rng(depth));
+    const z = tf.tensor2d(new Rng(9).normal(3 * 5), [3, 5]);
+    const coords = tf.tensor2d(pixelCoords(7, 7, defaultView(8)), [49, 3]);
+    const target = tf.tensor2d(new Rng(10).normal(3 * 49), [3, 49]);
+    const names = Object.keys(params);
+    const loss = (f: typeof reference) => (...ws: tf.Tensor[]) => {
+      const p = Object.fromEntries(names.map((n, i) => [n, ws[i]]));
+      return tf.sum(tf.mul(f(p, spec, z, coords), target));
+    };
+    const fast = generate(params, spec, z, coords);
+    const ref = reference(params, spec, z, coords);
+    const [a, b] = [await fast.data(), await ref.data()];
+    for (let i = 0; i < a.length; i++) assert(Math.abs(a[i] - b[i]) < 1e-5);
+    const gFast = tf.grads(loss((p, s, z, c) => generate(p as Params, s, z, c)))(
+      Object.values(params),
+    );
+    const gRef = tf.grads(loss(reference))(Object.values(params));
+    for (let k = 0; k < names.length; k++) {
+      const [x, y] = [await gFast[k].data(), await gRef[k].data()];
+      for (let i = 0; i < x.length; i++) {
+        const err = Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(y[i]));
+        assert(err < 1e-5, `depth ${depth}, ${names[k]}[${i}]: ${x[i]} vs ${y[i]}`);
+      }
+    }
+  }
+});
+
+Deno.test("flopsPerPixel: the reference count, about 99 kFLOP at width 128", () => {
+  const n = flopsPerPixel({ zDim: 32, width: 128, depth: 4, scale: 8, size: 26 });
+  assertEquals(n, 2 * (3 * 128 + 3 * 128 * 128 + 128));
+  assert(Math.abs(n - 99e3) < 1e3);
+});

@@ -1,0 +1,52 @@
+import { assertAlmostEquals } from "@std/assert";
+import { tf } from "../../lib/base/tf.ts";
+import {
+  bceWithLogits,
+  discriminatorLoss,
+  generatorLoss,
+  klDivergence,
+  reconstructionLoss,
+  vaeLoss,
+} from "../../lib/model/losses.ts";
+import { useWasm } from "../_helpers.ts";
+
+await useWasm();
+const v = async (t: tf.Tensor) => (await t.data())[0];
+
+Deno.test("reconstructionLoss: Bernoulli, summed over pixels", async () => {
+  const x = tf.tensor2d([[1, 0, 0.5]]), xHat = tf.tensor2d([[0.8, 0.3, 0.5]]);
+  const expected = -(Math.log(0.8) + Math.log(0.7) + 0.5 * Math.log(0.5) + 0.5 * Math.log(0.5));
+  assertAlmostEquals(await v(reconstructionLoss(x, xHat)), expected, 1e-5);
+  // the 1e-10 keeps a confident wrong pixel finite: -log(1e-10) = 23.03
+  const worst = reconstructionLoss(tf.tensor2d([[1]]), tf.tensor2d([[0]]));
+  assertAlmostEquals(await v(worst), 23.02585, 1e-3);
+});
+
+Deno.test("klDivergence: -0.5 sum(1 + logVar - mu² - exp(logVar))", async () => {
+  const mu = tf.tensor2d([[1, 0], [0, 0]]), logVar = tf.tensor2d([[0, Math.log(2)], [0, 0]]);
+  const kl = await klDivergence(mu, logVar).data();
+  assertAlmostEquals(kl[0], -0.5 * ((1 + 0 - 1 - 1) + (1 + Math.log(2) - 0 - 2)), 1e-6);
+  assertAlmostEquals(kl[1], 0, 1e-7); // the prior itself
+});
+
+Deno.test("vaeLoss: batch mean of reconstruction + KL, per pixel", async () => {
+  const x = tf.tensor2d([[1, 0], [0, 1]]), xHat = tf.tensor2d([[0.9, 0.2], [0.5, 0.5]]);
+  const mu = tf.tensor2d([[1], [0]]), logVar = tf.tensor2d([[0], [0]]);
+  const r0 = -(Math.log(0.9) + Math.log(0.8)), r1 = -2 * Math.log(0.5);
+  const expected = ((r0 + 0.5) + (r1 + 0)) / 2 / 2;
+  assertAlmostEquals(await v(vaeLoss(x, xHat, mu, logVar)), expected, 1e-6);
+});
+
+Deno.test("GAN losses: BCE from logits, hand-computed", async () => {
+  assertAlmostEquals(await v(bceWithLogits(tf.tensor([0]), 1)), Math.LN2, 1e-6);
+  assertAlmostEquals(await v(bceWithLogits(tf.tensor([2]), 1)), Math.log(1 + Math.exp(-2)), 1e-6);
+  assertAlmostEquals(await v(bceWithLogits(tf.tensor([2]), 0)), Math.log(1 + Math.exp(2)), 1e-6);
+  // stable where the probability form would overflow
+  assertAlmostEquals(await v(bceWithLogits(tf.tensor([-200]), 1)), 200, 1e-3);
+  const real = tf.tensor([[2], [0]]), fake = tf.tensor([[-1], [1]]);
+  const bce1 = (Math.log(1 + Math.exp(-2)) + Math.LN2) / 2;
+  const bce0 = (Math.log(1 + Math.exp(-1)) + Math.log(1 + Math.exp(1))) / 2;
+  assertAlmostEquals(await v(discriminatorLoss(real, fake)), 0.5 * bce1 + 0.5 * bce0, 1e-6);
+  const g = (Math.log(1 + Math.exp(1)) + Math.log(1 + Math.exp(-1))) / 2;
+  assertAlmostEquals(await v(generatorLoss(fake)), g, 1e-6);
+});

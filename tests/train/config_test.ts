@@ -1,0 +1,43 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import {
+  resolveTrainConfig,
+  resumeConfig,
+  totalSteps,
+  TRAIN_DEFAULTS,
+  TRAIN_FLAGS,
+} from "../../lib/train/config.ts";
+import { FlagError } from "../../lib/base/flags.ts";
+
+Deno.test("resolveTrainConfig: user over preset over defaults, every field filled", () => {
+  const c = resolveTrainConfig({ preset: "reference", batch: 7 });
+  assertEquals(c.batch, 7);
+  assertEquals(c.width, 128); // from the preset
+  assertEquals(c.lrVae, 0.001);
+  assertEquals(c.beta1, 0.65);
+  assertEquals(Object.keys(c).sort(), Object.keys(TRAIN_DEFAULTS).sort());
+  assertEquals(resolveTrainConfig().width, TRAIN_DEFAULTS.width);
+});
+
+Deno.test("every config field but size has a flag", () => {
+  const keys = new Set(TRAIN_FLAGS.map((f) => f.key));
+  const missing = Object.keys(TRAIN_DEFAULTS).filter((k) => !keys.has(k));
+  assertEquals(missing, ["size"]);
+});
+
+Deno.test("resumeConfig: length, rates and balancing may change, the model may not", () => {
+  const saved = resolveTrainConfig({ run: "r", width: 16 });
+  assertEquals(resumeConfig(saved, { steps: 9 }).steps, 9);
+  assertEquals(resumeConfig(saved, { dTrainIfGBelow: 0.8 }).dTrainIfGBelow, 0.8);
+  assertEquals(resumeConfig(saved, { lrVae: 1e-3 }).lrVae, 1e-3);
+  assertEquals(resumeConfig(saved, { width: 16 }).width, 16);
+  assertThrows(
+    () => resumeConfig(saved, { width: 32 }),
+    FlagError,
+    '--width cannot change on --resume: run "r" was trained with 16',
+  );
+});
+
+Deno.test("totalSteps: --steps wins, else epochs x whole batches", () => {
+  assertEquals(totalSteps(resolveTrainConfig({ steps: 5 }), 60000), 5);
+  assertEquals(totalSteps(resolveTrainConfig({ epochs: 2, batch: 64 }), 60000), 2 * 937);
+});

@@ -1,0 +1,350 @@
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import { join } from "@std/path";
+import {
+  checkLossRise,
+  type LogEntry,
+  prepareRun,
+  train,
+  TrainingDiverged,
+} from "../../lib/train/loop.ts";
+import { resolveTrainConfig } from "../../lib/train/config.ts";
+import { readGrey } from "../../lib/media/image.ts";
+import { runScript, tempDir, tinyConfig, useWasm } from "../_helpers.ts";
+
+await useWasm();
+
+const BINS = [
+  "generator.bin",
+  "encoder.bin",
+  "discriminator.bin",
+  "optimizers.bin",
+  "generator.ema.bin",
+  "encoder.ema.bin",
+  "ema.json",
+];
+
+async function checkpointBytes(dir: string): Promise<Uint8Array[]> {
+  return await Promise.all(BINS.map((f) => Deno.readFile(join(dir, "checkpoint", f))));
+}
+
+Deno.test("train: 2 steps + resume + 2 steps gives the same weights as 4 steps", async () => {
+  await using tmp = await tempDir();
+  const straight = await train(
+    await prepareRun(tinyConfig(tmp.path, { run: "straight", steps: 4 })),
+  );
+  assertEquals(straight.step, 4);
+  const first = await train(await prepareRun(tinyConfig(tmp.path, { run: "split", steps: 2 })));
+  assertEquals([first.step, first.reason], [2, "done"]);
+  const second = await train(
+    await prepareRun({ out: tmp.path, run: "split", resume: true, steps: 4 }),
+  );
+  assertEquals(second.step, 4);
+  const a = await checkpointBytes(straight.paths.dir);
+  const b = await checkpointBytes(second.paths.dir);
+  for (let i = 0; i < BINS.length; i++) assertEquals(b[i], a[i], `${BINS[i]} differs`);
+  const stateA = JSON.parse(await Deno.readTextFile(join(straight.paths.checkpoint, "state.json")));
+  const stateB = JSON.parse(await Deno.readTextFile(join(second.paths.checkpoint, "state.json")));
+  assertEquals([stateB.step, stateB.rng], [stateA.step, stateA.rng]);
+  // the log continues without gaps or repeats
+  const log = (await Deno.readTextFile(second.paths.log)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  assertEquals(log.map((e: LogEntry) => e.step), [1, 2, 3, 4]);
+});
+
+Deno.test("train: a stop request saves a checkpoint that resumes", async () => {
+  await using tmp = await tempDir();
+  let steps = 0;
+  const outcome = await train(await prepareRun(tinyConfig(tmp.path, { run: "r", steps: 50 })), {
+    onStep: () => steps++,
+    shouldStop: () => steps >= 3,
+  });
+  assertEquals([outcome.reason, outcome.step], ["stopped", 3]);
+  const state = JSON.parse(await Deno.readTextFile(join(outcome.paths.checkpoint, "state.json")));
+  assertEquals(state.step, 3);
+});
+
+Deno.test("train: --minutes stops with a checkpoint once the training time reaches it, across resumes", async () => {
+  await using tmp = await tempDir();
+  // a limit of a few milliseconds: the first step always exceeds it
+  const config = tinyConfig(tmp.path, { run: "r", steps: 50, minutes: 1e-5 });
+  const first = await train(await prepareRun(config));
+  assertEquals([first.reason, first.step], ["time", 1]);
+  const state = JSON.parse(await Deno.readTextFile(join(first.paths.checkpoint, "state.json")));
+  assertEquals(state.step, 1);
+  assert(state.elapsedMs >= 1e-5 * 60_000);
+  // the time counts across resumes: the same limit stops at once, a higher one goes on
+  const again = await train(await prepareRun({ out: tmp.path, run: "r", resume: true }));
+  assertEquals([again.reason, again.step], ["time", 1]);
+  const more = await train(
+    await prepareRun({ out: tmp.path, run: "r", resume: true, minutes: 0, steps: 3 }),
+  );
+  assertEquals([more.reason, more.step], ["done", 3]);
+});
+
+Deno.test("train: --eval-every writes quality.jsonl and quality.png; a resume continues them", async () => {
+  await using tmp = await tempDir();
+  const first = await train(
+    await prepareRun(tinyConfig(tmp.path, { run: "q", steps: 2, evalEvery: 2, evalSamples: 100 })),
+  );
+  const read = async () =>
+    (await Deno.readTextFile(first.paths.quality)).trim().split("\n").map((l) => JSON.parse(l));
+  const [entry] = await read();
+  assertEquals(entry.step, 2);
+  assert(entry.fd > 0 && Number.isFinite(entry.fd), `fd ${entry.fd}`);
+  for (const k of ["coverage", "confident"]) assert(entry[k] >= 0 && entry[k] <= 1, k);
+  assert(entry.reconstruction > 0 && entry.time_s > 0);
+  const state = JSON.parse(await Deno.readTextFile(join(first.paths.checkpoint, "state.json")));
+  assertEquals(entry.time_s, state.elapsedMs / 1000, "measured at the saved checkpoint");
+  const chart = await readGrey(first.paths.qualityChart);
+  assertEquals(chart.width, 900);
+  await train(await prepareRun({ out: tmp.path, run: "q", resume: true, steps: 4 }));
+  assertEquals((await read()).map((e) => e.step), [2, 4]);
+});
+
+Deno.test("prepareRun: refuses to reuse a run and explains --resume", async () => {
+  await using tmp = await tempDir();
+  await train(await prepareRun(tinyConfig(tmp.path, { run: "x", steps: 1 })));
+  await assertRejects(
+    () => prepareRun(tinyConfig(tmp.path, { run: "x", steps: 1 })),
+    Error,
+    'Run "x" already exists',
+  );
+  await assertRejects(
+    () => prepareRun({ out: tmp.path, run: "x", resume: true, width: 99 }),
+    Error,
+    "--width cannot change on --resume",
+  );
+  await assertRejects(
+    () => prepareRun({ out: join(tmp.path, "empty"), resume: true }),
+    Error,
+    "Nothing to resume",
+  );
+});
+
+Deno.test("deno task train (end to end): tiny run on real MNIST writes every output", async () => {
+  await using tmp = await tempDir();
+  const r = await runScript("train", [
+    "--out",
+    tmp.path,
+    "--run",
+    "e2e",
+    "--width",
+    "16",
+    "--batch",
+    "8",
+    "--steps",
+    "3",
+    "--backend",
+    "wasm",
+    "--log-every",
+    "1",
+    "--sample-every",
+    "2",
+    "--gan-after",
+    "0",
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  assertStringIncludes(r.stderr, "backend: wasm");
+  assertStringIncludes(r.stderr, "Done: 3 steps");
+  const run = join(tmp.path, "runs", "e2e");
+  const config = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
+  assertEquals([config.width, config.batch, config.steps, config.lrG, config.ganAfter], [
+    16,
+    8,
+    3,
+    0.005,
+    0,
+  ]);
+  assertEquals(await Deno.readLink(join(tmp.path, "runs", "latest")), "e2e");
+
+  const log = (await Deno.readTextFile(join(run, "log.jsonl"))).trim().split("\n").map((l) =>
+    JSON.parse(l) as LogEntry
+  );
+  assertEquals(log.map((e) => e.step), [1, 2, 3]);
+  for (const e of log) {
+    assertEquals(Object.keys(e).sort(), [
+      "d_loss",
+      "epoch",
+      "g_loss",
+      "images_per_s",
+      "step",
+      "time_s",
+      "updates",
+      "vae_loss",
+    ]);
+    assert(e.vae_loss > 0 && e.vae_loss < 1, `vae loss ${e.vae_loss}`);
+    assert(e.g_loss! > 0 && e.d_loss! > 0 && e.images_per_s > 0);
+    assertEquals(e.updates.vae, 4);
+    assert(e.updates.g >= 1 && e.updates.g <= 4 && e.updates.d <= 1);
+  }
+
+  const samples = [...Deno.readDirSync(join(run, "samples"))].map((e) => e.name).sort();
+  assertEquals(samples, ["step-000000.png", "step-000002.png", "step-000003.png"]);
+  const grid = await readGrey(join(run, "samples", "step-000003.png"));
+  // 8 x 8 digits at 2x the 26 px training size, 2 px gaps
+  assertEquals([grid.width, grid.height], [8 * 52 + 9 * 2, 8 * 52 + 9 * 2]);
+  const chart = await readGrey(join(run, "losses.png"));
+  assertEquals(chart.width, 900);
+
+  const ckpt = join(run, "checkpoint");
+  const sums = (await Deno.readTextFile(join(ckpt, "checksums.sha256"))).trim().split("\n");
+  assertEquals(sums.map((l) => l.split("  ")[1]).sort(), [
+    "discriminator.bin",
+    "discriminator.json",
+    "ema.json",
+    "encoder.bin",
+    "encoder.ema.bin",
+    "encoder.json",
+    "generator.bin",
+    "generator.ema.bin",
+    "generator.json",
+    "optimizers.bin",
+    "optimizers.json",
+    "state.json",
+  ]);
+  for (const line of sums) {
+    const [hash, name] = line.split("  ");
+    const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(join(ckpt, name)));
+    assertEquals(
+      Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(""),
+      hash,
+    );
+  }
+  const gen = JSON.parse(await Deno.readTextFile(join(ckpt, "generator.json")));
+  assertEquals(gen.spec, { zDim: 32, width: 16, depth: 4, scale: 8, size: 26 });
+  const genBytes = (await Deno.stat(join(ckpt, "generator.bin"))).size;
+  assertEquals(genBytes, 4 * (32 * 16 + 16 + 3 * 16 + 3 * (16 * 16 + 16) + 16 + 1));
+  const state = JSON.parse(await Deno.readTextFile(join(ckpt, "state.json")));
+  assertEquals([state.step, state.epoch], [3, 0]);
+});
+
+Deno.test("deno task train: a corrupt checkpoint is refused on --resume, not overwritten", async () => {
+  await using tmp = await tempDir();
+  await train(await prepareRun(tinyConfig(tmp.path, { run: "c", steps: 1 })));
+  const bin = join(tmp.path, "runs", "c", "checkpoint", "encoder.bin");
+  const bytes = await Deno.readFile(bin);
+  bytes[0] ^= 0xff;
+  await Deno.writeFile(bin, bytes);
+  const r = await runScript("train", ["--out", tmp.path, "--run", "c", "--resume", "--steps", "3"]);
+  assertEquals(r.code, 1);
+  assertStringIncludes(r.stderr, "encoder.bin does not match its checksum");
+  assertEquals(await Deno.readFile(bin), bytes);
+});
+
+Deno.test("deno task train: a diverging loss stops with a clear message, keeping the last good checkpoint", async () => {
+  await using tmp = await tempDir();
+  const r = await runScript("train", [
+    "--out",
+    tmp.path,
+    "--run",
+    "nan",
+    "--width",
+    "8",
+    "--batch",
+    "4",
+    "--encoder-width",
+    "16",
+    "--steps",
+    "20",
+    "--lr-vae",
+    "1e30",
+    "--lr-g",
+    "1e30",
+    "--checkpoint-every",
+    "1",
+    "--backend",
+    "wasm",
+  ]);
+  assertEquals(r.code, 1, r.stderr);
+  const match = /Training stopped at step (\d+): the \w+ loss is/.exec(r.stderr);
+  assert(match, r.stderr);
+  assertStringIncludes(r.stderr, "lower learning rates");
+  const ckpt = join(tmp.path, "runs", "nan", "checkpoint");
+  try {
+    const state = JSON.parse(await Deno.readTextFile(join(ckpt, "state.json")));
+    assert(state.step < Number(match[1]));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    assertStringIncludes(r.stderr, "No checkpoint was saved yet");
+  }
+});
+
+Deno.test("deno task train: bad flags exit 2 naming the flag", async () => {
+  for (
+    const [args, message] of [
+      [["--batch", "0"], '--batch must be an integer >= 1, got "0"'],
+      [["--lr-g", "fast"], '--lr-g must be a number > 0, got "fast"'],
+      [["--backend", "tpu"], "--backend must be one of auto, gpu, node, wasm, cpu"],
+      [["--epoch", "3"], "Unknown flag --epoch"],
+    ] as [string[], string][]
+  ) {
+    const r = await runScript("train", args);
+    assertEquals(r.code, 2);
+    assertStringIncludes(r.stderr, message);
+  }
+  await using tmp = await tempDir();
+  const r = await runScript("train", [
+    "--out",
+    tmp.path,
+    "--data",
+    join(tmp.path, "missing"),
+    "--steps",
+    "1",
+  ]);
+  assertEquals(r.code, 1);
+  assertStringIncludes(r.stderr, "no such folder");
+});
+
+Deno.test("train: --gan-after trains the VAE alone for the first N steps", async () => {
+  await using tmp = await tempDir();
+  const outcome = await train(
+    await prepareRun(tinyConfig(tmp.path, { run: "g", steps: 4, ganAfter: 2 })),
+  );
+  const log = (await Deno.readTextFile(outcome.paths.log)).trim().split("\n").map((l) =>
+    JSON.parse(l) as LogEntry
+  );
+  assertEquals(log.map((e) => e.g_loss === null), [true, true, false, false]);
+  assertEquals(log.map((e) => e.updates.vae), [4, 4, 4, 4]);
+  assert(log[2].updates.g >= 1 && log[3].updates.g >= 1);
+});
+
+Deno.test("checkLossRise: stops a blown-up VAE loss, not an ordinary rise", () => {
+  const entry = (step: number, vae: number): LogEntry => ({
+    step,
+    epoch: 0,
+    vae_loss: vae,
+    g_loss: null,
+    d_loss: null,
+    images_per_s: 1,
+    updates: { vae: 4, g: 0, d: 0 },
+    time_s: step,
+  });
+  const config = resolveTrainConfig({ run: "digits", lrVae: 3e-3, lrG: 5e-3 });
+  const earlier = [entry(10, 0.5), entry(20, 0.2), entry(30, 0.3)];
+  const rise = (vae: number, factor = 10, saved = 20) =>
+    checkLossRise(entry(40, vae), earlier, factor, saved, config, "ckpt");
+  rise(1.9); // 9.5x the lowest: a spike, not a blow-up
+  rise(5, 0); // 0: never
+  checkLossRise(entry(10, 9), [], 10, 0, config, "ckpt"); // nothing to compare with yet
+  const error = assertThrows(() => rise(2.1), TrainingDiverged);
+  assertStringIncludes(
+    error.message,
+    "Training stopped at step 40: the VAE loss rose to 2.100, more than 10x its lowest (0.200 at step 20)",
+  );
+  assertStringIncludes(error.message, "The last checkpoint (step 20) is kept in ckpt");
+  assertStringIncludes(
+    error.message,
+    "deno task train --run digits --resume --lr-vae 0.001 --lr-g 0.0017",
+  );
+  assertStringIncludes(
+    assertThrows(() => rise(2.1, 10, 0), TrainingDiverged).message,
+    "No checkpoint was saved yet",
+  );
+});
