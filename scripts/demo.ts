@@ -8,7 +8,8 @@ import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { DEMO_WALK, runDemo } from "../lib/demo/demo.ts";
 import { Progress } from "../lib/base/progress.ts";
 import { defaultWorkers } from "../lib/render/pool.ts";
-import { SOURCE_FLAGS, type SourceOptions, WALK_DEFAULTS } from "../lib/latent/walk_config.ts";
+import { WALK_DEFAULTS } from "../lib/latent/walk_config.ts";
+import { SOURCE_FLAGS, type SourceOptions } from "../lib/render/flags.ts";
 import { initBackend } from "../lib/base/backend.ts";
 
 const USAGE = "Usage: deno task demo [options]\n\n" +

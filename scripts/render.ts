@@ -4,7 +4,7 @@
  * @module
  */
 import { initBackend } from "../lib/base/backend.ts";
-import { loadGenerator } from "../lib/train/checkpoint.ts";
+import { loadGenerator } from "../lib/model/network_files.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { resolveModel } from "../lib/model/source.ts";
 import { foldWeights } from "../lib/render/renderer.ts";

@@ -11,7 +11,7 @@ import { resolveModel } from "../lib/model/source.ts";
 import { Progress } from "../lib/base/progress.ts";
 import { foldWeights } from "../lib/render/renderer.ts";
 import { defaultWorkers, RenderPool } from "../lib/render/pool.ts";
-import { loadGenerator } from "../lib/train/checkpoint.ts";
+import { loadGenerator } from "../lib/model/network_files.ts";
 import { renderWalk } from "../lib/latent/walk.ts";
 import { planWalks } from "../lib/latent/walk_batch.ts";
 import { WALK_DEFAULTS, WALK_FLAGS, type WalkOptions } from "../lib/latent/walk_config.ts";

@@ -7,7 +7,7 @@ import { findFfmpeg } from "../lib/media/ffmpeg.ts";
 import { join } from "@std/path";
 import sharp from "sharp";
 import { exists } from "../lib/base/atomic_write.ts";
-import { floatBytes } from "../lib/train/checkpoint.ts";
+import { floatBytes } from "../lib/base/checksummed_folder.ts";
 import { sha256Hex } from "../lib/base/fs_safe.ts";
 import { Rng } from "../lib/base/rng.ts";
 

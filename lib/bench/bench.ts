@@ -22,7 +22,7 @@ import { updateFlops } from "./flops.ts";
 import { flopsPerPixel } from "../model/generator.ts";
 import { loadMnist } from "../data/mnist.ts";
 import { disposeModel, initModel, type ModelSpec, modelSpec } from "../model/model.ts";
-import { loadGenerator } from "../train/checkpoint.ts";
+import { loadGenerator } from "../model/network_files.ts";
 import { foldWeights } from "../render/renderer.ts";
 import { RenderPool } from "../render/pool.ts";
 import { Rng } from "../base/rng.ts";

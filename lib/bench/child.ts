@@ -8,12 +8,11 @@
  * @module
  */
 import { initBackend } from "../base/backend.ts";
-import { loadGenerator } from "../train/checkpoint.ts";
+import { loadGenerator } from "../model/network_files.ts";
 import { defaultView } from "../model/coords.ts";
 import { foldWeights } from "../render/renderer.ts";
-import { RenderPool } from "../render/pool.ts";
+import { RenderPool, renderToPng } from "../render/pool.ts";
 import { Rng } from "../base/rng.ts";
-import { renderToPng } from "../latent/walk.ts";
 
 /** Peak RSS of this process in bytes (Linux: exact; elsewhere: sampled). */
 export function peakRss(sampled: number): number {

@@ -8,7 +8,8 @@
  */
 import { join } from "@std/path";
 import { exists } from "../base/atomic_write.ts";
-import { loadGenerator } from "../train/checkpoint.ts";
+import type { SourceOptions } from "../render/flags.ts";
+import { loadGenerator } from "../model/network_files.ts";
 import { findFfmpeg } from "../media/ffmpeg.ts";
 import { resolveModel } from "../model/source.ts";
 import { foldWeights } from "../render/renderer.ts";
@@ -16,7 +17,7 @@ import { RenderPool } from "../render/pool.ts";
 import { buildSite, type SiteBuildResult } from "../site/build.ts";
 import { RENDER_DEFAULTS, type RenderOptions, renderSingle } from "../latent/still.ts";
 import { renderWalk } from "../latent/walk.ts";
-import { type SourceOptions, WALK_DEFAULTS, type WalkSettings } from "../latent/walk_config.ts";
+import { WALK_DEFAULTS, type WalkSettings } from "../latent/walk_config.ts";
 
 /** The demo's walk: one example of each digit, 0 -> 9 -> 0. */
 export const DEMO_WALK: WalkSettings = {

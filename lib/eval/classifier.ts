@@ -23,14 +23,8 @@
 import { tf } from "../base/tf.ts";
 import { Adam } from "../model/adam.ts";
 import { BatchSchedule } from "../data/batches.ts";
-import {
-  CHECKPOINT_FORMAT,
-  floatsOf,
-  type NetworkFile,
-  parseJson,
-  readVerified,
-  replaceFolder,
-} from "../train/checkpoint.ts";
+import { CHECKPOINT_FORMAT, type NetworkFile } from "../model/network_files.ts";
+import { floatsOf, parseJson, readVerified, replaceFolder } from "../base/checksummed_folder.ts";
 import { sha256Hex } from "../base/fs_safe.ts";
 import { centreCrops, randomCrops } from "../data/crop.ts";
 import { conv2dStride2, dense } from "../model/fast_ops.ts";
@@ -41,6 +35,7 @@ import {
   countParams,
   disposeParams,
   flatten,
+  gradients,
   manifestOf,
   manifestSize,
   normalVariable,
@@ -48,7 +43,6 @@ import {
   paramsFromFlat,
 } from "../model/params.ts";
 import { Rng } from "../base/rng.ts";
-import { gradients } from "../train/step.ts";
 
 /** The folder the trained classifier ships in. */
 export const CLASSIFIER_DIR = "models/mnist-classifier";

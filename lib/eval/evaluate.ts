@@ -17,7 +17,8 @@
 import { join } from "@std/path";
 import { tf } from "../base/tf.ts";
 import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
-import { loadNetworkParams, locateCheckpoint } from "../train/checkpoint.ts";
+import { loadNetworkParams } from "../model/network_files.ts";
+import { locateCheckpoint } from "../base/checksummed_folder.ts";
 import { CLASSIFIER_DIR, classify, loadClassifier, type LoadedClassifier } from "./classifier.ts";
 import { defaultView, pixelCoords } from "../model/coords.ts";
 import { centreCrops } from "../data/crop.ts";

@@ -7,7 +7,7 @@
  */
 import { tf } from "../base/tf.ts";
 import { readJson } from "../base/atomic_write.ts";
-import { loadNetworkParams } from "../train/checkpoint.ts";
+import { loadNetworkParams } from "../model/network_files.ts";
 import { centreCrops } from "../data/crop.ts";
 import { encode, type EncoderSpec } from "../model/encoder.ts";
 import { FlagError } from "../base/flags.ts";

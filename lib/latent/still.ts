@@ -12,8 +12,8 @@ import { encodeDigits, readLatents } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
 import type { RenderPool } from "../render/pool.ts";
 import { Rng } from "../base/rng.ts";
-import { renderToPng } from "./walk.ts";
-import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "./walk_config.ts";
+import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
+import { renderToPng } from "../render/pool.ts";
 
 /** Options of `deno task render`. */
 export interface RenderOptions extends SourceOptions {

@@ -10,15 +10,16 @@
 import { join } from "@std/path";
 import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
 import type { View } from "../model/coords.ts";
-import { readChecksums, weightsFile } from "../train/checkpoint.ts";
+import { readChecksums } from "../base/checksummed_folder.ts";
+import { weightsFile } from "../model/network_files.ts";
 import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "../media/ffmpeg.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import { readGrey } from "../media/image.ts";
 import { type Keyframe, keyframeChoice, resolveKeyframes } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
-import { PngStreamWriter, writeGreyPng } from "../media/png_stream.ts";
+import { writeGreyPng } from "../media/png_stream.ts";
 import type { ImageRequest } from "../render/renderer.ts";
-import type { RenderPool } from "../render/pool.ts";
+import { type RenderPool, renderToPng } from "../render/pool.ts";
 import { walkLatent } from "./walk_math.ts";
 import type { WalkSettings } from "./walk_config.ts";
 
@@ -92,22 +93,6 @@ export interface WalkResult {
 /** Frame file name: `000042.png`. */
 export function frameName(index: number): string {
   return `${String(index).padStart(6, "0")}.png`;
-}
-
-/** Streams one image from the pool into a PNG file. */
-export async function renderToPng(
-  pool: RenderPool,
-  request: ImageRequest,
-  path: string,
-): Promise<void> {
-  const writer = await PngStreamWriter.create(path, request.width, request.height);
-  try {
-    await pool.render(request, (bytes) => writer.writeRows(bytes));
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
-  await writer.close();
 }
 
 /** Lays out equally sized 8-bit thumbnails in a grid with 4 px gaps. */

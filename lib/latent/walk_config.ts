@@ -6,25 +6,9 @@
  *
  * @module
  */
-import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
-import { type FlagSpec } from "../base/flags.ts";
+import type { FlagSpec } from "../base/flags.ts";
+import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
 import { type Easing, EASING_NAMES, type Interpolation, INTERPOLATIONS } from "./walk_math.ts";
-
-/** Where to find the model and where to write. */
-export interface SourceOptions {
-  /** A run under `<out>/runs/`. */
-  run?: string;
-  /** A checkpoint folder. */
-  model?: string;
-  /** The output root. */
-  out: string;
-  /** Render workers (default: cores). */
-  workers: number;
-  /** Backend of the render workers. */
-  backend: BackendChoice;
-  /** Redo and overwrite existing output. */
-  force: boolean;
-}
 
 /** Everything that decides a walk's frames. */
 export interface WalkSettings {
@@ -88,81 +72,6 @@ export const WALK_DEFAULTS: WalkOptions = {
   invert: false,
   count: 1,
 };
-
-/** Largest side accepted for any render. */
-export const MAX_SIDE = 65535;
-
-/** Flags shared by every rendering command. */
-export const SOURCE_FLAGS: readonly FlagSpec[] = [
-  {
-    name: "run",
-    key: "run",
-    type: { kind: "string" },
-    help: "Use this training run (output/runs/NAME)",
-    arg: "NAME",
-    defaultText: "the latest run, else the shipped model",
-  },
-  {
-    name: "model",
-    key: "model",
-    type: { kind: "string" },
-    help: "Use this checkpoint folder",
-    arg: "DIR",
-  },
-  {
-    name: "out",
-    key: "out",
-    type: { kind: "string" },
-    help: "Folder for everything generated",
-    arg: "DIR",
-  },
-  {
-    name: "workers",
-    key: "workers",
-    type: { kind: "int", min: 1 },
-    help: "Render workers",
-    arg: "N",
-    defaultText: "one per core",
-  },
-  {
-    name: "backend",
-    key: "backend",
-    type: { kind: "enum", values: BACKEND_CHOICES },
-    help: "Backend of the render workers",
-    arg: "NAME",
-  },
-  {
-    name: "force",
-    key: "force",
-    type: { kind: "boolean" },
-    help: "Redo and overwrite existing output",
-  },
-];
-
-/** Flags that set how an image looks. */
-export const VIEW_FLAGS: readonly FlagSpec[] = [
-  {
-    name: "scale",
-    key: "scale",
-    type: { kind: "number", min: 0, exclusiveMin: true },
-    help: "Coordinate scale: half the view's shorter side (smaller zooms in)",
-    arg: "X",
-    defaultText: "the training scale",
-  },
-  {
-    name: "center",
-    key: "center",
-    type: { kind: "point" },
-    help: "Plane point at the image centre",
-    arg: "X,Y",
-  },
-  {
-    name: "invert",
-    key: "invert",
-    type: { kind: "boolean" },
-    help: "Dark digits on white (as the original saved them)",
-  },
-];
 
 /** The flags that describe one walk (also the keys allowed in a plan). */
 export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [

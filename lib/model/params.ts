@@ -155,3 +155,17 @@ export function disposeParams(...all: Params[]): void {
 export function countParams(params: Params): number {
   return Object.values(params).reduce((s, v) => s + v.size, 0);
 }
+
+/**
+ * Computes `f()` and its gradients with respect to `params`, keyed like
+ * `params`. The caller disposes the returned tensors.
+ */
+export function gradients(
+  f: () => tf.Scalar,
+  params: Params,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const { value, grads } = tf.variableGrads(f, Object.values(params));
+  const keyed: Record<string, tf.Tensor> = {};
+  for (const [key, v] of Object.entries(params)) keyed[key] = grads[v.name];
+  return { value, grads: keyed };
+}

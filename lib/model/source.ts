@@ -6,7 +6,8 @@
  */
 import { fromFileUrl, join } from "@std/path";
 import { exists } from "../base/atomic_write.ts";
-import { loadGenerator, loadState, locateCheckpoint } from "../train/checkpoint.ts";
+import { loadGenerator, loadState } from "./network_files.ts";
+import { locateCheckpoint } from "../base/checksummed_folder.ts";
 import type { GeneratorSpec } from "./generator.ts";
 import { FlagError } from "../base/flags.ts";
 import { latestRun, runPaths } from "./runs.ts";

@@ -12,6 +12,7 @@ import { collectEvery } from "../base/gc.ts";
 import { DEFAULT_CHUNK_PIXELS, type FoldedWeights, type ImageRequest } from "./renderer.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
 import { startWorkers } from "../base/workers.ts";
+import { PngStreamWriter } from "../media/png_stream.ts";
 
 /** The number of logical cores, the default worker count. */
 export function defaultWorkers(): number {
@@ -165,4 +166,20 @@ export class RenderPool {
     for (const job of [...this.#queue.splice(0), ...this.#running.values()]) job.reject(error);
     this.#running.clear();
   }
+}
+
+/** Streams one image from the pool into a PNG file. */
+export async function renderToPng(
+  pool: RenderPool,
+  request: ImageRequest,
+  path: string,
+): Promise<void> {
+  const writer = await PngStreamWriter.create(path, request.width, request.height);
+  try {
+    await pool.render(request, (bytes) => writer.writeRows(bytes));
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  await writer.close();
 }

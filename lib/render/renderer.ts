@@ -13,7 +13,7 @@ import { tf } from "../base/tf.ts";
 import { pixelCoords, type View } from "../model/coords.ts";
 import { fastSoftplus } from "../model/fast_ops.ts";
 import { foldGenerator, type GeneratorSpec } from "../model/generator.ts";
-import type { LoadedNetwork } from "../train/checkpoint.ts";
+import type { LoadedNetwork } from "../model/network_files.ts";
 import { unflatten } from "../model/params.ts";
 
 /** Default pixels per chunk: large enough for efficient matMuls. */

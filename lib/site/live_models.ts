@@ -24,14 +24,8 @@ import {
   checkBrowserModelJson,
   packFoldedWeights,
 } from "../explore/browser_model.ts";
-import {
-  loadGenerator,
-  loadState,
-  locateCheckpoint,
-  readChecksums,
-  readVerified,
-  weightsFile,
-} from "../train/checkpoint.ts";
+import { loadGenerator, loadState, weightsFile } from "../model/network_files.ts";
+import { locateCheckpoint, readChecksums, readVerified } from "../base/checksummed_folder.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import type { GalleryManifest, ModelRef } from "./manifest.ts";
 import { slugify } from "./manifest.ts";

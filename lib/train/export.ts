@@ -15,9 +15,8 @@ import {
   readChecksums,
   readVerified,
   replaceFolder,
-  type TrainingState,
-  weightsFile,
-} from "./checkpoint.ts";
+} from "../base/checksummed_folder.ts";
+import { type TrainingState, weightsFile } from "../model/network_files.ts";
 import { FlagError, toArgs } from "../base/flags.ts";
 import type { RunPaths } from "../model/runs.ts";
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "./config.ts";

@@ -9,13 +9,8 @@ import { join } from "@std/path";
 import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
 import { BatchSchedule } from "../data/batches.ts";
 import { writeChartPng } from "../media/chart.ts";
-import {
-  hasCheckpoint,
-  loadEma,
-  restoreCheckpoint,
-  saveCheckpoint,
-  type TrainingState,
-} from "./checkpoint.ts";
+import { hasCheckpoint, loadEma, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import type { TrainingState } from "../model/network_files.ts";
 import { randomCrops } from "../data/crop.ts";
 import { FlagError } from "../base/flags.ts";
 import { writePng } from "../media/image.ts";

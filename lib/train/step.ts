@@ -15,11 +15,10 @@
  *
  * @module
  */
-import { tf } from "../base/tf.ts";
 import { Adam } from "../model/adam.ts";
 import { type BalanceRules, generatorDone, shouldTrainDiscriminator } from "./balance.ts";
 import { type Model, vaeParams } from "../model/model.ts";
-import { assignFlat, countParams, flatten, type Params } from "../model/params.ts";
+import { assignFlat, countParams, flatten } from "../model/params.ts";
 import type { Rng } from "../base/rng.ts";
 import type { UpdateKind } from "./shard_grads.ts";
 import type { TrainPool, UpdateLosses } from "./pool.ts";
@@ -71,20 +70,6 @@ export interface StepResult {
   dLoss: number | null;
   /** Updates applied by each optimiser. */
   updates: { vae: number; g: number; d: number };
-}
-
-/**
- * Computes `f()` and its gradients with respect to `params`, keyed like
- * `params`. The caller disposes the returned tensors.
- */
-export function gradients(
-  f: () => tf.Scalar,
-  params: Params,
-): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const { value, grads } = tf.variableGrads(f, Object.values(params));
-  const keyed: Record<string, tf.Tensor> = {};
-  for (const [key, v] of Object.entries(params)) keyed[key] = grads[v.name];
-  return { value, grads: keyed };
 }
 
 /**

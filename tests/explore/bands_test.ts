@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "@std/assert";
-import { loadGenerator } from "../../lib/train/checkpoint.ts";
+import { loadGenerator } from "../../lib/model/network_files.ts";
 import { renderBands, Throughput } from "../../lib/explore/bands.ts";
 import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { Rng } from "../../lib/base/rng.ts";

@@ -7,7 +7,7 @@ import {
   packFoldedWeights,
   unpackFoldedWeights,
 } from "../../lib/explore/browser_model.ts";
-import { loadGenerator } from "../../lib/train/checkpoint.ts";
+import { loadGenerator } from "../../lib/model/network_files.ts";
 import { encodeDigits } from "../../lib/latent/keyframes.ts";
 import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { exportBrowserModel, KEYFRAME_SEED, syncLiveModels } from "../../lib/site/live_models.ts";

@@ -12,7 +12,7 @@ import sharp from "sharp";
 import type { Page } from "playwright-core";
 import type { View } from "../../lib/model/coords.ts";
 import { checkBrowserModelJson } from "../../lib/explore/browser_model.ts";
-import { loadGenerator } from "../../lib/train/checkpoint.ts";
+import { loadGenerator } from "../../lib/model/network_files.ts";
 import { type ExplorerSnapshot, parseHash, roundLatent } from "../../lib/explore/state.ts";
 import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { serveStatic } from "../../lib/site/static_server.ts";

@@ -226,7 +226,7 @@ Deno.test("deno task walk / render: bad input is a clear error, and nothing is o
 });
 
 Deno.test("renderWalk: without ffmpeg the frames are still written and the message says how to get an MP4", async () => {
-  const { loadGenerator } = await import("../../lib/train/checkpoint.ts");
+  const { loadGenerator } = await import("../../lib/model/network_files.ts");
   const { foldWeights } = await import("../../lib/render/renderer.ts");
   const { RenderPool } = await import("../../lib/render/pool.ts");
   const { renderWalk } = await import("../../lib/latent/walk.ts");

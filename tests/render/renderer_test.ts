@@ -1,15 +1,14 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { tf } from "../../lib/base/tf.ts";
-import { loadGenerator } from "../../lib/train/checkpoint.ts";
+import { loadGenerator } from "../../lib/model/network_files.ts";
 import { defaultView, pixelCoords } from "../../lib/model/coords.ts";
 import { generate } from "../../lib/model/generator.ts";
 import { readGrey } from "../../lib/media/image.ts";
 import { paramsFromFlat } from "../../lib/model/params.ts";
 import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
-import { RenderPool } from "../../lib/render/pool.ts";
+import { RenderPool, renderToPng } from "../../lib/render/pool.ts";
 import { Rng } from "../../lib/base/rng.ts";
-import { renderToPng } from "../../lib/latent/walk.ts";
 import { initModel, modelSpec } from "../../lib/model/model.ts";
 import { saveCheckpoint } from "../../lib/train/checkpoint.ts";
 import { tempDir, tinyModel, useWasm } from "../_helpers.ts";

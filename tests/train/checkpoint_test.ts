@@ -1,14 +1,12 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
+import { loadEma, restoreCheckpoint, saveCheckpoint } from "../../lib/train/checkpoint.ts";
 import {
-  loadEma,
   loadGenerator,
   loadNetworkParams,
-  locateCheckpoint,
-  restoreCheckpoint,
-  saveCheckpoint,
   type TrainingState,
-} from "../../lib/train/checkpoint.ts";
+} from "../../lib/model/network_files.ts";
+import { locateCheckpoint } from "../../lib/base/checksummed_folder.ts";
 import { initModel, type Model, modelSpec, vaeParams } from "../../lib/model/model.ts";
 import { countParams, flatten } from "../../lib/model/params.ts";
 import { Ema } from "../../lib/train/ema.ts";

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { loadGenerator, loadNetworkParams, readVerified } from "../../lib/train/checkpoint.ts";
+import { loadGenerator, loadNetworkParams } from "../../lib/model/network_files.ts";
+import { readVerified } from "../../lib/base/checksummed_folder.ts";
 import type { EncoderSpec } from "../../lib/model/encoder.ts";
 import { exportModel, trainCommand } from "../../lib/train/export.ts";
 import { resolveModel } from "../../lib/model/source.ts";
