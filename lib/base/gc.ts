@@ -11,9 +11,6 @@
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** Whether explicit collection is available in this process. */
-export const canCollect: boolean = typeof gc === "function";
-
 /** Returns a function that collects garbage on every `n`-th call. */
 export function collectEvery(n: number): () => void {
   let calls = 0;

@@ -12,7 +12,7 @@ import { encode, samplePosterior } from "../model/encoder.ts";
 import { generate } from "../model/generator.ts";
 import { bcePerExample, vaeLossPerImage } from "../model/losses.ts";
 import { type Model, vaeParams } from "../model/model.ts";
-import { flatten, type Params } from "../model/params.ts";
+import { flatten } from "../model/params.ts";
 
 /** The four computations of a balanced step. */
 export type UpdateKind = "vae" | "g" | "d" | "d-eval";
@@ -40,11 +40,6 @@ export interface ShardResult {
   losses: { vae?: number; g?: number; d?: number };
   /** Gradients of the updated weights, flattened in their order; null for `d-eval`. */
   grads: Float32Array | null;
-}
-
-/** The weights an update changes, in the order of its gradients. */
-export function updatedParams(model: Model, kind: UpdateKind): Params {
-  return kind === "d" || kind === "d-eval" ? model.disc : vaeParams(model);
 }
 
 function reconstruct(model: Model, shard: Shard, coords: tf.Tensor2D) {
