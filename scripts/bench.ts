@@ -5,10 +5,11 @@
  * @module
  */
 import { join } from "@std/path";
-import { BACKEND_CHOICES, type BackendChoice } from "../lib/base/backend.ts";
+import type { BackendChoice } from "../lib/base/backend.ts";
 import { writeJsonAtomic } from "../lib/base/atomic_write.ts";
 import { benchTable, runBench } from "../lib/bench/bench.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
+import { BACKEND_FLAG, OUT_FLAG, WORKERS_FLAG } from "../lib/base/common_flags.ts";
 import type { FlagSpec } from "../lib/base/flags.ts";
 import { defaultWorkers } from "../lib/render/pool.ts";
 import { initBackend } from "../lib/base/backend.ts";
@@ -30,14 +31,7 @@ const FLAGS: FlagSpec[] = [
     type: { kind: "boolean" },
     help: "A reduced run (under 2 minutes)",
   },
-  {
-    name: "workers",
-    key: "workers",
-    type: { kind: "int", min: 1 },
-    help: "N for the multi-worker measurements",
-    arg: "N",
-    defaultText: "one per core",
-  },
+  { ...WORKERS_FLAG, help: "N for the multi-worker measurements" },
   {
     name: "width",
     key: "width",
@@ -45,20 +39,8 @@ const FLAGS: FlagSpec[] = [
     help: "Generator width for rendering (128: the reference)",
     arg: "N",
   },
-  {
-    name: "backend",
-    key: "backend",
-    type: { kind: "enum", values: BACKEND_CHOICES },
-    help: "Backend of every worker",
-    arg: "NAME",
-  },
-  {
-    name: "out",
-    key: "out",
-    type: { kind: "string" },
-    help: "Output root (writes OUT/bench/bench.json)",
-    arg: "DIR",
-  },
+  { ...BACKEND_FLAG, help: "Backend of every worker" },
+  { ...OUT_FLAG, help: "Output root (writes OUT/bench/bench.json)" },
 ];
 
 const USAGE = "Usage: deno task bench [--quick] [options]\n\n" +

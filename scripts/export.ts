@@ -7,6 +7,7 @@
  */
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { exportModel } from "../lib/train/export.ts";
+import { OUT_FLAG, RUN_FLAG } from "../lib/base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../lib/base/flags.ts";
 import { latestRun, runPaths } from "../lib/model/runs.ts";
 import { SHIPPED_MODEL } from "../lib/model/source.ts";
@@ -21,15 +22,8 @@ interface Options {
 const DEFAULTS: Options = { out: "output", to: SHIPPED_MODEL, force: false };
 
 const FLAGS: FlagSpec[] = [
-  {
-    name: "run",
-    key: "run",
-    type: { kind: "string" },
-    help: "The run to export",
-    arg: "NAME",
-    defaultText: "the latest run",
-  },
-  { name: "out", key: "out", type: { kind: "string" }, help: "Folder holding runs/", arg: "DIR" },
+  { ...RUN_FLAG, help: "The run to export" },
+  { ...OUT_FLAG, help: "Folder holding runs/" },
   {
     name: "to",
     key: "to",

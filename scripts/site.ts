@@ -6,6 +6,7 @@
  */
 import { relative } from "@std/path";
 import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
+import { OUT_FLAG } from "../lib/base/common_flags.ts";
 import type { FlagSpec } from "../lib/base/flags.ts";
 import { buildSite, normalizeBase, readBuildInfo, sitePaths } from "../lib/site/build.ts";
 import { serveStatic } from "../lib/site/static_server.ts";
@@ -30,13 +31,7 @@ const DEFAULTS: SiteFlags = {
 };
 
 const FLAGS: readonly FlagSpec[] = [
-  {
-    name: "out",
-    key: "out",
-    type: { kind: "string" },
-    arg: "DIR",
-    help: "Output folder to scan; the site goes to DIR/site",
-  },
+  { ...OUT_FLAG, help: "Output folder to scan; the site goes to DIR/site" },
   {
     name: "base",
     key: "base",

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
+import type { BackendChoice } from "../base/backend.ts";
 import { CLASSIFIER_DIR, CLASSIFIER_TRAIN_DEFAULTS } from "./classifier.ts";
+import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, SEED_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
 
 /** Every setting of `deno task eval`, resolved. */
@@ -45,18 +46,7 @@ export const EVAL_DEFAULTS: EvalConfig = {
 
 /** The flags of `deno task eval`. */
 export const EVAL_FLAGS: readonly FlagSpec[] = [
-  {
-    name: "run",
-    key: "run",
-    type: {
-      kind: "string",
-      pattern: /^[\w.-]+$/,
-      hint: "a name of letters, digits, '.', '-' or '_'",
-    },
-    help: "Run to evaluate (folder under output/runs/)",
-    arg: "NAME",
-    defaultText: "the latest run",
-  },
+  { ...RUN_FLAG, help: "Run to evaluate (folder under output/runs/)" },
   {
     name: "model",
     key: "model",
@@ -64,13 +54,7 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     help: "Evaluate this checkpoint folder (generator.* and encoder.*) instead of a run",
     arg: "DIR",
   },
-  {
-    name: "out",
-    key: "out",
-    type: { kind: "string" },
-    help: "Folder holding runs/",
-    arg: "DIR",
-  },
+  { ...OUT_FLAG, help: "Folder holding runs/" },
   {
     name: "samples",
     key: "samples",
@@ -78,13 +62,7 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     help: "Generated samples to measure",
     arg: "N",
   },
-  {
-    name: "seed",
-    key: "seed",
-    type: { kind: "int", min: 0 },
-    help: "Seed of the samples' latent vectors (and of the classifier's training)",
-    arg: "N",
-  },
+  { ...SEED_FLAG, help: "Seed of the samples' latent vectors (and of the classifier's training)" },
   {
     name: "classifier",
     key: "classifier",
@@ -106,13 +84,7 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     help: "Passes over the 60,000 training images for --train-classifier",
     arg: "N",
   },
-  {
-    name: "backend",
-    key: "backend",
-    type: { kind: "enum", values: BACKEND_CHOICES },
-    help: "Compute backend: auto, gpu, node, wasm or cpu",
-    arg: "NAME",
-  },
+  BACKEND_FLAG,
 ];
 
 /**

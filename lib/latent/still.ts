@@ -7,6 +7,7 @@
  */
 import { join } from "@std/path";
 import { exists, writeJsonAtomic } from "../base/atomic_write.ts";
+import { SEED_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
 import { encodeDigits, readLatents } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
@@ -60,11 +61,8 @@ export const RENDER_FLAGS: readonly FlagSpec[] = [
     arg: "D",
   },
   {
-    name: "seed",
-    key: "seed",
-    type: { kind: "int", min: 0 },
+    ...SEED_FLAG,
     help: "Render z ~ N(0, I) drawn from this seed (also picks the test example for --digit)",
-    arg: "N",
   },
   {
     name: "z",

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { SEED_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
 import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
 import { type Easing, EASING_NAMES, type Interpolation, INTERPOLATIONS } from "./walk_math.ts";
@@ -109,13 +110,7 @@ export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
     help: "Keyframes from a JSON list of latent vectors",
     arg: "FILE",
   },
-  {
-    name: "seed",
-    key: "seed",
-    type: { kind: "int", min: 0 },
-    help: "Seed: which test examples / random keyframes",
-    arg: "N",
-  },
+  { ...SEED_FLAG, help: "Seed: which test examples / random keyframes" },
   {
     name: "steps",
     key: "steps",

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
+import type { BackendChoice } from "../base/backend.ts";
+import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
 
 /** Where to find the model and where to write. */
@@ -29,11 +30,8 @@ export const MAX_SIDE = 65535;
 /** Flags shared by every rendering command. */
 export const SOURCE_FLAGS: readonly FlagSpec[] = [
   {
-    name: "run",
-    key: "run",
-    type: { kind: "string" },
+    ...RUN_FLAG,
     help: "Use this training run (output/runs/NAME)",
-    arg: "NAME",
     defaultText: "the latest run, else the shipped model",
   },
   {
@@ -43,28 +41,9 @@ export const SOURCE_FLAGS: readonly FlagSpec[] = [
     help: "Use this checkpoint folder",
     arg: "DIR",
   },
-  {
-    name: "out",
-    key: "out",
-    type: { kind: "string" },
-    help: "Folder for everything generated",
-    arg: "DIR",
-  },
-  {
-    name: "workers",
-    key: "workers",
-    type: { kind: "int", min: 1 },
-    help: "Render workers",
-    arg: "N",
-    defaultText: "one per core",
-  },
-  {
-    name: "backend",
-    key: "backend",
-    type: { kind: "enum", values: BACKEND_CHOICES },
-    help: "Backend of the render workers",
-    arg: "NAME",
-  },
+  OUT_FLAG,
+  { ...WORKERS_FLAG, help: "Render workers" },
+  { ...BACKEND_FLAG, help: "Backend of the render workers" },
   {
     name: "force",
     key: "force",

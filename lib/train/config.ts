@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
+import type { BackendChoice } from "../base/backend.ts";
 import { REFERENCE_BALANCE } from "./balance.ts";
+import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, SEED_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
 import type { ModelSettings } from "../model/model.ts";
 
@@ -183,15 +184,8 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     arg: "NAME",
   },
   {
-    name: "run",
-    key: "run",
-    type: {
-      kind: "string",
-      pattern: /^[\w.-]+$/,
-      hint: "a name of letters, digits, '.', '-' or '_'",
-    },
+    ...RUN_FLAG,
     help: "Run name (folder under output/runs/)",
-    arg: "NAME",
     defaultText: "date-time, e.g. 20261126-181206",
   },
   {
@@ -200,13 +194,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     type: { kind: "boolean" },
     help: "Continue the run from its last checkpoint (with --run, else the latest run)",
   },
-  {
-    name: "out",
-    key: "out",
-    type: { kind: "string" },
-    help: "Folder for everything generated",
-    arg: "DIR",
-  },
+  OUT_FLAG,
   {
     name: "data",
     key: "data",
@@ -214,20 +202,8 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     help: "mnist, or a folder with train-images-idx3-ubyte[.gz]",
     arg: "SRC",
   },
-  {
-    name: "seed",
-    key: "seed",
-    type: { kind: "int", min: 0 },
-    help: "Seed of every random draw",
-    arg: "N",
-  },
-  {
-    name: "backend",
-    key: "backend",
-    type: { kind: "enum", values: BACKEND_CHOICES },
-    help: "Compute backend: auto, gpu, node, wasm or cpu",
-    arg: "NAME",
-  },
+  SEED_FLAG,
+  BACKEND_FLAG,
   {
     name: "epochs",
     key: "epochs",
@@ -429,14 +405,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     help: "Samples per quality measurement",
     arg: "N",
   },
-  {
-    name: "workers",
-    key: "workers",
-    type: { kind: "int", min: 1 },
-    help: "Training workers (data-parallel; the same result for any number)",
-    arg: "N",
-    defaultText: "one per core",
-  },
+  { ...WORKERS_FLAG, help: "Training workers (data-parallel; the same result for any number)" },
   {
     name: "bn-groups",
     key: "bnGroups",
