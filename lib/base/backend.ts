@@ -2,7 +2,7 @@
  * Chooses and initialises the TensorFlow.js compute backend.
  *
  * `auto` tries the native backends first (they are optional extras a user
- * installs by hand, see the README), then WebAssembly, which ships inside
+ * installs by hand, see docs/performance.md), then WebAssembly, which ships inside
  * `npm:@tensorflow/tfjs-backend-wasm` and works everywhere with no network.
  *
  * @module
@@ -49,7 +49,7 @@ async function tryNative(kind: "gpu" | "node"): Promise<string | null> {
   try {
     specifier = import.meta.resolve(pkg);
   } catch {
-    return `${pkg} is not installed (optional; see README "Faster backends")`;
+    return `${pkg} is not installed (optional; see docs/performance.md)`;
   }
   try {
     await import(specifier);

@@ -8,7 +8,7 @@
  *
  * Pyramids stop at the largest level that fits in one tile (`minLevel`):
  * the levels below it would be a handful of tiny files each, and the viewer
- * is told not to ask for them. See the README for the measurements behind
+ * is told not to ask for them. See docs/gallery.md for the measurements behind
  * the defaults (512 px WebP tiles, overlap 1, quality 90).
  *
  * @module
@@ -30,7 +30,7 @@ export interface TileOptions {
   quality: number;
 }
 
-/** The measured defaults (see the README): 512 px WebP at quality 90, overlap 1. */
+/** The measured defaults (see docs/gallery.md): 512 px WebP at quality 90, overlap 1. */
 export const DEFAULT_TILE_OPTIONS: Readonly<TileOptions> = Object.freeze({
   size: 512,
   overlap: 1,

@@ -109,7 +109,7 @@ export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
 /**
  * The defaults. The model and optimiser values are the reference's except
  * width, batch and the VAE learning rate, chosen by measured quality per
- * CPU-minute (see README, "Why these defaults").
+ * CPU-minute (see docs/training.md, "Why these defaults").
  */
 export const TRAIN_DEFAULTS: TrainConfig = {
   run: "",
