@@ -9,6 +9,7 @@ import { describeBackend, initBackend } from "../lib/base/backend.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { saveClassifier, trainClassifier } from "../lib/eval/classifier.ts";
 import {
+  checkReplaceEval,
   evaluate,
   fdFloor,
   formatReport,
@@ -28,7 +29,8 @@ const USAGE = "Usage: deno task eval [options]\n\n" +
   "Measures a trained generator with an MNIST classifier: FD to the test images\n" +
   "(and its floor, training vs test images), coverage of the digit classes,\n" +
   "confident samples, and the VAE reconstruction loss. Writes eval.json and\n" +
-  "eval-samples.png next to the checkpoint. --train-classifier trains the\n" +
+  "eval-samples.png into the run's folder, or for --model DIR into output/evals/NAME/\n" +
+  "(--update-model: into DIR itself). --train-classifier trains the\n" +
   "classifier first (once; it is saved to models/mnist-classifier/).";
 
 /** One progress bar per phase of a long job. */
@@ -92,6 +94,7 @@ await runMain(async () => {
   }
 
   const target = await resolveTarget(config);
+  await checkReplaceEval(target.outDir, config.samples, config.force);
   console.error(`Evaluating ${target.label} (${target.checkpoint}), ${config.samples} samples`);
   const progress = phasedProgress("img");
   const evaluation = await evaluate(
@@ -104,7 +107,7 @@ await runMain(async () => {
     progress.update,
   );
   await progress.stop();
-  const paths = await writeEvaluation(target.outDir, evaluation);
+  const paths = await writeEvaluation(target.outDir, evaluation, target.listed);
   console.log(formatReport(evaluation.report));
   console.error(`Wrote ${paths.report} and ${paths.samples}`);
 });

@@ -36,7 +36,7 @@ const FLAGS: FlagSpec[] = [
     name: "force",
     key: "force",
     type: { kind: "boolean" },
-    help: "Replace a destination that is not an exported model",
+    help: "Replace an exported model whose files were changed since it was exported",
   },
 ];
 

@@ -6,6 +6,7 @@
 import { describeBackend, initBackend } from "../lib/base/backend.ts";
 import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
 import { Progress } from "../lib/base/progress.ts";
+import { lockRun } from "../lib/train/run_lock.ts";
 import { prepareRun, train, TrainingDiverged } from "../lib/train/loop.ts";
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "../lib/train/config.ts";
 
@@ -17,6 +18,7 @@ const USAGE = "Usage: deno task train [options]\n\n" +
 await runMain(async () => {
   const user = parseOrExit<TrainConfig>(Deno.args, TRAIN_FLAGS, USAGE, TRAIN_DEFAULTS);
   const config = await prepareRun(user);
+  const lock = await lockRun(config.out, config.run, config.resume);
   const backend = await initBackend(config.backend);
   console.error(describeBackend(backend));
 
@@ -94,5 +96,6 @@ await runMain(async () => {
     throw error;
   } finally {
     removeListeners();
+    lock.release();
   }
 });

@@ -84,3 +84,31 @@ export function tinyModel(): Promise<string> {
   })();
   return tinyModelDir;
 }
+
+/**
+ * A tiny RAM disk of `kib` KiB that fills up after a few writes, or null
+ * where this process may not mount one (it needs root): the full-disk
+ * tests skip there.
+ */
+export async function smallDisk(
+  kib: number,
+): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> } | null> {
+  if (Deno.build.os !== "linux") return null;
+  const path = await Deno.makeTempDir({ prefix: "cppn-full-" });
+  const mount = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", `size=${kib}k`, "tmpfs", path],
+    stdout: "null",
+    stderr: "null",
+  }).output().catch(() => ({ success: false }));
+  if (!mount.success) {
+    await Deno.remove(path);
+    return null;
+  }
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await new Deno.Command("umount", { args: [path] }).output();
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    },
+  };
+}

@@ -14,6 +14,54 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${name}.tmp-${suffix}`);
 }
 
+/** A name {@linkcode tempPathFor} made, and the pid in it. */
+const TEMP_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/** Whether process `pid` runs on this machine (true where that cannot be told). */
+export function processRunning(pid: number): boolean {
+  if (Deno.build.os !== "linux") return true;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Deletes the temporary files {@linkcode tempPathFor} left in `dir` (not
+ * in sub-folders) by processes that are no longer running: an interrupted
+ * or failed write. A missing `dir` is fine.
+ *
+ * @returns How many were deleted.
+ */
+export async function removeStaleTemps(dir: string): Promise<number> {
+  let removed = 0;
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      const pid = TEMP_NAME.exec(entry.name)?.[1];
+      if (!entry.isFile || !pid || processRunning(Number(pid))) continue;
+      await Deno.remove(join(dir, entry.name));
+      removed++;
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return removed;
+}
+
+/**
+ * A full disk (or quota) while writing `path` as one clear error naming
+ * the file; any other error as it is.
+ */
+export function writeError(path: string, error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/os error (28|122)\b|ENOSPC|EDQUOT/.test(message)) {
+    return new Error(`Cannot write "${path}": no space left on device`);
+  }
+  return error;
+}
+
 /** Writes `data` to `path` atomically (temp file, fsync, rename). */
 export async function writeFileAtomic(
   path: string,
@@ -35,7 +83,7 @@ export async function writeFileAtomic(
     await Deno.rename(temp, path);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
-    throw error;
+    throw writeError(path, error);
   }
 }
 

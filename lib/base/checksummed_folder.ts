@@ -12,7 +12,7 @@
  */
 import { join } from "@std/path";
 import { exists, writeFileAtomic } from "./atomic_write.ts";
-import { sha256Hex } from "./fs_safe.ts";
+import { escapeText, readRegularFile, sha256Hex } from "./fs_safe.ts";
 
 /**
  * The error for a checkpoint (or another folder of checksummed files, named
@@ -90,20 +90,43 @@ export async function readChecksums(
 ): Promise<Map<string, string> | null> {
   let listing: string;
   try {
-    listing = await Deno.readTextFile(join(dir, "checksums.sha256"));
-  } catch {
-    return null;
+    listing = new TextDecoder().decode(await readRegularFile(join(dir, "checksums.sha256")));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new CheckpointError(dir, "checksums.sha256 is not a regular file", kind);
   }
   const sums = new Map<string, string>();
   for (const line of listing.split("\n")) {
     if (!line.trim()) continue;
     const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
     if (!match) {
-      throw new CheckpointError(dir, `checksums.sha256 has a bad line "${line}"`, kind);
+      throw new CheckpointError(
+        dir,
+        `checksums.sha256 has a bad line "${escapeText(line.slice(0, 200))}"`,
+        kind,
+      );
+    }
+    if (!/^[\w.-]+$/.test(match[2]) || match[2] === "." || match[2] === "..") {
+      throw new CheckpointError(
+        dir,
+        `checksums.sha256 names "${escapeText(match[2])}", which is not a file of this folder`,
+        kind,
+      );
     }
     sums.set(match[2], match[1]);
   }
   return sums;
+}
+
+/**
+ * Adds (or updates) the checksums of files `names`, already written in
+ * `dir`, to its `checksums.sha256`, keeping the other lines.
+ */
+export async function addChecksums(dir: string, names: string[]): Promise<void> {
+  const sums = await readChecksums(dir) ?? new Map<string, string>();
+  for (const name of names) sums.set(name, await sha256Hex(await Deno.readFile(join(dir, name))));
+  const lines = [...sums].map(([name, hash]) => `${hash}  ${name}`);
+  await writeFileAtomic(join(dir, "checksums.sha256"), lines.join("\n") + "\n");
 }
 
 /**
@@ -127,9 +150,11 @@ export async function readVerified(
     if (!hash) throw fail(`${name} is not in checksums.sha256`);
     let bytes: Uint8Array;
     try {
-      bytes = await Deno.readFile(join(dir, name));
-    } catch {
-      throw fail(`${name} is missing`);
+      bytes = await readRegularFile(join(dir, name));
+    } catch (error) {
+      throw fail(
+        `${name} ${error instanceof Deno.errors.NotFound ? "is missing" : "is not a regular file"}`,
+      );
     }
     if (await sha256Hex(bytes) !== hash) {
       throw fail(

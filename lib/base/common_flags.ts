@@ -8,13 +8,13 @@
  */
 import { BACKEND_CHOICES } from "./backend.ts";
 import type { FlagSpec, FlagType } from "./flags.ts";
+import { MAX_WORKERS } from "./workers.ts";
 
-/** A run's name: the name of its folder under `<out>/runs/`. */
-export const RUN_NAME: FlagType = {
-  kind: "string",
-  pattern: /^[\w.-]+$/,
-  hint: "a name of letters, digits, '.', '-' or '_'",
-};
+/**
+ * A run's name: the name of its folder under `<out>/runs/` (`.`, `..`,
+ * `latest` and path separators are refused).
+ */
+export const RUN_NAME: FlagType = { kind: "name" };
 
 /** `--out DIR`: the folder for everything generated. */
 export const OUT_FLAG: FlagSpec = {
@@ -48,7 +48,7 @@ export const BACKEND_FLAG: FlagSpec = {
 export const WORKERS_FLAG: FlagSpec = {
   name: "workers",
   key: "workers",
-  type: { kind: "int", min: 1 },
+  type: { kind: "int", min: 1, max: MAX_WORKERS },
   help: "Workers",
   arg: "N",
   defaultText: "one per core",

@@ -13,6 +13,7 @@ export type FlagType =
   | { kind: "int"; min?: number; max?: number }
   | { kind: "number"; min?: number; max?: number; exclusiveMin?: boolean }
   | { kind: "string"; pattern?: RegExp; hint?: string }
+  | { kind: "name" }
   | { kind: "boolean" }
   | { kind: "enum"; values: readonly string[] }
   | { kind: "intList"; min?: number }
@@ -55,6 +56,8 @@ function describeType(t: FlagType): string {
       }${t.max !== undefined ? ` and <= ${t.max}` : ""}`;
     case "string":
       return t.hint ?? "a string";
+    case "name":
+      return "a name of letters, digits, '.', '-' or '_' (not '.', '..' or 'latest')";
     case "boolean":
       return "a switch (no value)";
     case "enum":
@@ -68,9 +71,29 @@ function describeType(t: FlagType): string {
   }
 }
 
+/** Decimal numbers only: `Number()` would also take `0x10`, `0b1` and `0o7`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Names that would mean another folder once joined to a path. */
+export const RESERVED_NAMES: readonly string[] = [".", "..", "latest"];
+
+/**
+ * Checks a name that becomes a file or folder name: letters, digits, '.',
+ * '-' and '_' only, and none of {@linkcode RESERVED_NAMES}.
+ *
+ * @param what How errors name it (`--run`, `run name`).
+ * @throws {FlagError} naming `what` and what is valid.
+ */
+export function checkName(name: string, what: string): string {
+  if (!/^[\w.-]+$/.test(name) || RESERVED_NAMES.includes(name)) {
+    throw new FlagError(`${what} must be ${describeType({ kind: "name" })}, got "${name}"`);
+  }
+  return name;
+}
+
 function parseNumber(flag: string, raw: string, t: FlagType): number {
   const text = raw.trim();
-  const value = text === "" ? NaN : Number(text);
+  const value = DECIMAL.test(text) ? Number(text) : NaN;
   const bad = () => new FlagError(`--${flag} must be ${describeType(t)}, got "${raw}"`);
   if (!Number.isFinite(value)) throw bad();
   if (t.kind === "int" && !Number.isInteger(value)) throw bad();
@@ -97,6 +120,8 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
         throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
       }
       return raw;
+    case "name":
+      return checkName(raw, `--${name}`);
     case "enum":
       if (!type.values.includes(raw)) {
         throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
@@ -114,11 +139,53 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
       return [w, h];
     }
     case "point": {
-      const values = raw.split(",").map((p) => (p.trim() === "" ? NaN : Number(p)));
+      const values = raw.split(",").map((p) => (DECIMAL.test(p.trim()) ? Number(p) : NaN));
       if (values.length !== 2 || !values.every(Number.isFinite)) {
         throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
       }
       return values;
+    }
+  }
+}
+
+/** Edit distance between two short strings. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/** The error for an unknown flag, suggesting the nearest valid one. */
+function unknownFlag(flag: string, names: string[]): FlagError {
+  const given = flag.replace(/^-+/, "");
+  const ranked = names.map((n) => ({ n, d: distance(given, n) })).sort((a, b) => a.d - b.d);
+  const best = ranked[0];
+  if (best && best.d <= Math.max(2, Math.floor(given.length / 3))) {
+    return new FlagError(`Unknown flag ${flag}: did you mean --${best.n}? (see --help)`);
+  }
+  return new FlagError(
+    `Unknown flag ${flag}. Valid flags: ${names.map((n) => `--${n}`).join(", ")} (see --help)`,
+  );
+}
+
+/** Refuses `--switch=value`: a switch is on (`--x`) or off (`--no-x`), never `--x=no`. */
+function checkSwitches(args: string[], specs: readonly FlagSpec[]): void {
+  for (const spec of specs) {
+    if (spec.type.kind !== "boolean") continue;
+    const bad = args.find((a) =>
+      a.startsWith(`--${spec.name}=`) || a.startsWith(`--no-${spec.name}=`)
+    );
+    if (bad) {
+      throw new FlagError(
+        `${bad.split("=")[0]} is a switch and takes no value, got "${bad}": ` +
+          `write --${spec.name} or --no-${spec.name}`,
+      );
     }
   }
 }
@@ -135,12 +202,13 @@ export function parseFlags(
   specs: readonly FlagSpec[],
 ): Record<string, unknown> & { help?: boolean } {
   const byName = new Map(specs.map((s) => [s.name, s]));
-  // "--steps -5" would read -5 as short flags; join it to its flag instead.
+  // "--steps -5" would read -5 as short flags, and "--out ''" an empty
+  // positional argument; join such values to their flag instead.
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const spec = args[i].startsWith("--") ? byName.get(args[i].slice(2)) : undefined;
     const next = args[i + 1];
-    if (spec && spec.type.kind !== "boolean" && next !== undefined && /^-[\d.]/.test(next)) {
+    if (spec && spec.type.kind !== "boolean" && next !== undefined && /^(-[\d.]|$)/.test(next)) {
       joined.push(`${args[i]}=${next}`);
       i++;
     } else joined.push(args[i]);
@@ -161,13 +229,8 @@ export function parseFlags(
       return false;
     },
   });
-  if (unknown.length) {
-    throw new FlagError(
-      `Unknown flag ${unknown[0]}. Valid flags: ${
-        [...byName.keys()].map((n) => `--${n}`).join(", ")
-      } (see --help)`,
-    );
-  }
+  if (unknown.length) throw unknownFlag(unknown[0], [...byName.keys()]);
+  checkSwitches(args, specs);
   if (positional.length || parsed._.length) {
     throw new FlagError(
       `Unexpected argument "${
@@ -199,6 +262,16 @@ export function parseFlags(
   return out;
 }
 
+/** A value in the syntax its flag accepts (`2048x1024`, `24,48,96`). */
+export function formatValue(spec: FlagSpec, value: unknown): string {
+  if (typeof value === "string") return value;
+  if (spec.type.kind === "size" && Array.isArray(value)) {
+    const [w, h] = value as number[];
+    return w === h ? String(w) : `${w}x${h}`;
+  }
+  return Array.isArray(value) ? value.join(",") : String(value);
+}
+
 /** Help text: usage line, then one line per flag with its default. */
 export function helpText(
   usage: string,
@@ -213,7 +286,7 @@ export function helpText(
       ? ` (default: ${s.defaultText})`
       : d === undefined || d === null || d === "" || typeof d === "boolean"
       ? ""
-      : ` (default: ${Array.isArray(d) ? d.join(",") : d})`;
+      : ` (default: ${formatValue(s, d)})`;
     return [left, `${s.help}${shown}`];
   });
   const width = Math.max(...rows.map((r) => r[0].length)) + 2;
@@ -229,28 +302,20 @@ export function helpText(
 /**
  * The command-line form of option values: `--name value` for each key set
  * in `values` (keys may be option keys or flag names), in `specs` order.
- * The inverse of {@linkcode parseFlags}.
+ * The inverse of {@linkcode parseFlags}. Strings are passed on as typed
+ * (the parser checks them); a switch takes only `true` or `false`.
+ *
+ * @throws {FlagError} if a switch's value is not a boolean.
  */
 export function toArgs(values: Record<string, unknown>, specs: readonly FlagSpec[]): string[] {
   const args: string[] = [];
   for (const spec of specs) {
     const value = values[spec.key] ?? values[spec.name];
     if (value === undefined || value === null) continue;
-    switch (spec.type.kind) {
-      case "boolean":
-        args.push(value ? `--${spec.name}` : `--no-${spec.name}`);
-        break;
-      case "size": {
-        const [w, h] = value as number[];
-        args.push(`--${spec.name}`, w === h ? String(w) : `${w}x${h}`);
-        break;
-      }
-      case "intList":
-      case "point":
-        args.push(`--${spec.name}`, (value as number[]).join(","));
-        break;
-      default:
-        args.push(`--${spec.name}`, String(value));
+    if (spec.type.kind !== "boolean") args.push(`--${spec.name}`, formatValue(spec, value));
+    else if (typeof value === "boolean") args.push(value ? `--${spec.name}` : `--no-${spec.name}`);
+    else {
+      throw new FlagError(`--${spec.name} must be true or false, got ${JSON.stringify(value)}`);
     }
   }
   return args;

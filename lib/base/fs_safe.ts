@@ -71,3 +71,31 @@ export async function listFiles(dir: string): Promise<string[]> {
   await visit("");
   return out.sort();
 }
+
+/**
+ * `text` safe to print in a terminal: control characters (escape
+ * sequences, carriage returns, bidirectional overrides) become visible
+ * `\xNN` / `\uNNNN` escapes.
+ */
+export function escapeText(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/**
+ * Reads `path` only if it is a regular file: not a symbolic link (which
+ * may point anywhere), a FIFO (which would block) or a device.
+ *
+ * @throws {Deno.errors.NotFound} if it is missing.
+ * @throws {Error} "is not a regular file" otherwise.
+ */
+export async function readRegularFile(path: string): Promise<Uint8Array> {
+  const info = await Deno.lstat(path);
+  if (!info.isFile) throw new Error(`"${escapeText(path)}" is not a regular file`);
+  return await Deno.readFile(path);
+}

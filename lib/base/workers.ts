@@ -6,6 +6,9 @@
  * @module
  */
 
+/** The most workers any pool starts (more only adds memory and start-up time). */
+export const MAX_WORKERS = 64;
+
 /** A reply every pool worker may send. */
 type StartReply = { type: "ready" } | { type: "error"; message: string } | { type: string };
 
@@ -22,8 +25,10 @@ export async function startWorkers(
   init: unknown,
   what: string,
 ): Promise<{ workers: Worker[]; replies: unknown[] }> {
-  if (!Number.isInteger(count) || count < 1) {
-    throw new Error(`The worker count must be an integer >= 1, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_WORKERS) {
+    throw new Error(
+      `The worker count must be an integer from 1 to ${MAX_WORKERS}, got ${count}`,
+    );
   }
   const workers = Array.from({ length: count }, () => new Worker(url, { type: "module" }));
   try {

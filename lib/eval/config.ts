@@ -29,6 +29,10 @@ export interface EvalConfig {
   classifierEpochs: number;
   /** Compute backend. */
   backend: BackendChoice;
+  /** Write the result into the `--model` folder (and its checksums) instead of `<out>/evals/`. */
+  updateModel: boolean;
+  /** Replace a result that measured more samples. */
+  force: boolean;
 }
 
 /** The defaults. */
@@ -42,6 +46,8 @@ export const EVAL_DEFAULTS: EvalConfig = {
   trainClassifier: false,
   classifierEpochs: CLASSIFIER_TRAIN_DEFAULTS.epochs,
   backend: "auto",
+  updateModel: false,
+  force: false,
 };
 
 /** The flags of `deno task eval`. */
@@ -85,16 +91,33 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     arg: "N",
   },
   BACKEND_FLAG,
+  {
+    name: "update-model",
+    key: "updateModel",
+    type: { kind: "boolean" },
+    help: "Write eval.json into the --model folder and its checksums listing " +
+      "(else it goes to output/evals/NAME/)",
+  },
+  {
+    name: "force",
+    key: "force",
+    type: { kind: "boolean" },
+    help: "Replace an eval.json that measured more samples than this evaluation",
+  },
 ];
 
 /**
  * Fills every field (user options over the defaults).
  *
- * @throws {FlagError} if both `--run` and `--model` are given.
+ * @throws {FlagError} if both `--run` and `--model` are given, or
+ *   `--update-model` without `--model`.
  */
 export function resolveEvalConfig(user: Partial<EvalConfig> = {}): EvalConfig {
   if (user.run && user.model) {
     throw new FlagError("--run and --model cannot be used together: pick one checkpoint");
+  }
+  if (user.updateModel && !user.model) {
+    throw new FlagError("--update-model needs --model DIR: the model folder to update");
   }
   return { ...EVAL_DEFAULTS, ...user };
 }

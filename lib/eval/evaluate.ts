@@ -14,11 +14,11 @@
  *
  * @module
  */
-import { join } from "@std/path";
+import { basename, join, resolve } from "@std/path";
 import { tf } from "../base/tf.ts";
 import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
 import { loadNetworkParams } from "../model/network_files.ts";
-import { locateCheckpoint } from "../base/checksummed_folder.ts";
+import { addChecksums, locateCheckpoint } from "../base/checksummed_folder.ts";
 import { CLASSIFIER_DIR, classify, loadClassifier, type LoadedClassifier } from "./classifier.ts";
 import { defaultView, pixelCoords } from "../model/coords.ts";
 import { centreCrops } from "../data/crop.ts";
@@ -53,6 +53,8 @@ export interface EvalTarget {
   outDir: string;
   /** How to name it to the user (`run "x"` or the folder). */
   label: string;
+  /** `outDir` is a model folder: its `checksums.sha256` lists the results too. */
+  listed: boolean;
 }
 
 /** Called as long steps advance: `phase` names the step. */
@@ -109,7 +111,10 @@ export async function resolveTarget(config: EvalConfig): Promise<EvalTarget> {
     if (!(await exists(config.model))) {
       throw new FlagError(`--model "${config.model}": no such folder`);
     }
-    return { checkpoint: config.model, outDir: config.model, label: config.model };
+    const outDir = config.updateModel
+      ? config.model
+      : join(config.out, "evals", evalName(config.model));
+    return { checkpoint: config.model, outDir, label: config.model, listed: config.updateModel };
   }
   const name = config.run || await latestRun(config.out);
   if (!name) {
@@ -122,7 +127,38 @@ export async function resolveTarget(config: EvalConfig): Promise<EvalTarget> {
   if (!(await exists(paths.dir))) {
     throw new FlagError(`No run "${name}" in ${runsDir(config.out)}`);
   }
-  return { checkpoint: paths.checkpoint, outDir: paths.dir, label: `run "${name}"` };
+  return { checkpoint: paths.checkpoint, outDir: paths.dir, label: `run "${name}"`, listed: false };
+}
+
+/** The folder name under `<out>/evals/` for a model folder: its own name. */
+function evalName(model: string): string {
+  const name = basename(resolve(model));
+  return /^[\w-][\w.-]*$/.test(name) && name !== "latest" ? name : "model";
+}
+
+/**
+ * Refuses to replace an `eval.json` in `outDir` that measured more samples
+ * than `samples`, unless `force`.
+ *
+ * @throws {FlagError} naming the file, its sample count and the way out.
+ */
+export async function checkReplaceEval(
+  outDir: string,
+  samples: number,
+  force: boolean,
+): Promise<void> {
+  const path = join(outDir, EVAL_FILE);
+  if (force || !(await exists(path))) return;
+  const old = await readJson<Partial<EvalReport>>(path).catch(() => null);
+  const had = typeof old?.samples === "number" ? old.samples : Infinity;
+  if (had > samples) {
+    throw new FlagError(
+      `${path} holds an evaluation of ${Number.isFinite(had) ? had : "an unknown number of"} ` +
+        `samples; this one would have ${samples}: pass --samples ${
+          Number.isFinite(had) ? had : "N"
+        } or --force to replace it`,
+    );
+  }
 }
 
 /**
@@ -397,15 +433,21 @@ export async function evaluate(
   }
 }
 
-/** Writes `eval.json` and `eval-samples.png` into `outDir`; returns their paths. */
+/**
+ * Writes `eval.json` and `eval-samples.png` into `outDir` (adding them to
+ * its `checksums.sha256` if `listed`); returns their paths.
+ */
 export async function writeEvaluation(
   outDir: string,
   evaluation: Evaluation,
+  listed = false,
 ): Promise<{ report: string; samples: string }> {
   const report = join(outDir, EVAL_FILE);
   const samples = join(outDir, EVAL_SAMPLES_FILE);
+  await Deno.mkdir(outDir, { recursive: true });
   await writeJsonAtomic(report, evaluation.report);
   await writePng(samples, evaluation.samples);
+  if (listed) await addChecksums(outDir, [EVAL_FILE, EVAL_SAMPLES_FILE]);
   return { report, samples };
 }
 

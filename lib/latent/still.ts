@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { exists, writeJsonAtomic } from "../base/atomic_write.ts";
+import { exists, removeStaleTemps, writeJsonAtomic } from "../base/atomic_write.ts";
 import { SEED_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
 import { encodeDigits, readLatents } from "./keyframes.ts";
@@ -89,11 +89,7 @@ export const RENDER_FLAGS: readonly FlagSpec[] = [
   {
     name: "name",
     key: "name",
-    type: {
-      kind: "string",
-      pattern: /^[\w.-]+$/,
-      hint: "a name of letters, digits, '.', '-' or '_'",
-    },
+    type: { kind: "name" },
     help: "Output name in output/renders/",
     arg: "NAME",
     defaultText: "from the source and size",
@@ -180,6 +176,7 @@ export async function renderSingle(
     );
   }
   await Deno.mkdir(dir, { recursive: true });
+  await removeStaleTemps(dir); // left by an interrupted or failed render
   const t0 = performance.now();
   await renderToPng(pool, { z, width, height, view, invert: o.invert }, path);
   const record: RenderRecord = {

@@ -8,7 +8,8 @@
  * @module
  */
 import { join } from "@std/path";
-import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
+import { exists, readJson, removeStaleTemps, writeJsonAtomic } from "../base/atomic_write.ts";
+import { checkName } from "../base/flags.ts";
 import type { View } from "../model/coords.ts";
 import { readChecksums } from "../base/checksummed_folder.ts";
 import { weightsFile } from "../model/network_files.ts";
@@ -158,7 +159,7 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
     : choice.kind === "random"
     ? `random${choice.count}`
     : "z";
-  const id = s.id ?? `${prefix}-${identity.slice(0, 8)}`;
+  const id = checkName(s.id ?? `${prefix}-${identity.slice(0, 8)}`, "walk id");
   const walksRoot = join(ctx.out, "walks");
   const dir = join(walksRoot, id);
   const recordPath = join(dir, "walk.json");
@@ -172,7 +173,7 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
     }
     const old = await exists(recordPath) ? await readJson<WalkRecord>(recordPath) : null;
     if (ctx.force) {
-      await removeInside(ctx.out, dir);
+      await removeInside(walksRoot, dir);
     } else if (old?.identity === identity && old.complete) {
       return { status: "skipped", dir, record: old };
     } else if (old?.identity === identity) {
@@ -192,6 +193,8 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
   }
   await Deno.mkdir(join(dir, "frames"), { recursive: true });
   await Deno.mkdir(join(dir, "stills"), { recursive: true });
+  // what an interrupted or failed write left behind
+  for (const sub of ["", "frames", "stills"]) await removeStaleTemps(join(dir, sub));
 
   const record: WalkRecord = {
     format: "cppn-walk/1",

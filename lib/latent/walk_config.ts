@@ -79,11 +79,7 @@ export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
   {
     name: "id",
     key: "id",
-    type: {
-      kind: "string",
-      pattern: /^[\w.-]+$/,
-      hint: "a name of letters, digits, '.', '-' or '_'",
-    },
+    type: { kind: "name" },
     help: "Walk folder name under output/walks/",
     arg: "NAME",
     defaultText: "derived from the settings",

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { tempPathFor } from "../base/atomic_write.ts";
+import { tempPathFor, writeError } from "../base/atomic_write.ts";
 
 const SIGNATURE = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
 const IDAT_SIZE = 1 << 16;
@@ -55,6 +55,8 @@ export class PngStreamWriter {
   #compressor = new CompressionStream("deflate");
   #input: WritableStreamDefaultWriter<BufferSource>;
   #pump: Promise<void>;
+  /** The first write error of the pump, raised by the next call. */
+  #failure: Error | null = null;
   #rows = 0;
   #previous: Uint8Array;
   #filtered: Uint8Array<ArrayBuffer>;
@@ -84,17 +86,40 @@ export class PngStreamWriter {
     ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit, greyscale, deflate, adaptive filters, no interlace
     await writer.#write(SIGNATURE);
     await writer.#write(chunk("IHDR", ihdr));
-    writer.#pump = writer.#drain();
+    writer.#pump = writer.#drain().catch((error) => {
+      writer.#failure = writer.#error(error);
+    });
     return writer;
+  }
+
+  /** A write error as one line naming the file (`no space left on device`). */
+  #error(error: unknown): Error {
+    const clear = writeError(this.path, error);
+    return clear instanceof Error ? clear : new Error(`Cannot write "${this.path}": ${clear}`);
   }
 
   async #write(bytes: Uint8Array): Promise<void> {
     let done = 0;
-    while (done < bytes.length) done += await this.#file!.write(bytes.subarray(done));
+    try {
+      while (done < bytes.length) done += await this.#file!.write(bytes.subarray(done));
+    } catch (error) {
+      throw this.#error(error);
+    }
   }
 
+  /** Moves compressed bytes into IDAT chunks; on a write error stops the compressor too. */
   async #drain(): Promise<void> {
     const reader = this.#compressor.readable.getReader();
+    try {
+      await this.#chunks(reader);
+    } catch (error) {
+      // a stopped reader makes pending and later row writes fail instead of waiting
+      await reader.cancel(error).catch(() => {});
+      throw error;
+    }
+  }
+
+  async #chunks(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     const pending = new Uint8Array(IDAT_SIZE);
     let filled = 0;
     for (;;) {
@@ -133,18 +158,21 @@ export class PngStreamWriter {
       throw new Error(`Cannot write PNG "${this.path}": more than ${this.height} rows`);
     }
     for (let r = 0; r < rows; r++) {
+      if (this.#failure) throw this.#failure;
       const row = pixels.subarray(r * w, (r + 1) * w);
       const out = this.#filtered;
       out[0] = 2; // "Up": each byte minus the byte above
       for (let i = 0; i < w; i++) out[i + 1] = (row[i] - this.#previous[i]) & 0xff;
       this.#previous.set(row);
       // the compressor has consumed the row once the write resolves
-      await this.#input.write(out);
+      await this.#input.write(out).catch((error) => {
+        throw this.#failure ?? error;
+      });
     }
     this.#rows += rows;
   }
 
-  /** Finishes the file and moves it into place. */
+  /** Finishes the file and moves it into place (or, on an error, deletes it). */
   async close(): Promise<void> {
     if (this.#rows !== this.height) {
       await this.abort();
@@ -152,13 +180,20 @@ export class PngStreamWriter {
         `Cannot write PNG "${this.path}": got ${this.#rows} of ${this.height} rows`,
       );
     }
-    await this.#input.close();
-    await this.#pump;
-    await this.#write(chunk("IEND", new Uint8Array(0)));
-    await this.#file!.sync();
-    this.#file!.close();
-    this.#file = null;
-    await Deno.rename(this.#temp, this.path);
+    try {
+      if (this.#failure) throw this.#failure;
+      await this.#input.close();
+      await this.#pump;
+      if (this.#failure) throw this.#failure;
+      await this.#write(chunk("IEND", new Uint8Array(0)));
+      await this.#file!.sync();
+      this.#file!.close();
+      this.#file = null;
+      await Deno.rename(this.#temp, this.path);
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
   }
 
   /** Gives up: closes and deletes the temporary file. */

@@ -9,6 +9,12 @@
  * @module
  */
 
+/**
+ * The largest coordinate scale accepted (the training scale is 8; the
+ * explorer allows the same): far beyond it every pixel saturates.
+ */
+export const MAX_SCALE = 1e4;
+
 /** Where an image looks in the coordinate plane. */
 export interface View {
   /** Half the extent of the shorter side in plane units (training: 8). */

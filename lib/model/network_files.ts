@@ -16,6 +16,13 @@
  * @module
  */
 import {
+  finiteProblem,
+  shapeProblem,
+  specProblem,
+  stateProblem,
+  tensorsProblem,
+} from "./checkpoint_checks.ts";
+import {
   CheckpointError,
   floatBytes,
   floatsOf,
@@ -118,8 +125,22 @@ export async function readNetwork<S>(
       `${name}.json is not a ${CHECKPOINT_FORMAT} ${name} (format "${meta.format}")`,
     );
   }
+  const structure = specProblem(meta.spec) ?? tensorsProblem(meta.tensors);
+  if (structure) throw new CheckpointError(dir, `${name}.json: ${structure}`);
   const values = floatsOf(dir, bin, got.get(bin)!, manifestSize(meta.tensors));
+  const bad = shapeProblem(name, meta.spec, meta.tensors) ?? finiteProblem(values);
+  if (bad) {
+    throw new CheckpointError(dir, `${bad.startsWith("value") ? bin : `${name}.json`}: ${bad}`);
+  }
   return { spec: meta.spec, manifest: meta.tensors, values };
+}
+
+/** Parses and checks `state.json` of folder `dir` (see {@linkcode stateProblem}). */
+export function parseState(dir: string, bytes: Uint8Array): TrainingState {
+  const state = parseJson<TrainingState>(dir, "state.json", bytes);
+  const problem = stateProblem(state);
+  if (problem) throw new CheckpointError(dir, `state.json: ${problem}`);
+  return state;
 }
 
 /** Reads only the generator (all that rendering needs). */
@@ -140,5 +161,5 @@ export async function loadNetworkParams<S>(
 export async function loadState(dir: string): Promise<TrainingState> {
   const where = await locateCheckpoint(dir);
   const files = await readVerified(where, ["state.json"]);
-  return parseJson<TrainingState>(where, "state.json", files.get("state.json")!);
+  return parseState(where, files.get("state.json")!);
 }

@@ -7,6 +7,7 @@
  */
 import { join } from "@std/path";
 import { exists, writeFileAtomic } from "../base/atomic_write.ts";
+import { checkName } from "../base/flags.ts";
 
 /** Paths of one run's files. */
 export interface RunPaths {
@@ -33,9 +34,14 @@ export function runsDir(out: string): string {
   return join(out, "runs");
 }
 
-/** The paths of run `name` under `out`. */
+/**
+ * The paths of run `name` under `out`.
+ *
+ * @throws {FlagError} if `name` is not a plain folder name (`.`, `..`,
+ *   `latest` and path separators are refused).
+ */
 export function runPaths(out: string, name: string): RunPaths {
-  const dir = join(runsDir(out), name);
+  const dir = join(runsDir(out), checkName(name, "run name"));
   return {
     dir,
     config: join(dir, "config.json"),
@@ -54,6 +60,7 @@ export function runPaths(out: string, name: string): RunPaths {
  * allowed.
  */
 export async function setLatest(out: string, name: string): Promise<void> {
+  checkName(name, "run name");
   const link = join(runsDir(out), "latest");
   const temp = `${link}.tmp-${Deno.pid}`;
   try {
@@ -75,6 +82,7 @@ export async function latestRun(out: string): Promise<string | null> {
     const name = info.isSymlink
       ? await Deno.readLink(link)
       : (await Deno.readTextFile(link)).trim();
+    checkName(name, "run name");
     return (await exists(join(runsDir(out), name, "config.json"))) ? name : null;
   } catch {
     return null;

@@ -7,6 +7,7 @@
 import type { BackendChoice } from "../base/backend.ts";
 import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
+import { MAX_SCALE } from "../model/coords.ts";
 
 /** Where to find the model and where to write. */
 export interface SourceOptions {
@@ -57,7 +58,7 @@ export const VIEW_FLAGS: readonly FlagSpec[] = [
   {
     name: "scale",
     key: "scale",
-    type: { kind: "number", min: 0, exclusiveMin: true },
+    type: { kind: "number", min: 0, exclusiveMin: true, max: MAX_SCALE },
     help: "Coordinate scale: half the view's shorter side (smaller zooms in)",
     arg: "X",
     defaultText: "the training scale",

@@ -15,7 +15,7 @@
  */
 import { dirname, fromFileUrl, join, relative, resolve } from "@std/path";
 import { exists, readJson, writeFileAtomic, writeJsonAtomic } from "../base/atomic_write.ts";
-import { linkOrCopy, listFiles, removeInside } from "../base/fs_safe.ts";
+import { escapeText, linkOrCopy, listFiles, removeInside } from "../base/fs_safe.ts";
 import { scanGallery } from "./manifest.ts";
 import { syncDerived } from "./assets.ts";
 import { buildSiteData, planDerived, type SiteFile } from "./data.ts";
@@ -207,9 +207,29 @@ export async function runAstro(dataPath: string, outDir: string, cacheDir: strin
   const { code, stdout, stderr } = await command.output();
   if (code !== 0) {
     const text = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
-    const tail = text.trim().split("\n").slice(-30).join("\n");
-    throw new Error(`astro build failed (exit ${code}):\n${tail}`);
+    throw new Error(await astroFailure(code, text, cacheDir));
   }
+}
+
+/**
+ * The one line that reports a failed `astro build`; its full output goes
+ * to `astro-error.log` in `cacheDir` (if the disk has room), and the
+ * temporary folders it left in its cache are removed.
+ */
+async function astroFailure(code: number, output: string, cacheDir: string): Promise<string> {
+  const vite = join(cacheDir, "vite");
+  const entries = await Array.fromAsync(Deno.readDir(vite)).catch(() => []);
+  for (const entry of entries) {
+    if (entry.name.startsWith("deps_temp_")) await removeInside(vite, join(vite, entry.name));
+  }
+  if (/No space left on device|ENOSPC/.test(output)) {
+    return "astro build failed: no space left on device";
+  }
+  const log = join(cacheDir, "astro-error.log");
+  const saved = await Deno.writeTextFile(log, output).then(() => true, () => false);
+  const last = output.trim().split("\n").filter((l) => /error/i.test(l)).at(-1) ?? "";
+  return `astro build failed (exit ${code})${last ? `: ${escapeText(last.trim())}` : ""}` +
+    (saved ? ` (full output: ${log})` : "");
 }
 
 /** Throws if `dir` exists and is not a gallery build (it would be replaced). */

@@ -15,7 +15,7 @@
  */
 import sharp, { type Metadata } from "sharp";
 import { join } from "@std/path";
-import { readJson, writeJsonAtomic } from "../base/atomic_write.ts";
+import { readJson, writeError, writeJsonAtomic } from "../base/atomic_write.ts";
 import { listFiles, removeInside, sha256Hex } from "../base/fs_safe.ts";
 
 /** How tiles are cut and encoded. */
@@ -231,7 +231,7 @@ export async function tileStill(
     return { info, files: count, bytes };
   } catch (error) {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
-    throw error;
+    throw writeError(dir, error);
   }
 }
 

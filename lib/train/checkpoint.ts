@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { finiteProblem, tensorsProblem } from "../model/checkpoint_checks.ts";
 import { exists } from "../base/atomic_write.ts";
 import {
   CheckpointError,
@@ -34,6 +35,7 @@ import {
   networkFiles,
   type NetworkName,
   NETWORKS,
+  parseState,
   readNetwork,
   type TrainingState,
 } from "../model/network_files.ts";
@@ -154,9 +156,14 @@ export async function loadEma(
   const files = await readVerified(where, ["ema.json", "encoder.ema.bin", "generator.ema.bin"]);
   const meta = parseJson<{ updates: number }>(where, "ema.json", files.get("ema.json")!);
   const enc = files.get("encoder.ema.bin")!, gen = files.get("generator.ema.bin")!;
+  if (!(Number.isInteger(meta.updates) && meta.updates >= 0)) {
+    throw new CheckpointError(where, "ema.json: updates is not an integer >= 0");
+  }
   const values = new Float32Array((enc.byteLength + gen.byteLength) / 4);
   values.set(floatsOf(where, "encoder.ema.bin", enc, enc.byteLength / 4));
   values.set(floatsOf(where, "generator.ema.bin", gen, gen.byteLength / 4), enc.byteLength / 4);
+  const nonFinite = finiteProblem(values);
+  if (nonFinite) throw new CheckpointError(where, `moving averages: ${nonFinite}`);
   return { values, updates: meta.updates };
 }
 
@@ -190,8 +197,15 @@ export async function restoreCheckpoint(
     files.get("optimizers.json")!,
   );
   const optimizers = optimizerTargets(model);
+  for (const { key } of optimizers) {
+    const problem = tensorsProblem(meta[key]?.tensors) ??
+      (Number.isInteger(meta[key].step) && meta[key].step >= 0 ? null : "a step count is not >= 0");
+    if (problem) throw new CheckpointError(where, `optimizers.json (${key}): ${problem}`);
+  }
   const total = optimizers.reduce((s, t) => s + 2 * manifestSize(meta[t.key].tensors), 0);
   const all = floatsOf(where, "optimizers.bin", files.get("optimizers.bin")!, total);
+  const nonFinite = finiteProblem(all);
+  if (nonFinite) throw new CheckpointError(where, `optimizers.bin: ${nonFinite}`);
   let offset = 0;
   for (const { key, params } of optimizers) {
     const opt = opts[key];
@@ -202,5 +216,5 @@ export async function restoreCheckpoint(
     offset += 2 * n;
     opt.step = meta[key].step;
   }
-  return parseJson<TrainingState>(where, "state.json", files.get("state.json")!);
+  return parseState(where, files.get("state.json")!);
 }

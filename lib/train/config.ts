@@ -6,6 +6,7 @@
  * @module
  */
 import type { BackendChoice } from "../base/backend.ts";
+import { MAX_SCALE } from "../model/coords.ts";
 import { REFERENCE_BALANCE } from "./balance.ts";
 import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, SEED_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
@@ -287,7 +288,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   {
     name: "scale",
     key: "scale",
-    type: { kind: "number", min: 0, exclusiveMin: true },
+    type: { kind: "number", min: 0, exclusiveMin: true, max: MAX_SCALE },
     help: "Coordinate scale while training (z is multiplied by it too)",
     arg: "X",
   },

@@ -12,12 +12,14 @@ import { join } from "@std/path";
 import { exists, readJson } from "../base/atomic_write.ts";
 import {
   locateCheckpoint,
+  parseJson,
   readChecksums,
   readVerified,
   replaceFolder,
 } from "../base/checksummed_folder.ts";
 import { type TrainingState, weightsFile } from "../model/network_files.ts";
 import { FlagError, toArgs } from "../base/flags.ts";
+import { listFiles } from "../base/fs_safe.ts";
 import type { RunPaths } from "../model/runs.ts";
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "./config.ts";
 
@@ -52,16 +54,48 @@ export function trainCommand(config: TrainConfig): string {
 }
 
 /**
- * Exports a run's model to `dest`. An existing `dest` is replaced only if
- * it is itself an exported model (has `model.json`) or `force` is set.
+ * Why folder `dir` may not be replaced by an export, or null if it may:
+ * it is missing, empty, or a model folder this project exported (its
+ * `model.json` has our format and `checksums.sha256` lists every other
+ * file). Files it lists that were changed since need `force`.
+ */
+export async function replaceRefusal(dir: string, force: boolean): Promise<string | null> {
+  if (!(await exists(dir))) return null;
+  if (!(await Deno.lstat(dir)).isDirectory) return `"${dir}" is not a folder`;
+  const present = await listFiles(dir);
+  if (present.length === 0) return null;
+  const notOurs = `"${dir}" is not a model folder this project exported`;
+  const listing = await readChecksums(dir, "model").catch(() => null);
+  if (!listing?.has("model.json")) return `${notOurs} (no checksummed model.json)`;
+  const stranger = present.find((f) => f !== "checksums.sha256" && !listing.has(f));
+  if (stranger) return `${notOurs}: it holds "${stranger}", which no export wrote`;
+  try {
+    const read = await readVerified(dir, ["model.json"], "model");
+    const record = parseJson<ModelRecord>(dir, "model.json", read.get("model.json")!, "model");
+    if (record.format !== "cppn-model/1") return `${notOurs} (model.json is not cppn-model/1)`;
+    if (!force) await readVerified(dir, undefined, "model");
+  } catch (error) {
+    return `${(error as Error).message}: pass --force to replace it anyway`;
+  }
+  return null;
+}
+
+/**
+ * Exports a run's model to `dest`. An existing `dest` (and its swap
+ * folders `dest.tmp`, `dest.prev`) is replaced only if it is empty or
+ * itself an exported model with nothing else in it (see
+ * {@linkcode replaceRefusal}); nothing else is ever deleted.
+ *
+ * @throws {FlagError} saying why `dest` cannot be replaced.
  */
 export async function exportModel(
   paths: RunPaths,
   dest: string,
   force = false,
 ): Promise<{ record: ModelRecord; bytes: number }> {
-  if (await exists(dest) && !force && !(await exists(join(dest, "model.json")))) {
-    throw new FlagError(`${dest} exists and is not an exported model: pass --force to replace it`);
+  for (const dir of [dest, `${dest}.tmp`, `${dest}.prev`]) {
+    const refusal = await replaceRefusal(dir, force || dir !== dest);
+    if (refusal) throw new FlagError(`Cannot export to "${dest}": ${refusal}`);
   }
   const checkpoint = await locateCheckpoint(paths.checkpoint);
   // the weights every reader of the checkpoint uses, under the plain names

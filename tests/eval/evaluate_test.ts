@@ -1,9 +1,13 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import { saveCheckpoint } from "../../lib/train/checkpoint.ts";
+import { readVerified, writeWithChecksums } from "../../lib/base/checksummed_folder.ts";
 import { CLASSIFIER_DIR } from "../../lib/eval/classifier.ts";
 import {
+  checkReplaceEval,
+  type EvalReport,
   evaluate,
+  type Evaluation,
   generationBatch,
   resolveTarget,
   writeEvaluation,
@@ -83,8 +87,21 @@ Deno.test("resolveTarget: the latest run by default, --model as given, clear err
   const latest = await resolveTarget(resolveEvalConfig({ out: tmp.path }));
   assertEquals(latest.checkpoint, join(tmp.path, "runs", "first", "checkpoint"));
   assertEquals(latest.outDir, join(tmp.path, "runs", "first"));
-  const model = await resolveTarget(resolveEvalConfig({ model: tmp.path }));
-  assertEquals([model.checkpoint, model.outDir], [tmp.path, tmp.path]);
+  // a model folder is only read, unless --update-model
+  const modelDir = join(tmp.path, "runs", "first", "checkpoint");
+  const model = await resolveTarget(resolveEvalConfig({ model: modelDir, out: tmp.path }));
+  assertEquals([model.checkpoint, model.outDir, model.listed], [
+    modelDir,
+    join(tmp.path, "evals", "checkpoint"),
+    false,
+  ]);
+  const update = await resolveTarget(resolveEvalConfig({ model: modelDir, updateModel: true }));
+  assertEquals([update.outDir, update.listed], [modelDir, true]);
+  assertThrows(
+    () => resolveEvalConfig({ updateModel: true }),
+    Error,
+    "--update-model needs --model",
+  );
   await assertRejects(
     () => resolveTarget(resolveEvalConfig({ out: tmp.path, run: "nope" })),
     Error,
@@ -102,4 +119,35 @@ Deno.test("generationBatch: bounded memory for wide generators", () => {
   assertEquals(generationBatch(spec, 676), 387);
   assertEquals(generationBatch({ ...spec, width: 128 }, 676), 96);
   assertEquals(generationBatch({ ...spec, width: 4 }, 676), 500);
+});
+
+Deno.test("eval results never replace a larger-sample eval.json without force; a model folder stays verified", async () => {
+  await using tmp = await tempDir();
+  const model = join(tmp.path, "model");
+  await Deno.mkdir(model);
+  await writeWithChecksums(model, {
+    "model.json": "{}\n",
+    "eval.json": JSON.stringify({ samples: 10000, fd: 1 }) + "\n",
+  });
+  const small = {
+    report: { samples: 100, fd: 9 } as EvalReport,
+    samples: { width: 2, height: 1, pixels: new Uint8Array([0, 255]) },
+  } satisfies Evaluation;
+  await assertRejects(
+    () => checkReplaceEval(model, 100, false),
+    Error,
+    "holds an evaluation of 10000 samples; this one would have 100: pass --samples 10000 or --force",
+  );
+  await checkReplaceEval(model, 10000, false);
+  await checkReplaceEval(model, 100, true);
+  await checkReplaceEval(join(tmp.path, "none"), 100, false);
+  // --update-model: the listing names the new files, and every checksum verifies
+  await writeEvaluation(model, small, true);
+  const files = await readVerified(model);
+  assertEquals([...files.keys()].sort(), ["eval-samples.png", "eval.json", "model.json"]);
+  assertEquals(JSON.parse(new TextDecoder().decode(files.get("eval.json"))).fd, 9);
+  // elsewhere: the folder is made, nothing is listed
+  const out = join(tmp.path, "evals", "m");
+  await writeEvaluation(out, small);
+  assertEquals(JSON.parse(await Deno.readTextFile(join(out, "eval.json"))).samples, 100);
 });

@@ -3,7 +3,7 @@ import { join } from "@std/path";
 import { findFfmpeg } from "../../lib/media/ffmpeg.ts";
 import { readGrey } from "../../lib/media/image.ts";
 import type { WalkRecord } from "../../lib/latent/walk.ts";
-import { runScript, tempDir, tinyModel } from "../_helpers.ts";
+import { runScript, smallDisk, tempDir, tinyModel } from "../_helpers.ts";
 
 async function probe(ffmpeg: string, path: string) {
   const info = await new Deno.Command(ffmpeg, {
@@ -155,6 +155,18 @@ Deno.test("deno task walk: --count renders separate walks; --plan validates its 
   const bad = await runScript("walk", [...base, "--plan", plan]);
   assertEquals(bad.code, 2);
   assertStringIncludes(bad.stderr, 'walk 0: unknown setting "stepz"');
+  const refused: [unknown, string][] = [
+    [{ loop: "false" }, '--loop must be true or false, got "false"'],
+    [{ size: "0x0" }, '--size must be a size in pixels, N or WxH, each from 1 to 65535, got "0x0"'],
+    [{ id: ".." }, "--id must be a name"],
+    [{ id: "latest" }, "--id must be a name"],
+  ];
+  for (const [entry, message] of refused) {
+    await Deno.writeTextFile(plan, JSON.stringify([entry]));
+    const r = await runScript("walk", [...base, "--plan", plan]);
+    assertEquals(r.code, 2, r.stderr);
+    assertStringIncludes(r.stderr, `walk 0: ${message}`);
+  }
 });
 
 Deno.test("deno task walk / render: bad input is a clear error, and nothing is overwritten", async () => {
@@ -169,6 +181,10 @@ Deno.test("deno task walk / render: bad input is a clear error, and nothing is o
     ["walk", ["--digits", "1,12"], 2, "--digits: 12 is not a digit"],
     ["render", ["--digit", "12"], 2, "--digit must be an integer >= 0 and <= 9"],
     ["render", ["--seed", "1", "--center", "1"], 2, "--center must be a point x,y"],
+    ["walk", ["--id", ".", "--force"], 2, "--id must be a name of letters, digits, "],
+    ["walk", ["--id", "..", "--force"], 2, "(not '.', '..' or 'latest'), got \"..\""],
+    ["walk", ["--run", "latest"], 2, "--run must be a name"],
+    ["render", ["--name", "..", "--force"], 2, "--name must be a name"],
   ];
   for (const [script, args, code, message] of cases) {
     const r = await runScript(script, [...base, ...args]);
@@ -223,4 +239,53 @@ Deno.test("deno task walk / render: bad input is a clear error, and nothing is o
     sidecar.source.seed,
     sidecar.z.length,
   ], ["cppn-render/1", 40, 30, 3, 8]);
+});
+
+Deno.test("deno task render / walk: a full disk ends with one line and no temporary files", async () => {
+  await using disk = await smallDisk(48);
+  if (!disk) {
+    console.warn("skipped: mounting a small disk needs root");
+    return;
+  }
+  const model = await tinyModel();
+  const base = ["--model", model, "--out", disk.path];
+  const render = await runScript("render", [...base, "--seed", "1", "--size", "2048"]);
+  const walk = await runScript("walk", [...base, "--steps", "2", "--size", "1024", "--id", "w"]);
+  for (const r of [render, walk]) {
+    assertEquals(r.code, 1, r.stderr);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    assertEquals(errors.length, 1, r.stderr);
+    assertStringIncludes(errors[0], "no space left on device");
+    assert(!r.stderr.includes("    at "), r.stderr);
+  }
+  const temps = [...Deno.readDirSync(join(disk.path, "renders"))].filter((e) =>
+    e.name.includes(".tmp-")
+  );
+  assertEquals(temps, []);
+});
+
+Deno.test("deno task render: temporary files of a process that died are removed by the next run", async () => {
+  const model = await tinyModel();
+  await using tmp = await tempDir();
+  const renders = join(tmp.path, "renders");
+  await Deno.mkdir(renders);
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  const stale = join(renders, `.x.png.tmp-${child.pid}-0123abcd`);
+  const live = join(renders, `.y.png.tmp-${Deno.pid}-0123abcd`); // a running process's
+  await Deno.writeTextFile(stale, "partial");
+  await Deno.writeTextFile(live, "partial");
+  const r = await runScript("render", [
+    "--model",
+    model,
+    "--out",
+    tmp.path,
+    "--seed",
+    "1",
+    "--size",
+    "8",
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  assert(!(await Deno.stat(stale).catch(() => null)));
+  assert(await Deno.stat(live));
 });

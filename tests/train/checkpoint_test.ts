@@ -4,9 +4,10 @@ import { loadEma, restoreCheckpoint, saveCheckpoint } from "../../lib/train/chec
 import {
   loadGenerator,
   loadNetworkParams,
+  loadState,
   type TrainingState,
 } from "../../lib/model/network_files.ts";
-import { locateCheckpoint } from "../../lib/base/checksummed_folder.ts";
+import { addChecksums, locateCheckpoint, readVerified } from "../../lib/base/checksummed_folder.ts";
 import { initModel, type Model, modelSpec, vaeParams } from "../../lib/model/model.ts";
 import { countParams, flatten } from "../../lib/model/params.ts";
 import { Ema } from "../../lib/train/ema.ts";
@@ -140,4 +141,81 @@ Deno.test("checkpoint: moving averages are saved, read back, and preferred by ev
   await saveCheckpoint(ckpt, model, null, STATE);
   assertEquals(await loadEma(ckpt), null);
   assertEquals((await loadGenerator(ckpt)).values, raw.subarray(encSize));
+});
+
+/** Replaces file `name` of checkpoint `dir` and lists its new checksum: only the contents are bad. */
+async function rewrite(dir: string, name: string, edit: (text: string) => string): Promise<void> {
+  await Deno.writeTextFile(join(dir, name), edit(await Deno.readTextFile(join(dir, name))));
+  await addChecksums(dir, [name]);
+}
+
+Deno.test("checkpoint: valid checksums but bad contents are refused with a clear message", async () => {
+  await using tmp = await tempDir();
+  const model = initModel(modelSpec(SETTINGS), 1);
+  const opts = createOptimizers(model, LRS);
+  const json = (edit: (v: Record<string, unknown>) => void) => (text: string) => {
+    const value = JSON.parse(text);
+    edit(value);
+    return JSON.stringify(value);
+  };
+  const cases: [string, (text: string) => string, string][] = [
+    ["generator.json", json((v) => ((v.spec as Record<string, number>).zDim = 0)), "zDim 0"],
+    ["generator.json", json((v) => ((v.spec as Record<string, number>).scale = 1e308)), "scale"],
+    ["generator.json", json((v) => ((v.spec as Record<string, unknown>).width = "8")), 'width "8"'],
+    ["generator.json", json((v) => (v.tensors = 5)), "tensor list"],
+    [
+      "generator.json",
+      json((v) => (v.tensors as { shape: number[] }[])[0].shape.reverse()),
+      "do not fit its spec",
+    ],
+    ["state.json", json((v) => (v.step = -1)), "state.json: step is -1"],
+    ["state.json", json((v) => (v.step = "7")), 'state.json: step is "7"'],
+  ];
+  for (const [i, [file, edit, message]] of cases.entries()) {
+    const ckpt = join(tmp.path, `c${i}`);
+    await saveCheckpoint(ckpt, model, opts, STATE);
+    await rewrite(ckpt, file, edit);
+    const read = file === "state.json" ? () => loadState(ckpt) : () => loadGenerator(ckpt);
+    await assertRejects(read, Error, `Cannot read checkpoint "${ckpt}": ${file}: `);
+    await assertRejects(read, Error, message);
+    await assertRejects(() => restoreCheckpoint(ckpt, model, opts), Error, message);
+  }
+  // NaN and infinite weights
+  for (const bad of [NaN, Infinity]) {
+    const ckpt = join(tmp.path, `nan${bad}`);
+    await saveCheckpoint(ckpt, model, opts, STATE);
+    const values = new Float32Array((await Deno.readFile(join(ckpt, "generator.bin"))).buffer);
+    values[3] = bad;
+    await Deno.writeFile(join(ckpt, "generator.bin"), new Uint8Array(values.buffer));
+    await addChecksums(ckpt, ["generator.bin"]);
+    await assertRejects(() => loadGenerator(ckpt), Error, `generator.bin: value 3 is ${bad}`);
+  }
+});
+
+Deno.test("checksums.sha256: names only plain files of its own folder; file text is escaped", async () => {
+  await using tmp = await tempDir();
+  const model = initModel(modelSpec(SETTINGS), 1);
+  const ckpt = join(tmp.path, "checkpoint");
+  await saveCheckpoint(ckpt, model, null, STATE, ["generator"]);
+  const listing = join(ckpt, "checksums.sha256");
+  const original = await Deno.readTextFile(listing);
+  const hash = "0".repeat(64);
+  await Deno.writeTextFile(join(tmp.path, "outside"), "x");
+  await Deno.writeTextFile(listing, original + `${hash}  ../outside\n`);
+  await assertRejects(() => readVerified(ckpt), Error, 'names "../outside", which is not a file');
+  await Deno.writeTextFile(listing, original + `${hash}  /etc/passwd\n`);
+  await assertRejects(() => readVerified(ckpt), Error, "which is not a file of this folder");
+  // a FIFO or a symbolic link is not read (a FIFO would block)
+  await new Deno.Command("mkfifo", { args: [join(ckpt, "pipe")] }).output();
+  await Deno.writeTextFile(listing, original + `${hash}  pipe\n`);
+  await assertRejects(() => readVerified(ckpt), Error, "pipe is not a regular file");
+  await Deno.symlink(join(tmp.path, "outside"), join(ckpt, "link"));
+  await Deno.writeTextFile(listing, original + `${hash}  link\n`);
+  await assertRejects(() => readVerified(ckpt), Error, "link is not a regular file");
+  // terminal escape sequences in a bad line are shown escaped
+  await Deno.writeTextFile(listing, "\x1b]0;owned\x07\x1b[2J\n");
+  const error = await assertRejects(() => readVerified(ckpt), Error, "has a bad line");
+  // deno-lint-ignore no-control-regex
+  assert(!/[\x00-\x1f]/.test(error.message), JSON.stringify(error.message));
+  assert(error.message.includes("\\x1b[2J"));
 });

@@ -56,6 +56,42 @@ Deno.test("exportModel: generator + encoder + records, checksummed; usable with 
   const other = join(tmp.path, "other");
   await Deno.mkdir(other);
   await Deno.writeTextFile(join(other, "notes.txt"), "mine");
-  await assertRejects(() => exportModel(run.paths, other), Error, "is not an exported model");
+  await assertRejects(() => exportModel(run.paths, other), Error, "is not a model folder");
   assertEquals(await Deno.readTextFile(join(other, "notes.txt")), "mine");
+});
+
+Deno.test("exportModel: never replaces a folder holding files it did not write, even with force", async () => {
+  await using tmp = await tempDir();
+  const run = await train(await prepareRun(tinyConfig(tmp.path, { run: "r", steps: 1 })));
+  // a TensorFlow.js model folder: it has a model.json too
+  const tfjs = join(tmp.path, "tfjs");
+  await Deno.mkdir(tfjs);
+  await Deno.writeTextFile(join(tfjs, "model.json"), '{"modelTopology": {}}');
+  await Deno.writeFile(join(tfjs, "group1-shard1of1.bin"), new Uint8Array([1, 2, 3]));
+  for (const force of [false, true]) {
+    await assertRejects(() => exportModel(run.paths, tfjs, force), Error, "is not a model folder");
+  }
+  assertEquals(await Deno.readFile(join(tfjs, "group1-shard1of1.bin")), new Uint8Array([1, 2, 3]));
+  // an export with a file added by hand
+  const dest = join(tmp.path, "model");
+  await exportModel(run.paths, dest);
+  await Deno.writeTextFile(join(dest, "notes.txt"), "mine");
+  await assertRejects(() => exportModel(run.paths, dest, true), Error, 'holds "notes.txt"');
+  assertEquals(await Deno.readTextFile(join(dest, "notes.txt")), "mine");
+  await Deno.remove(join(dest, "notes.txt"));
+  // an export whose files were changed: only with force
+  await Deno.writeTextFile(join(dest, "config.json"), "{}\n");
+  await assertRejects(() => exportModel(run.paths, dest), Error, "pass --force");
+  await exportModel(run.paths, dest, true);
+  assertEquals((await readVerified(dest)).size, 7);
+  // the swap folders next to the destination are not deleted either
+  await Deno.mkdir(`${dest}.prev`);
+  await Deno.writeTextFile(join(`${dest}.prev`, "keep.txt"), "mine");
+  await assertRejects(() => exportModel(run.paths, dest), Error, "model.prev");
+  assertEquals(await Deno.readTextFile(join(`${dest}.prev`, "keep.txt")), "mine");
+  // an empty folder is fine
+  const empty = join(tmp.path, "empty");
+  await Deno.mkdir(empty);
+  await exportModel(run.paths, empty);
+  assert(await Deno.stat(join(empty, "model.json")));
 });

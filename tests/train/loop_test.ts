@@ -282,7 +282,13 @@ Deno.test("deno task train: bad flags exit 2 naming the flag", async () => {
       [["--batch", "0"], '--batch must be an integer >= 1, got "0"'],
       [["--lr-g", "fast"], '--lr-g must be a number > 0, got "fast"'],
       [["--backend", "tpu"], "--backend must be one of auto, gpu, node, wasm, cpu"],
-      [["--epoch", "3"], "Unknown flag --epoch"],
+      [["--epoch", "3"], "Unknown flag --epoch: did you mean --epochs?"],
+      [["--steps", "0x10"], '--steps must be an integer >= 1, got "0x10"'],
+      [["--resume=no"], '--resume is a switch and takes no value, got "--resume=no"'],
+      [["--run", "latest"], "--run must be a name"],
+      [["--run", "."], "--run must be a name"],
+      [["--run", ".."], "--run must be a name"],
+      [["--run", "a/b"], "--run must be a name"],
     ] as [string[], string][]
   ) {
     const r = await runScript("train", args);
