@@ -36,8 +36,14 @@ export async function removeInside(root: string, path: string): Promise<void> {
 /**
  * Makes `dest` a hard link to `src` (no bytes copied), or a copy where
  * links are not possible (another file system). Creates `dest`'s folder.
+ *
+ * @throws {Error} if `src` is not a regular file (a symbolic link could
+ *   publish any file of the machine).
  */
 export async function linkOrCopy(src: string, dest: string): Promise<void> {
+  if (!(await Deno.lstat(src)).isFile) {
+    throw new Error(`Refusing to copy "${escapeText(src)}": it is not a regular file`);
+  }
   await Deno.mkdir(dirname(dest), { recursive: true });
   try {
     await Deno.link(src, dest);

@@ -81,7 +81,7 @@ export interface SiteBuildInfo {
 
 /**
  * Checks and normalises a `--base`: an absolute path, with one slash at
- * each end (`/gallery/`).
+ * each end (`/gallery/`), each segment percent-encoded.
  *
  * @throws {Error} for anything else (a full URL, `..`, spaces).
  */
@@ -92,7 +92,25 @@ export function normalizeBase(base: string): string {
       `--base must be an absolute path such as /gallery/ (no host, no "..", no spaces), got "${base}"`,
     );
   }
-  return `/${trimmed.split("/").filter(Boolean).join("/")}/`.replace(/^\/\/$/, "/");
+  const segments = trimmed.split("/").filter(Boolean).map(encodeSegment);
+  return `/${segments.join("/")}/`.replace(/^\/\/$/, "/");
+}
+
+/**
+ * One path segment percent-encoded, quotes and brackets too, so the base
+ * is inert in HTML, scripts, CSS and JSON alike (`%20` stays as given).
+ */
+function encodeSegment(segment: string): string {
+  let text = segment;
+  try {
+    text = decodeURIComponent(segment);
+  } catch {
+    // a lone "%": encode it as it is
+  }
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** The relative way back to the site root from a file at `path` (`walks/x/index.html` -> `../../`). */

@@ -224,8 +224,9 @@ async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
   }
 }
 
+/** Whether `path` is a regular file itself (a symbolic link is not: it may lead anywhere). */
 async function isFile(path: string): Promise<boolean> {
-  return (await statOrNull(path))?.isFile === true;
+  return (await Deno.lstat(path).catch(() => null))?.isFile === true;
 }
 
 async function listDir(path: string): Promise<Deno.DirEntry[]> {

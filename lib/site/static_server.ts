@@ -3,7 +3,7 @@
  * everything the site holds (`.dzi`, `.webp`, `.mp4`, ...), `index.html`
  * for folders, HEAD, and byte-range requests (video seeking needs them).
  * It serves one folder under an optional path prefix (`/gallery/`), never
- * anything outside that folder.
+ * anything outside that folder, nor a symbolic link that leads out of it.
  *
  * @module
  */
@@ -83,6 +83,19 @@ function text(status: number, body: string, headers: Record<string, string> = {}
   });
 }
 
+/**
+ * Whether `path`, with every symbolic link followed, still lies inside
+ * `root` (links within the folder are fine; links out of it are not).
+ */
+async function resolvesInside(root: string, path: string): Promise<boolean> {
+  try {
+    const [realRoot, real] = await Promise.all([Deno.realPath(root), Deno.realPath(path)]);
+    return real.startsWith(realRoot.endsWith(SEPARATOR) ? realRoot : realRoot + SEPARATOR);
+  } catch {
+    return false;
+  }
+}
+
 /** Answers one request from the folder (see the module doc). */
 export async function handleStatic(request: Request, options: StaticOptions): Promise<Response> {
   const prefix = options.prefix ?? "/";
@@ -125,6 +138,7 @@ export async function handleStatic(request: Request, options: StaticOptions): Pr
   } catch {
     return text(404, "Not found\n", extra);
   }
+  if (!info.isFile || !(await resolvesInside(root, path))) return text(403, "Forbidden\n", extra);
   const size = info.size;
   const headers: Record<string, string> = {
     "content-type": contentType(path),

@@ -443,6 +443,12 @@ export function resumeConfig(
   saved: TrainConfig,
   user: Partial<TrainConfig>,
 ): TrainConfig {
+  if (user.preset !== undefined) {
+    throw new FlagError(
+      `--preset cannot be used with --resume: run "${saved.run}" goes on with the settings it ` +
+        `started with (preset "${saved.preset}"); give any setting to change as its own flag`,
+    );
+  }
   for (const key of FIXED_ON_RESUME) {
     if (user[key] === undefined) continue;
     if (JSON.stringify(user[key]) !== JSON.stringify(saved[key])) {
@@ -454,8 +460,7 @@ export function resumeConfig(
       );
     }
   }
-  const { preset: _ignored, ...rest } = user;
-  return { ...TRAIN_DEFAULTS, ...saved, ...rest, resume: true };
+  return { ...TRAIN_DEFAULTS, ...saved, ...user, resume: true };
 }
 
 /** Checks that the batch splits into the discriminator's batch-norm groups. */

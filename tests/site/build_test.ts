@@ -21,6 +21,12 @@ Deno.test("site: base paths and relative prefixes", () => {
   assertEquals(normalizeBase("/a/b/"), "/a/b/");
   assertEquals(normalizeBase("//a//b"), "/a/b/");
   assertEquals(normalizeBase("/"), "/");
+  // whatever else it holds is percent-encoded: inert in HTML, scripts, CSS and JSON
+  assertEquals(
+    normalizeBase(`/"><script>alert('x')</script>/`),
+    "/%22%3E%3Cscript%3Ealert%28%27x%27%29%3C/script%3E/",
+  );
+  assertEquals(normalizeBase("/caf%C3%A9/é/"), "/caf%C3%A9/%C3%A9/");
   for (const bad of ["gallery/", "https://x.org/g/", "/a/../b/", "/a b/", "/a?x"]) {
     assertThrows(() => normalizeBase(bad), Error, "--base must be an absolute path");
   }

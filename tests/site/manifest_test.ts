@@ -177,3 +177,19 @@ Deno.test("gallery manifest: helpers keep paths inside their folder and read mod
   });
   assertEquals(parseModelRef("nope"), null);
 });
+
+Deno.test("gallery manifest: a symbolic link is never taken for a file to publish", async () => {
+  await using dir = await tempDir();
+  const out = dir.path;
+  await makeWalk(out, "linked");
+  await Deno.writeTextFile(join(out, "secret.txt"), "not for the web");
+  const still = join(out, "walks", "linked", "stills", "key-00.png");
+  await Deno.remove(still);
+  await Deno.symlink(join(out, "secret.txt"), still);
+  await Deno.mkdir(join(out, "renders"));
+  await Deno.symlink("/etc/passwd", join(out, "renders", "passwd.png"));
+  const m = await scanGallery(out);
+  assertEquals(m.walks[0].keyframes.map((k) => k.stillId), [null, "linked-key-01"]);
+  assertEquals(m.stills.map((s) => s.id), ["linked-key-01"]);
+  assert(m.warnings.join("\n").includes('still "stills/key-00.png" of keyframe 0 is missing'));
+});

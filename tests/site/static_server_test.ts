@@ -115,3 +115,24 @@ Deno.test("static server: serveStatic listens on 127.0.0.1 and reports its URL",
     await server.close();
   }
 });
+
+Deno.test("static server: never follows a symbolic link out of the folder, nor serves a FIFO", async () => {
+  await using dir = await tempDir();
+  const root = join(dir.path, "site");
+  await Deno.mkdir(join(root, "sub"), { recursive: true });
+  await Deno.writeTextFile(join(dir.path, "secret.txt"), "outside");
+  await Deno.writeTextFile(join(root, "page.html"), "inside");
+  await Deno.symlink(join(dir.path, "secret.txt"), join(root, "x"));
+  await Deno.symlink("/etc/passwd", join(root, "passwd"));
+  await Deno.symlink(dir.path, join(root, "up"));
+  await Deno.symlink("../page.html", join(root, "sub", "same.html")); // inside: fine
+  await new Deno.Command("mkfifo", { args: [join(root, "pipe")] }).output();
+  const get = (path: string) => handleStatic(new Request(`http://x${path}`), { root });
+  for (const path of ["/x", "/passwd", "/up/secret.txt", "/pipe"]) {
+    const r = await get(path);
+    assertEquals(r.status, 403, path);
+    await r.body?.cancel();
+  }
+  const r = await get("/sub/same.html");
+  assertEquals([r.status, await r.text()], [200, "inside"]);
+});

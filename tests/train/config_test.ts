@@ -35,6 +35,14 @@ Deno.test("resumeConfig: length, rates and balancing may change, the model may n
     FlagError,
     '--width cannot change on --resume: run "r" was trained with 16',
   );
+  // a preset would silently mean nothing on a resume: refused, with the way out
+  for (const preset of ["quick", "default"] as const) {
+    assertThrows(
+      () => resumeConfig(saved, { preset }),
+      FlagError,
+      '--preset cannot be used with --resume: run "r" goes on with the settings it started with',
+    );
+  }
 });
 
 Deno.test("totalSteps: --steps wins, else epochs x whole batches", () => {
