@@ -304,13 +304,40 @@ async function peakMemory(ckpt: string, size: number, workers: number, scratch: 
 
 /** Runs every measurement; `log` gets a line as each one finishes. */
 export async function runBench(o: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
-  const n = o.workers;
-  const seconds = o.quick ? 1 : 2.5;
-  const rows = 16384;
   const loadBefore = Deno.loadavg();
+  const bound = await measureBound(o, log);
+  const ckpt = await randomGenerator(join(o.scratch, "gen"), o.width);
+  const render = await measureRender(o, ckpt, bound, log);
+  const training = await measureTraining(o, bound, log);
+  const memory = await measureMemory(o, log);
+  const walk = await measureWalk(o, ckpt, log);
+  return {
+    date: new Date().toISOString(),
+    machine: {
+      cores: navigator.hardwareConcurrency,
+      workers: o.workers,
+      backend: o.backend,
+      deno: Deno.version.deno,
+      loadBefore,
+    },
+    quick: o.quick,
+    bound,
+    render,
+    training,
+    memory,
+    walk,
+  };
+}
+
+/** Plain matMul throughput at the rendering shapes (1 and N workers) and the training's. */
+async function measureBound(
+  o: BenchOptions,
+  log: (line: string) => void,
+): Promise<BenchReport["bound"]> {
+  const n = o.workers, seconds = o.quick ? 1 : 2.5;
+  const rows = 16384;
   const train = resolveTrainConfig();
   const trainRows = (train.batch / train.bnGroups) * train.size * train.size;
-
   const g1 = await matMulGflops(1, rows, o.width, seconds, o.backend);
   const gN = await matMulGflops(n, rows, o.width, seconds, o.backend);
   const t1 = await matMulGflops(1, trainRows, train.width, seconds, o.backend);
@@ -319,8 +346,25 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
       gN.toFixed(1)
     } (${n}) at [${rows}, ${o.width}] x [${o.width}, ${o.width}]`,
   );
+  return {
+    rows,
+    width: o.width,
+    gflops1: g1,
+    gflopsN: gN,
+    trainRows,
+    trainWidth: train.width,
+    trainGflops1: t1,
+  };
+}
 
-  const ckpt = await randomGenerator(join(o.scratch, "gen"), o.width);
+/** A still rendered with 1 and with N workers, against the bound. */
+async function measureRender(
+  o: BenchOptions,
+  ckpt: { dir: string; spec: ModelSpec },
+  bound: BenchReport["bound"],
+  log: (line: string) => void,
+): Promise<BenchReport["render"]> {
+  const n = o.workers;
   const size = o.quick ? 1024 : 2048;
   const perPixel = flopsPerPixel(ckpt.spec.generator);
   // alternating rounds, the fastest of each kept: the least disturbed by
@@ -344,8 +388,8 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
     mpxPerSN: px / rN / 1e6,
     gflops1: (px * perPixel) / r1 / 1e9,
     gflopsN: (px * perPixel) / rN / 1e9,
-    ratioToBound1: (px * perPixel) / r1 / 1e9 / g1,
-    ratioToBoundN: (px * perPixel) / rN / 1e9 / gN,
+    ratioToBound1: (px * perPixel) / r1 / 1e9 / bound.gflops1,
+    ratioToBoundN: (px * perPixel) / rN / 1e9 / bound.gflopsN,
     scalingN: r1 / rN,
   };
   log(
@@ -355,9 +399,18 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
       render.scalingN.toFixed(2)
     }x`,
   );
+  return render;
+}
 
+/** Training steps with 1 and with N workers, against the bound. */
+async function measureTraining(
+  o: BenchOptions,
+  bound: BenchReport["bound"],
+  log: (line: string) => void,
+): Promise<BenchReport["training"]> {
+  const train = resolveTrainConfig();
   const timed = await timeTraining(
-    n,
+    o.workers,
     o.quick ? { warmup: 10, rounds: 2, steps: 1 } : { warmup: 20, rounds: 8, steps: 2 },
     o.backend,
   );
@@ -368,29 +421,47 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
     msPerStepN: timed.msPerStepN,
     gflops1: timed.gflops1,
     gflopsN: timed.gflopsN,
-    ratioToBound1: timed.gflops1 / t1,
+    ratioToBound1: timed.gflops1 / bound.trainGflops1,
     scalingN: timed.scalingN,
     rounds: timed.rounds,
   };
   log(
     `training: ${training.msPerStep1.toFixed(0)} ms/step (1), ${
       training.msPerStepN.toFixed(0)
-    } (${n}); ${(100 * training.ratioToBound1).toFixed(0)}% of bound, scaling ${
+    } (${o.workers}); ${(100 * training.ratioToBound1).toFixed(0)}% of bound, scaling ${
       training.scalingN.toFixed(2)
     }x`,
   );
+  return training;
+}
 
+/** Peak memory of a large and a very large render, each in its own process. */
+async function measureMemory(
+  o: BenchOptions,
+  log: (line: string) => void,
+): Promise<BenchReport["memory"]> {
   const memWidth = 16;
   const small = await randomGenerator(join(o.scratch, "gen-mem"), memWidth);
   const sizes = [];
   for (const s of o.quick ? [2048, 8192] : [4096, 16384]) {
-    sizes.push(await peakMemory(small.dir, s, n, o.scratch));
+    sizes.push(await peakMemory(small.dir, s, o.workers, o.scratch));
     log(`memory ${s}²: ${sizes.at(-1)!.peakMiB.toFixed(0)} MiB peak`);
   }
+  return { width: memWidth, workers: o.workers, sizes };
+}
 
+/** A short walk: seconds per frame and the share spent encoding. */
+async function measureWalk(
+  o: BenchOptions,
+  ckpt: { dir: string; spec: ModelSpec },
+  log: (line: string) => void,
+): Promise<BenchReport["walk"]> {
   const frameSide = o.quick ? 540 : 1080, frames = o.quick ? 4 : 8;
   const net = await loadGenerator(ckpt.dir);
-  const pool = await RenderPool.create(foldWeights(net), { workers: n, backend: o.backend });
+  const pool = await RenderPool.create(foldWeights(net), {
+    workers: o.workers,
+    backend: o.backend,
+  });
   const ffmpeg = await findFfmpeg();
   const result = await renderWalk({
     pool,
@@ -436,31 +507,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
       (100 * walk.encodeShare).toFixed(0)
     }%`,
   );
-
-  return {
-    date: new Date().toISOString(),
-    machine: {
-      cores: navigator.hardwareConcurrency,
-      workers: n,
-      backend: o.backend,
-      deno: Deno.version.deno,
-      loadBefore,
-    },
-    quick: o.quick,
-    bound: {
-      rows,
-      width: o.width,
-      gflops1: g1,
-      gflopsN: gN,
-      trainRows,
-      trainWidth: train.width,
-      trainGflops1: t1,
-    },
-    render,
-    training,
-    memory: { width: memWidth, workers: n, sizes },
-    walk,
-  };
+  return walk;
 }
 
 /** The report as a Markdown table (also printed), with the targets. */

@@ -123,7 +123,57 @@ function byteGrid(tiles: Uint8Array[], w: number, h: number, cols: number): {
  */
 export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<WalkResult> {
   const t0 = performance.now();
-  const { pool, source } = ctx;
+  const plan = await planWalk(ctx, s);
+  const { dir, recordPath } = plan;
+  const found = await openWalkFolder(ctx, plan);
+  if (found.status === "skipped") return { status: "skipped", dir, record: found.record };
+  await Deno.mkdir(join(dir, "frames"), { recursive: true });
+  await Deno.mkdir(join(dir, "stills"), { recursive: true });
+  // what an interrupted or failed write left behind
+  for (const sub of ["", "frames", "stills"]) await removeStaleTemps(join(dir, sub));
+  const record = newRecord(ctx, plan, found.created);
+  await writeJsonAtomic(recordPath, record);
+
+  const job: WalkJob = { ctx, s, plan, record, seconds: { render: 0, png: 0, video: 0 } };
+  await renderStills(job);
+  const frames = await renderFrames(job);
+  await renderContactSheet(job);
+  record.complete = true;
+  record.timings = {
+    total_s: (performance.now() - t0) / 1000,
+    render_s: job.seconds.render,
+    png_s: job.seconds.png,
+    video_s: job.seconds.video,
+    frames_rendered: frames.rendered,
+    frames_reused: frames.reused,
+  };
+  await writeJsonAtomic(recordPath, record);
+  return { status: found.status, dir, record };
+}
+
+/** What a walk is: its keyframes, view, settings, identity and folder. */
+interface WalkPlan {
+  keys: Keyframe[];
+  view: View;
+  settings: WalkRecord["settings"];
+  identity: string;
+  id: string;
+  dir: string;
+  recordPath: string;
+}
+
+/** A walk being rendered, and the seconds spent in each kind of work. */
+interface WalkJob {
+  ctx: WalkContext;
+  s: WalkSettings;
+  plan: WalkPlan;
+  record: WalkRecord;
+  seconds: { render: number; png: number; video: number };
+}
+
+/** Resolves a walk's keyframes and settings, and derives its identity and folder. */
+async function planWalk(ctx: WalkContext, s: WalkSettings): Promise<WalkPlan> {
+  const { source } = ctx;
   const spec = source.spec;
   const choice = keyframeChoice(s);
   const keys: Keyframe[] = await resolveKeyframes(choice, source.checkpoint, spec.zDim, s.seed);
@@ -160,96 +210,111 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
     ? `random${choice.count}`
     : "z";
   const id = checkName(s.id ?? `${prefix}-${identity.slice(0, 8)}`, "walk id");
-  const walksRoot = join(ctx.out, "walks");
-  const dir = join(walksRoot, id);
-  const recordPath = join(dir, "walk.json");
+  const dir = join(ctx.out, "walks", id);
+  return { keys, view, settings, identity, id, dir, recordPath: join(dir, "walk.json") };
+}
 
-  let status: WalkResult["status"] = "rendered";
-  let created = new Date().toISOString();
-  if (await exists(dir)) {
-    const info = await Deno.stat(dir);
-    if (!info.isDirectory) {
-      throw new Error(`Cannot write walk "${id}": ${dir} is a file, not a folder`);
-    }
-    const old = await exists(recordPath) ? await readJson<WalkRecord>(recordPath) : null;
-    if (ctx.force) {
-      await removeInside(walksRoot, dir);
-    } else if (old?.identity === identity && old.complete) {
-      return { status: "skipped", dir, record: old };
-    } else if (old?.identity === identity) {
-      status = "resumed";
-      created = old.created;
-      // an interrupted encode leaves its temporary video behind
-      for await (const entry of Deno.readDir(dir)) {
-        if (/\.tmp-\d+\.mp4$/.test(entry.name)) await Deno.remove(join(dir, entry.name));
-      }
-    } else {
-      throw new Error(
-        `Cannot write walk "${id}": ${dir} already holds ${
-          old ? "a different walk" : "other files"
-        }. Pass --force to replace it, or choose another --id.`,
-      );
-    }
+/**
+ * Looks at the walk's folder: a new walk, the same walk to resume or skip,
+ * or (without `force`) something else, which is an error.
+ */
+async function openWalkFolder(
+  ctx: WalkContext,
+  { id, dir, recordPath, identity }: WalkPlan,
+): Promise<
+  { status: "rendered" | "resumed"; created: string } | { status: "skipped"; record: WalkRecord }
+> {
+  const created = new Date().toISOString();
+  if (!(await exists(dir))) return { status: "rendered", created };
+  const info = await Deno.stat(dir);
+  if (!info.isDirectory) {
+    throw new Error(`Cannot write walk "${id}": ${dir} is a file, not a folder`);
   }
-  await Deno.mkdir(join(dir, "frames"), { recursive: true });
-  await Deno.mkdir(join(dir, "stills"), { recursive: true });
-  // what an interrupted or failed write left behind
-  for (const sub of ["", "frames", "stills"]) await removeStaleTemps(join(dir, sub));
+  const old = await exists(recordPath) ? await readJson<WalkRecord>(recordPath) : null;
+  if (ctx.force) {
+    await removeInside(join(ctx.out, "walks"), dir);
+    return { status: "rendered", created };
+  }
+  if (old?.identity === identity && old.complete) return { status: "skipped", record: old };
+  if (old?.identity === identity) {
+    // an interrupted encode leaves its temporary video behind
+    for await (const entry of Deno.readDir(dir)) {
+      if (/\.tmp-\d+\.mp4$/.test(entry.name)) await Deno.remove(join(dir, entry.name));
+    }
+    return { status: "resumed", created: old.created };
+  }
+  throw new Error(
+    `Cannot write walk "${id}": ${dir} already holds ${
+      old ? "a different walk" : "other files"
+    }. Pass --force to replace it, or choose another --id.`,
+  );
+}
 
-  const record: WalkRecord = {
+/** The walk's record before anything is rendered. */
+function newRecord(ctx: WalkContext, plan: WalkPlan, created: string): WalkRecord {
+  return {
     format: "cppn-walk/1",
-    id,
+    id: plan.id,
     created,
     complete: false,
-    identity,
-    model: { ...source },
-    keyframes: keys.map((k, i) => ({
+    identity: plan.identity,
+    model: { ...ctx.source },
+    keyframes: plan.keys.map((k, i) => ({
       label: k.label,
       digit: k.digit,
       testIndex: k.testIndex,
       z: Array.from(k.z),
       still: `stills/key-${String(i).padStart(2, "0")}.png`,
     })),
-    settings,
-    frames: { count: s.steps, dir: "frames" },
+    settings: plan.settings,
+    frames: { count: plan.settings.steps, dir: "frames" },
     video: null,
     contact: "contact.png",
     command: ctx.command,
     timings: null,
   };
-  await writeJsonAtomic(recordPath, record);
+}
 
-  let renderSeconds = 0, pngSeconds = 0, videoSeconds = 0;
-  const request = (z: Float32Array, w: number, h: number): ImageRequest => ({
-    z,
-    width: w,
-    height: h,
-    view,
-    invert: s.invert,
-  });
+/** The render request of one image of the walk. */
+function request(job: WalkJob, z: Float32Array, width: number, height: number): ImageRequest {
+  return { z, width, height, view: job.plan.view, invert: job.s.invert };
+}
 
-  // Keyframe stills, streamed to disk whatever their size.
-  for (let i = 0; i < keys.length; i++) {
-    const path = join(dir, record.keyframes[i].still);
+/** The latent vector of frame `f`. */
+function latent(job: WalkJob, f: number): Float32Array {
+  return walkLatent(job.plan.keys.map((k) => k.z), f, job.s.steps, job.s);
+}
+
+/** Keyframe stills, streamed to disk whatever their size; finished ones are kept. */
+async function renderStills(job: WalkJob): Promise<void> {
+  const { ctx, plan, record } = job;
+  const [stillWidth, stillHeight] = job.s.stillSize;
+  for (let i = 0; i < plan.keys.length; i++) {
+    const path = join(plan.dir, record.keyframes[i].still);
     if (await exists(path)) continue;
     ctx.onMessage?.(
-      `still ${i + 1}/${keys.length} (${keys[i].label}) at ${stillWidth}x${stillHeight}`,
+      `still ${i + 1}/${plan.keys.length} (${plan.keys[i].label}) at ${stillWidth}x${stillHeight}`,
     );
     const t = performance.now();
-    await renderToPng(pool, request(keys[i].z, stillWidth, stillHeight), path);
-    renderSeconds += (performance.now() - t) / 1000;
+    await renderToPng(ctx.pool, request(job, plan.keys[i].z, stillWidth, stillHeight), path);
+    job.seconds.render += (performance.now() - t) / 1000;
   }
+}
 
-  // Frames: render frame f + 1 while frame f is encoded.
-  const zs = keys.map((k) => k.z);
-  const latent = (f: number) => walkLatent(zs, f, s.steps, s);
+/**
+ * The frames as PNGs and, with ffmpeg, the MP4: frame f + 1 renders while
+ * frame f is encoded; frames already on disk at the right size are reused.
+ */
+async function renderFrames(job: WalkJob): Promise<{ rendered: number; reused: number }> {
+  const { ctx, s, plan, record, seconds } = job;
+  const [width, height] = s.size;
   const video = ctx.ffmpeg
-    ? Mp4Encoder.start(ctx.ffmpeg.path, join(dir, "walk.mp4"), { width, height, fps: s.fps })
+    ? Mp4Encoder.start(ctx.ffmpeg.path, join(plan.dir, "walk.mp4"), { width, height, fps: s.fps })
     : null;
   if (!video) ctx.onMessage?.(NO_FFMPEG_HINT);
   let rendered = 0, reused = 0;
   const produce = async (f: number): Promise<{ pixels: Uint8Array; fresh: boolean }> => {
-    const path = join(dir, "frames", frameName(f));
+    const path = join(plan.dir, "frames", frameName(f));
     if (await exists(path)) {
       const image = await readGrey(path);
       if (image.width === width && image.height === height) {
@@ -257,8 +322,8 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
       }
     }
     const t = performance.now();
-    const pixels = await pool.renderImage(request(latent(f), width, height));
-    renderSeconds += (performance.now() - t) / 1000;
+    const pixels = await ctx.pool.renderImage(request(job, latent(job, f), width, height));
+    seconds.render += (performance.now() - t) / 1000;
     return { pixels, fresh: true };
   };
   try {
@@ -268,46 +333,44 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
       if (f + 1 < s.steps) next = produce(f + 1);
       const t = performance.now();
       if (frame.fresh) {
-        await writeGreyPng(join(dir, "frames", frameName(f)), width, height, frame.pixels);
+        await writeGreyPng(join(plan.dir, "frames", frameName(f)), width, height, frame.pixels);
         rendered++;
       } else reused++;
       const t2 = performance.now();
-      pngSeconds += (t2 - t) / 1000;
+      seconds.png += (t2 - t) / 1000;
       if (video) await video.writeFrame(frame.pixels);
-      videoSeconds += (performance.now() - t2) / 1000;
+      seconds.video += (performance.now() - t2) / 1000;
       ctx.onFrame?.(f + 1, s.steps);
     }
     if (video) {
       const t = performance.now();
       await video.close();
-      videoSeconds += (performance.now() - t) / 1000;
+      seconds.video += (performance.now() - t) / 1000;
       record.video = "walk.mp4";
     }
   } catch (error) {
     await video?.abort();
     throw error;
   }
+  return { rendered, reused };
+}
 
-  // Contact sheet: up to 24 frames, evenly spaced, drawn small.
+/** Contact sheet: up to 24 frames, evenly spaced, drawn small. */
+async function renderContactSheet(job: WalkJob): Promise<void> {
+  const { s } = job;
+  const [width, height] = s.size;
   const shots = Math.min(24, s.steps);
   const thumbW = 160, thumbH = Math.max(1, Math.round((160 * height) / width));
   const thumbs: Uint8Array[] = [];
   for (let i = 0; i < shots; i++) {
     const f = Math.floor((i * s.steps) / shots);
-    thumbs.push(await pool.renderImage(request(latent(f), thumbW, thumbH)));
+    thumbs.push(await job.ctx.pool.renderImage(request(job, latent(job, f), thumbW, thumbH)));
   }
   const sheet = byteGrid(thumbs, thumbW, thumbH, Math.min(6, shots));
-  await writeGreyPng(join(dir, record.contact), sheet.width, sheet.height, sheet.pixels);
-
-  record.complete = true;
-  record.timings = {
-    total_s: (performance.now() - t0) / 1000,
-    render_s: renderSeconds,
-    png_s: pngSeconds,
-    video_s: videoSeconds,
-    frames_rendered: rendered,
-    frames_reused: reused,
-  };
-  await writeJsonAtomic(recordPath, record);
-  return { status, dir, record };
+  await writeGreyPng(
+    join(job.plan.dir, job.record.contact),
+    sheet.width,
+    sheet.height,
+    sheet.pixels,
+  );
 }

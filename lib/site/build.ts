@@ -16,11 +16,11 @@
 import { dirname, fromFileUrl, join, relative, resolve } from "@std/path";
 import { exists, readJson, writeFileAtomic, writeJsonAtomic } from "../base/atomic_write.ts";
 import { escapeText, linkOrCopy, listFiles, removeInside } from "../base/fs_safe.ts";
-import { scanGallery } from "./manifest.ts";
-import { syncDerived } from "./assets.ts";
+import { type GalleryManifest, scanGallery } from "./manifest.ts";
+import { type DerivedResult, syncDerived } from "./assets.ts";
 import { buildSiteData, planDerived, type SiteFile } from "./data.ts";
-import { liveModelSources, syncLiveModels } from "./live_models.ts";
-import { syncTiles } from "./tiles.ts";
+import { liveModelSources, type LiveModelSync, syncLiveModels } from "./live_models.ts";
+import { syncTiles, type TileSyncResult } from "./tiles.ts";
 
 /** The base every page is built under, rewritten after the Astro build. */
 export const BASE_PLACEHOLDER = "/__cppn_base__/";
@@ -315,9 +315,13 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
   const paths = sitePaths(out);
   await refuseForeignSite(paths.site);
   await Deno.mkdir(paths.cache, { recursive: true });
+  const warnings: string[] = [];
+  const warn = (warning: string) => {
+    warnings.push(warning);
+    log(`warning: ${warning}`);
+  };
 
   const manifest = await scanGallery(out);
-  const warnings = [...manifest.warnings];
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   log(
     `Found ${count(manifest.walks.length, "walk")}, ${
@@ -325,8 +329,55 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
     } and ` +
       `${count(manifest.runs.length, "run")} in ${options.out}`,
   );
-  for (const warning of manifest.warnings) log(`warning: ${warning}`);
+  manifest.warnings.forEach(warn);
+  const { tiles, derived, live } = await syncAssets(manifest, out, paths, log, warn);
+  const { data, files } = await buildSiteData(
+    manifest,
+    tiles.bySource,
+    derived.images,
+    options.site,
+    live.models,
+  );
+  await writeJsonAtomic(paths.data, data);
+  const pages = await buildPages(out, paths, base, log);
+  await publishFiles(paths, files, tiles, derived);
+  await Deno.writeTextFile(join(paths.next, "_headers"), headersFile(base));
+  await Deno.writeTextFile(join(paths.next, ".nojekyll"), "");
+  const { count: fileCount, bytes } = await measureSite(paths.next, warn);
+  await swapIn(out, paths);
 
+  const info: SiteBuildInfo = {
+    format: "cppn-site-build/1",
+    base,
+    built: new Date().toISOString(),
+    files: fileCount,
+    bytes,
+  };
+  await writeJsonAtomic(paths.info, info);
+  await writeFileAtomic(join(paths.cache, "README.txt"), CACHE_README);
+  return {
+    dir: paths.site,
+    pages,
+    files: fileCount,
+    bytes,
+    warnings,
+    tiles: { made: tiles.made.length, reused: tiles.reused.length, removed: tiles.removed.length },
+    images: { made: derived.made, reused: derived.reused, removed: derived.removed.length },
+    live: { made: live.made, reused: live.reused, removed: live.removed },
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+type SitePaths = ReturnType<typeof sitePaths>;
+
+/** Brings the cached tiles, derived images and live models up to date with the gallery. */
+async function syncAssets(
+  manifest: GalleryManifest,
+  out: string,
+  paths: SitePaths,
+  log: (line: string) => void,
+  warn: (warning: string) => void,
+): Promise<{ tiles: TileSyncResult; derived: DerivedResult; live: LiveModelSync }> {
   const tiles = await syncTiles(
     manifest.stills.map((s) => s.path),
     paths.tiles,
@@ -341,34 +392,38 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
   log(
     `Images: ${derived.made} made, ${derived.reused} unchanged, ${derived.removed.length} removed`,
   );
-
   const live = await syncLiveModels(await liveModelSources(manifest), paths.live, log);
-  for (const warning of live.warnings) {
-    warnings.push(warning);
-    log(`warning: ${warning}`);
-  }
+  live.warnings.forEach(warn);
   log(
     `Live explorer: ${live.models.length} model${live.models.length === 1 ? "" : "s"} ` +
       `(${live.made} exported, ${live.reused} unchanged, ${live.removed} stale files removed)`,
   );
+  return { tiles, derived, live };
+}
 
-  const { data, files } = await buildSiteData(
-    manifest,
-    tiles.bySource,
-    derived.images,
-    options.site,
-    live.models,
-  );
-  await writeJsonAtomic(paths.data, data);
-
+/** Runs Astro into the next site's folder and sets its base; returns the number of pages. */
+async function buildPages(
+  out: string,
+  paths: SitePaths,
+  base: string | null,
+  log: (line: string) => void,
+): Promise<number> {
   const astroStarted = performance.now();
   await removeInside(out, paths.next);
   await runAstro(paths.data, paths.next, paths.astro);
   await rewriteBase(paths.next, base);
   const pages = (await listFiles(paths.next)).filter((f) => f.endsWith(".html")).length;
   log(`Astro: ${pages} pages in ${((performance.now() - astroStarted) / 1000).toFixed(1)} s`);
+  return pages;
+}
 
-  // Publish tiles, derived images and media next to the pages.
+/** Publishes tiles, derived images and media next to the pages (linked where possible). */
+async function publishFiles(
+  paths: SitePaths,
+  files: readonly SiteFile[],
+  tiles: TileSyncResult,
+  derived: DerivedResult,
+): Promise<void> {
   const publish: SiteFile[] = [...files];
   for (const record of new Set(tiles.bySource.values())) {
     for (const rel of await listFiles(join(paths.tiles, record.dir))) {
@@ -389,20 +444,23 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
       await linkOrCopy(file.from, join(paths.next, file.to));
     }
   }
-  await Deno.writeTextFile(join(paths.next, "_headers"), headersFile(base));
-  await Deno.writeTextFile(join(paths.next, ".nojekyll"), "");
+}
 
-  const all = await listFiles(paths.next);
+/** Counts the files and bytes of a built site and warns where hosts' limits are crossed. */
+async function measureSite(
+  dir: string,
+  warn: (warning: string) => void,
+): Promise<{ count: number; bytes: number }> {
+  const all = await listFiles(dir);
   const sized = await Promise.all(
-    all.map(async (path) => ({ path, size: (await Deno.stat(join(paths.next, path))).size })),
+    all.map(async (path) => ({ path, size: (await Deno.stat(join(dir, path))).size })),
   );
-  const bytes = sized.reduce((sum, f) => sum + f.size, 0);
-  for (const warning of hostLimitWarnings(sized)) {
-    warnings.push(warning);
-    log(`warning: ${warning}`);
-  }
+  hostLimitWarnings(sized).forEach(warn);
+  return { count: all.length, bytes: sized.reduce((sum, f) => sum + f.size, 0) };
+}
 
-  // Swap the new site in: the old one stays complete until the last moment.
+/** Swaps the new site in: the old one stays complete until the last moment. */
+async function swapIn(out: string, paths: SitePaths): Promise<void> {
   if (await exists(paths.site)) {
     await refuseForeignSite(paths.site).catch(async (error) => {
       await removeInside(out, paths.next);
@@ -415,26 +473,6 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
   } else {
     await Deno.rename(paths.next, paths.site);
   }
-  const info: SiteBuildInfo = {
-    format: "cppn-site-build/1",
-    base,
-    built: new Date().toISOString(),
-    files: all.length,
-    bytes,
-  };
-  await writeJsonAtomic(paths.info, info);
-  await writeFileAtomic(join(paths.cache, "README.txt"), CACHE_README);
-  return {
-    dir: paths.site,
-    pages,
-    files: all.length,
-    bytes,
-    warnings,
-    tiles: { made: tiles.made.length, reused: tiles.reused.length, removed: tiles.removed.length },
-    images: { made: derived.made, reused: derived.reused, removed: derived.removed.length },
-    live: { made: live.made, reused: live.reused, removed: live.removed },
-    seconds: (performance.now() - started) / 1000,
-  };
 }
 
 const CACHE_README = "Made by `deno task site`: tiles and images kept between builds so that\n" +

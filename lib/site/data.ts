@@ -318,18 +318,63 @@ export async function buildSiteData(
   site: string | null = null,
   live: readonly LiveModel[] = [],
 ): Promise<{ data: SiteData; files: SiteFile[] }> {
-  const files: SiteFile[] = [];
+  const shaper = new PageShaper(manifest, tiles, derived, live);
   for (const m of live) {
-    files.push({ from: m.jsonPath, to: `live/${m.key}.json` });
-    files.push({ from: m.binPath, to: `live/${m.key}.bin` });
+    shaper.files.push({ from: m.jsonPath, to: `live/${m.key}.json` });
+    shaper.files.push({ from: m.binPath, to: `live/${m.key}.bin` });
   }
+  const walks: SiteWalk[] = [];
+  for (const walk of manifest.walks) walks.push(await walkPage(shaper, walk));
+  const stills: SiteStill[] = [];
+  for (const still of manifest.stills) stills.push(await stillPage(shaper, still));
+  const runs: SiteRun[] = [];
+  for (const run of manifest.runs) runs.push(await runPage(shaper, run));
+  const cards = indexCards(shaper, walks, stills);
+  const first = cards[0];
+  const indexOg = first
+    ? (first.kind === "walk"
+      ? walks.find((w) => w.href === first.href)?.og
+      : stills.find((s) => s.href === first.href)?.og) ?? null
+    : runs[0]?.og ?? null;
+  const data: SiteData = {
+    format: "cppn-site/1",
+    generated: new Date().toISOString(),
+    site,
+    cards,
+    walks,
+    stills,
+    runs,
+    og: indexOg,
+    explore: { href: "explore/", models: live.map(exploreModel) },
+  };
+  return { data, files: shaper.files };
+}
+
+/**
+ * What every page is shaped with: the gallery, its tiles, derived images
+ * and live models, and the files to publish, which pages add to.
+ */
+class PageShaper {
+  /** Files to publish, in the order pages asked for them. */
+  readonly files: SiteFile[] = [];
+  readonly #runSlugs: Map<string, string>;
+
+  constructor(
+    readonly manifest: GalleryManifest,
+    readonly tiles: Map<string, TileRecord>,
+    readonly derived: Map<string, DerivedImage>,
+    readonly live: readonly LiveModel[],
+  ) {
+    this.#runSlugs = new Map(manifest.runs.map((r) => [r.name, r.slug]));
+  }
+
   /** A link into the explorer for a model, latent and view; null if the model is not exported. */
-  const explore = async (
+  async explore(
     ref: ModelRef | LiveModel | null,
     z: number[] | null,
     view: Record<string, unknown> | null,
-  ): Promise<string | null> => {
-    const model = ref && "key" in ref ? ref : await matchLiveModel(live, ref);
+  ): Promise<string | null> {
+    const model = ref && "key" in ref ? ref : await matchLiveModel(this.live, ref);
     if (!model) return null;
     const scale = typeof view?.scale === "number" && view.scale > 0 ? view.scale : null;
     const c = Array.isArray(view?.center) ? view.center : null;
@@ -344,195 +389,202 @@ export async function buildSiteData(
       center,
     });
     return `explore/#${hash}`;
-  };
-  const img = (image: DerivedImage): SiteImage => ({
-    src: `img/${image.name}`,
-    width: image.width,
-    height: image.height,
-  });
-  const derivedFor = (source: string, recipe: DerivedJob["recipe"]) =>
-    derived.get(derivedKey({ source, recipe }));
-  const responsive = (source: string | null): ResponsiveImage | null => {
+  }
+
+  /** A derived image as a page shows it. */
+  img(image: DerivedImage): SiteImage {
+    return { src: `img/${image.name}`, width: image.width, height: image.height };
+  }
+
+  /** The image made from `source` by `recipe`, if it was made. */
+  derivedFor(source: string, recipe: DerivedJob["recipe"]): DerivedImage | undefined {
+    return this.derived.get(derivedKey({ source, recipe }));
+  }
+
+  /** The thumbnails of `source` as a responsive image, or null if it has none. */
+  responsive(source: string | null): ResponsiveImage | null {
     if (!source) return null;
     const set: DerivedImage[] = [];
-    for (const [key, image] of derived) {
+    for (const [key, image] of this.derived) {
       if (key.startsWith(`${source}\n`) && key.includes(`"kind":"thumb"`)) set.push(image);
     }
     if (!set.length) return null;
     set.sort((a, b) => a.width - b.width);
     const middle = set[Math.min(1, set.length - 1)];
     return {
-      ...img(middle),
+      ...this.img(middle),
       srcset: set.map((image) => ({ src: `img/${image.name}`, width: image.width })),
     };
-  };
-  const og = (source: string | null): SiteImage | null => {
-    const image = source ? derivedFor(source, { kind: "og" }) : undefined;
-    return image ? img(image) : null;
-  };
-  const runSlugs = new Map(manifest.runs.map((r) => [r.name, r.slug]));
-  const model = (ref: ModelRef | null): SiteModel | null => {
+  }
+
+  /** The Open Graph image of `source`, or null. */
+  og(source: string | null): SiteImage | null {
+    const image = source ? this.derivedFor(source, { kind: "og" }) : undefined;
+    return image ? this.img(image) : null;
+  }
+
+  /** A model reference with its run's page, if the run is in the gallery. */
+  model(ref: ModelRef | null): SiteModel | null {
     if (!ref) return null;
-    const slug = ref.kind === "run" ? runSlugs.get(ref.name) : undefined;
+    const slug = ref.kind === "run" ? this.#runSlugs.get(ref.name) : undefined;
     return { ...ref, href: slug ? `models/${slug}/` : null };
+  }
+}
+
+async function walkPage(shaper: PageShaper, walk: WalkEntry): Promise<SiteWalk> {
+  const base = `media/walks/${walk.slug}`;
+  let video: SiteWalk["video"] = null;
+  const width = typeof walk.settings.width === "number" ? walk.settings.width : 0;
+  const height = typeof walk.settings.height === "number" ? walk.settings.height : 0;
+  if (walk.video) {
+    shaper.files.push({ from: walk.video, to: `${base}/walk.mp4` });
+    video = {
+      src: `${base}/walk.mp4`,
+      type: "video/mp4",
+      bytes: await fileSize(walk.video),
+      width,
+      height,
+    };
+  }
+  let contact: SiteImage | null = null;
+  if (walk.contact) {
+    shaper.files.push({ from: walk.contact, to: `${base}/contact.png` });
+    contact = { src: `${base}/contact.png`, ...await imageSize(walk.contact) };
+  }
+  const posterImage = walk.firstFrame
+    ? shaper.derivedFor(walk.firstFrame, { kind: "poster" })
+    : undefined;
+  const labels = walk.keyframes.map((k) => k.label).join(" → ");
+  const timings = walk.timings ?? {};
+  return {
+    id: walk.id,
+    slug: walk.slug,
+    href: `walks/${walk.slug}/`,
+    title: `Walk ${walk.id}`,
+    created: walk.created,
+    model: shaper.model(walk.model),
+    video,
+    poster: posterImage ? shaper.img(posterImage) : null,
+    contact,
+    keyframes: walk.keyframes.map((k) => ({
+      index: k.index,
+      label: k.label,
+      digit: k.digit,
+      z: k.z,
+      href: k.stillId ? `stills/${k.stillId}/` : null,
+      thumb: shaper.responsive(k.still),
+    })),
+    settings: rows(walk.settings),
+    frameCount: walk.frameCount,
+    command: walk.command,
+    seconds: typeof timings.total_s === "number" ? timings.total_s : null,
+    og: shaper.og(walkCover(walk)),
+    alt: `A latent walk through ${walk.keyframes.length} keyframes (${labels || "none"})`,
+    explore: await shaper.explore(walk.model, walk.keyframes[0]?.z ?? null, walk.settings),
   };
+}
 
-  const walks: SiteWalk[] = [];
-  for (const walk of manifest.walks) walks.push(await walkPage(walk));
-  async function walkPage(walk: WalkEntry): Promise<SiteWalk> {
-    const base = `media/walks/${walk.slug}`;
-    let video: SiteWalk["video"] = null;
-    const width = typeof walk.settings.width === "number" ? walk.settings.width : 0;
-    const height = typeof walk.settings.height === "number" ? walk.settings.height : 0;
-    if (walk.video) {
-      files.push({ from: walk.video, to: `${base}/walk.mp4` });
-      video = {
-        src: `${base}/walk.mp4`,
-        type: "video/mp4",
-        bytes: await fileSize(walk.video),
-        width,
-        height,
-      };
+async function stillPage(shaper: PageShaper, still: StillEntry): Promise<SiteStill> {
+  const { manifest } = shaper;
+  const record = shaper.tiles.get(still.path);
+  if (!record) throw new Error(`Still "${still.id}" has no tiles (${still.path})`);
+  const download = `media/stills/${still.id}.png`;
+  shaper.files.push({ from: still.path, to: download });
+  const walk = still.walk
+    ? {
+      href: `walks/${
+        manifest.walks.find((w) => w.id === still.walk!.id)?.slug ?? still.walk.slug
+      }/`,
+      title: `Walk ${still.walk.id}`,
+      index: still.walk.index,
+      label: still.walk.label,
     }
-    let contact: SiteImage | null = null;
-    if (walk.contact) {
-      files.push({ from: walk.contact, to: `${base}/contact.png` });
-      contact = { src: `${base}/contact.png`, ...await imageSize(walk.contact) };
-    }
-    const posterImage = walk.firstFrame
-      ? derivedFor(walk.firstFrame, { kind: "poster" })
-      : undefined;
-    const labels = walk.keyframes.map((k) => k.label).join(" → ");
-    const timings = walk.timings ?? {};
-    return {
-      id: walk.id,
-      slug: walk.slug,
-      href: `walks/${walk.slug}/`,
-      title: `Walk ${walk.id}`,
-      created: walk.created,
-      model: model(walk.model),
-      video,
-      poster: posterImage ? img(posterImage) : null,
-      contact,
-      keyframes: walk.keyframes.map((k) => ({
-        index: k.index,
-        label: k.label,
-        digit: k.digit,
-        z: k.z,
-        href: k.stillId ? `stills/${k.stillId}/` : null,
-        thumb: responsive(k.still),
-      })),
-      settings: rows(walk.settings),
-      frameCount: walk.frameCount,
-      command: walk.command,
-      seconds: typeof timings.total_s === "number" ? timings.total_s : null,
-      og: og(walkCover(walk)),
-      alt: `A latent walk through ${walk.keyframes.length} keyframes (${labels || "none"})`,
-      explore: await explore(walk.model, walk.keyframes[0]?.z ?? null, walk.settings),
-    };
+    : null;
+  const details: [string, string][] = [];
+  if (still.render) {
+    if (still.render.source) details.push(["source", showValue(still.render.source)]);
+    if (still.render.view) details.push(...rows(still.render.view));
+    if (still.render.invert !== null) details.push(["invert", showValue(still.render.invert)]);
   }
+  const what = still.walk ? `keyframe "${still.walk.label}"` : `render "${still.title}"`;
+  return {
+    id: still.id,
+    href: `stills/${still.id}/`,
+    title: still.title,
+    origin: still.origin,
+    created: still.created,
+    width: still.width,
+    height: still.height,
+    model: shaper.model(still.model),
+    z: still.z,
+    command: still.command,
+    details,
+    walk,
+    dzi: {
+      ...record.dzi,
+      url: `tiles/${record.dir}/image.dzi`,
+      tilesUrl: `tiles/${record.dir}/image_files/`,
+    },
+    download: { src: download, bytes: await fileSize(still.path) },
+    thumb: shaper.responsive(still.path),
+    og: shaper.og(still.path),
+    alt: `Greyscale CPPN image, ${what}, ${still.width} by ${still.height} pixels`,
+    explore: await shaper.explore(
+      still.model,
+      still.z,
+      still.render?.view ??
+        manifest.walks.find((w) => w.id === still.walk?.id)?.settings ?? null,
+    ),
+  };
+}
 
-  const stills: SiteStill[] = [];
-  for (const still of manifest.stills) stills.push(await stillPage(still));
-  async function stillPage(still: StillEntry): Promise<SiteStill> {
-    const record = tiles.get(still.path);
-    if (!record) throw new Error(`Still "${still.id}" has no tiles (${still.path})`);
-    const download = `media/stills/${still.id}.png`;
-    files.push({ from: still.path, to: download });
-    const walk = still.walk
-      ? {
-        href: `walks/${
-          manifest.walks.find((w) => w.id === still.walk!.id)?.slug ?? still.walk.slug
-        }/`,
-        title: `Walk ${still.walk.id}`,
-        index: still.walk.index,
-        label: still.walk.label,
-      }
-      : null;
-    const details: [string, string][] = [];
-    if (still.render) {
-      if (still.render.source) details.push(["source", showValue(still.render.source)]);
-      if (still.render.view) details.push(...rows(still.render.view));
-      if (still.render.invert !== null) details.push(["invert", showValue(still.render.invert)]);
-    }
-    const what = still.walk ? `keyframe "${still.walk.label}"` : `render "${still.title}"`;
-    return {
-      id: still.id,
-      href: `stills/${still.id}/`,
-      title: still.title,
-      origin: still.origin,
-      created: still.created,
-      width: still.width,
-      height: still.height,
-      model: model(still.model),
-      z: still.z,
-      command: still.command,
-      details,
-      walk,
-      dzi: {
-        ...record.dzi,
-        url: `tiles/${record.dir}/image.dzi`,
-        tilesUrl: `tiles/${record.dir}/image_files/`,
-      },
-      download: { src: download, bytes: await fileSize(still.path) },
-      thumb: responsive(still.path),
-      og: og(still.path),
-      alt: `Greyscale CPPN image, ${what}, ${still.width} by ${still.height} pixels`,
-      explore: await explore(
-        still.model,
-        still.z,
-        still.render?.view ??
-          manifest.walks.find((w) => w.id === still.walk?.id)?.settings ?? null,
-      ),
-    };
+async function runPage(shaper: PageShaper, run: RunEntry): Promise<SiteRun> {
+  const base = `media/runs/${run.slug}`;
+  const samples: SiteRun["samples"] = [];
+  for (const sample of spread(run.samples, MAX_SAMPLES_SHOWN)) {
+    const name = `step-${String(sample.step).padStart(6, "0")}.png`;
+    shaper.files.push({ from: sample.path, to: `${base}/${name}` });
+    samples.push({
+      step: sample.step,
+      image: { src: `${base}/${name}`, ...await imageSize(sample.path) },
+    });
   }
-
-  const runs: SiteRun[] = [];
-  for (const run of manifest.runs) runs.push(await runPage(run));
-  async function runPage(run: RunEntry): Promise<SiteRun> {
-    const base = `media/runs/${run.slug}`;
-    const samples: SiteRun["samples"] = [];
-    for (const sample of spread(run.samples, MAX_SAMPLES_SHOWN)) {
-      const name = `step-${String(sample.step).padStart(6, "0")}.png`;
-      files.push({ from: sample.path, to: `${base}/${name}` });
-      samples.push({
-        step: sample.step,
-        image: { src: `${base}/${name}`, ...await imageSize(sample.path) },
-      });
-    }
-    let losses: SiteImage | null = null;
-    if (run.losses) {
-      files.push({ from: run.losses, to: `${base}/losses.png` });
-      losses = { src: `${base}/losses.png`, ...await imageSize(run.losses) };
-    }
-    const last = run.samples.at(-1)?.path ?? null;
-    return {
-      name: run.name,
-      slug: run.slug,
-      href: `models/${run.slug}/`,
-      updated: run.updated,
-      config: rows(run.config),
-      samples,
-      samplesTotal: run.samples.length,
-      losses,
-      lastLog: rows(run.lastLog),
-      logLines: run.logLines,
-      thumb: responsive(last),
-      og: og(last),
-      explore: await explore(live.find((m) => m.runSlug === run.slug) ?? null, null, null),
-    };
+  let losses: SiteImage | null = null;
+  if (run.losses) {
+    shaper.files.push({ from: run.losses, to: `${base}/losses.png` });
+    losses = { src: `${base}/losses.png`, ...await imageSize(run.losses) };
   }
+  const last = run.samples.at(-1)?.path ?? null;
+  const liveModel = shaper.live.find((m) => m.runSlug === run.slug) ?? null;
+  return {
+    name: run.name,
+    slug: run.slug,
+    href: `models/${run.slug}/`,
+    updated: run.updated,
+    config: rows(run.config),
+    samples,
+    samplesTotal: run.samples.length,
+    losses,
+    lastLog: rows(run.lastLog),
+    logLines: run.logLines,
+    thumb: shaper.responsive(last),
+    og: shaper.og(last),
+    explore: await shaper.explore(liveModel, null, null),
+  };
+}
 
+/** The index grid: walks and renders (not keyframe stills), newest first. */
+function indexCards(shaper: PageShaper, walks: SiteWalk[], stills: SiteStill[]): SiteCard[] {
   const cards: SiteCard[] = [];
   for (const walk of walks) {
-    const entry = manifest.walks.find((w) => w.slug === walk.slug)!;
+    const entry = shaper.manifest.walks.find((w) => w.slug === walk.slug)!;
     cards.push({
       kind: "walk",
       href: walk.href,
       title: walk.title,
       subtitle: `${walk.keyframes.map((k) => k.label).join(" → ")} · ${walk.frameCount} frames`,
       date: walk.created,
-      thumb: responsive(walkCover(entry)),
+      thumb: shaper.responsive(walkCover(entry)),
       alt: walk.alt,
     });
   }
@@ -549,36 +601,20 @@ export async function buildSiteData(
     });
   }
   cards.sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
-  const firstCard = cards[0];
-  const indexOg = firstCard
-    ? (firstCard.kind === "walk"
-      ? walks.find((w) => w.href === firstCard.href)?.og
-      : stills.find((s) => s.href === firstCard.href)?.og) ?? null
-    : runs[0]?.og ?? null;
+  return cards;
+}
 
-  const data: SiteData = {
-    format: "cppn-site/1",
-    generated: new Date().toISOString(),
-    site,
-    cards,
-    walks,
-    stills,
-    runs,
-    og: indexOg,
-    explore: {
-      href: "explore/",
-      models: live.map((m) => ({
-        id: m.id,
-        title: m.kind === "run" ? `run ${m.name}` : `model ${m.id}`,
-        kind: m.kind,
-        step: m.step,
-        spec: { ...m.spec },
-        json: `live/${m.key}.json`,
-        bytes: m.bytes,
-        keyframes: m.keyframes,
-        href: m.runSlug ? `models/${m.runSlug}/` : null,
-      })),
-    },
+/** A live model as the explorer page lists it. */
+function exploreModel(m: LiveModel): SiteData["explore"]["models"][number] {
+  return {
+    id: m.id,
+    title: m.kind === "run" ? `run ${m.name}` : `model ${m.id}`,
+    kind: m.kind,
+    step: m.step,
+    spec: { ...m.spec },
+    json: `live/${m.key}.json`,
+    bytes: m.bytes,
+    keyframes: m.keyframes,
+    href: m.runSlug ? `models/${m.runSlug}/` : null,
   };
-  return { data, files };
 }
