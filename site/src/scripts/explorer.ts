@@ -69,9 +69,6 @@ interface ExplorerHandle {
   idle(): Promise<void>;
 }
 
-const root = document.getElementById("explorer");
-if (root) main(root);
-
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`The explorer page has no #${id}`);
@@ -170,142 +167,201 @@ async function loadModel(entry: ModelEntry): Promise<LoadedModel> {
   };
 }
 
+/** The page's elements. */
+interface Ui {
+  canvas: HTMLCanvasElement;
+  ctx: CanvasRenderingContext2D;
+  stage: HTMLDivElement;
+  status: HTMLParagraphElement;
+  notice: HTMLParagraphElement;
+  readout: HTMLSpanElement;
+  modelSelect: HTMLSelectElement;
+  modelInfo: HTMLParagraphElement;
+  digitButtons: HTMLButtonElement[];
+  blendFrom: HTMLSelectElement;
+  blendTo: HTMLSelectElement;
+  blendT: HTMLInputElement;
+  playButton: HTMLButtonElement;
+  speed: HTMLInputElement;
+  speedValue: HTMLOutputElement;
+  randomise: HTMLButtonElement;
+  dims: HTMLDivElement;
+  saveSize: HTMLSelectElement;
+  saveButton: HTMLButtonElement;
+  saveStatus: HTMLParagraphElement;
+}
+
+function findUi(root: HTMLElement): Ui {
+  const canvas = element<HTMLCanvasElement>("explore-canvas");
+  return {
+    canvas,
+    ctx: canvas.getContext("2d", { alpha: false })!,
+    stage: element("explore-stage"),
+    status: element("explore-status"),
+    notice: element("explore-notice"),
+    readout: element("explore-readout"),
+    modelSelect: element("explore-model"),
+    modelInfo: element("model-info"),
+    digitButtons: [...root.querySelectorAll<HTMLButtonElement>("button[data-digit]")],
+    blendFrom: element("blend-from"),
+    blendTo: element("blend-to"),
+    blendT: element("blend-t"),
+    playButton: element("walk-play"),
+    speed: element("walk-speed"),
+    speedValue: element("walk-speed-value"),
+    randomise: element("randomise"),
+    dims: element("latent-dims"),
+    saveSize: element("save-size"),
+    saveButton: element("save-png"),
+    saveStatus: element("save-status"),
+  };
+}
+
 function main(root: HTMLElement): void {
   const models = JSON.parse(root.dataset.models ?? "[]") as ModelEntry[];
-  const canvas = element<HTMLCanvasElement>("explore-canvas");
-  const ctx = canvas.getContext("2d", { alpha: false })!;
-  const stage = element<HTMLDivElement>("explore-stage");
-  const status = element<HTMLParagraphElement>("explore-status");
-  const notice = element<HTMLParagraphElement>("explore-notice");
-  const readout = element<HTMLSpanElement>("explore-readout");
-  const modelSelect = element<HTMLSelectElement>("explore-model");
-  const modelInfo = element<HTMLParagraphElement>("model-info");
-  const digitButtons = [...root.querySelectorAll<HTMLButtonElement>("button[data-digit]")];
-  const blendFrom = element<HTMLSelectElement>("blend-from");
-  const blendTo = element<HTMLSelectElement>("blend-to");
-  const blendT = element<HTMLInputElement>("blend-t");
-  const playButton = element<HTMLButtonElement>("walk-play");
-  const speed = element<HTMLInputElement>("walk-speed");
-  const speedValue = element<HTMLOutputElement>("walk-speed-value");
-  const randomise = element<HTMLButtonElement>("randomise");
-  const dims = element<HTMLDivElement>("latent-dims");
-  const saveSize = element<HTMLSelectElement>("save-size");
-  const saveButton = element<HTMLButtonElement>("save-png");
-  const saveStatus = element<HTMLParagraphElement>("save-status");
+  const explorer = new Explorer(findUi(root), models);
+  const ready = explorer.start();
+  ready.catch((error) => {
+    explorer.ui.status.textContent = error instanceof Error ? error.message : String(error);
+    explorer.showNotice(explorer.ui.status.textContent);
+  });
+  (window as unknown as { cppnExplorer: ExplorerHandle }).cppnExplorer = explorer.handle(ready);
+  wireAddress(explorer);
+  wireCanvasSize(explorer);
+  wireWalk(explorer);
+  wireLatentControls(explorer);
+  wirePointer(explorer);
+  wireKeys(explorer);
+  wireStageButtons(explorer);
+  explorer.ui.saveButton.addEventListener("click", () => explorer.save());
+}
 
-  const showNotice = (text: string) => {
-    notice.textContent = text;
-    notice.hidden = text === "";
-  };
+/**
+ * The explorer's state and what changes it: the model, the latent `z`, the
+ * view, the URL, the render loop, the walk and saving.
+ */
+class Explorer {
+  model: LoadedModel | null = null;
+  z: Float32Array = new Float32Array(0);
+  digit: number | null = null;
+  view: View = { scale: 8, center: [0, 0] };
+  /** Bumped by every change: a render of an older generation is stale. */
+  generation = 0;
+  running = false;
+  renders = 0;
+  playing = false;
+  walkStart = 0;
+  walkOffset = 0;
+  saving: { cancelled: boolean } | null = null;
+  backend = "";
+  throughput = new Throughput(50);
+  lastHash = "";
+  hashTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Renderers of replaced models, disposed when no render uses them. */
+  readonly retired: Renderer[] = [];
+  readonly idleWaiters: (() => void)[] = [];
+  readonly small = document.createElement("canvas");
+  readonly smallCtx = this.small.getContext("2d", { alpha: false })!;
+  readonly snapshot = document.createElement("canvas");
 
-  // ---- state ---------------------------------------------------------------
-  let model: LoadedModel | null = null;
-  let z: Float32Array = new Float32Array(0);
-  let digit: number | null = null;
-  let view: View = { scale: 8, center: [0, 0] };
-  let generation = 0;
-  let running = false;
-  let renders = 0;
-  let playing = false;
-  let walkStart = 0;
-  let walkOffset = 0;
-  let saving: { cancelled: boolean } | null = null;
-  const retired: Renderer[] = [];
-  const idleWaiters: (() => void)[] = [];
-  let backend = "";
-  let throughput = new Throughput(50);
+  constructor(readonly ui: Ui, readonly models: ModelEntry[]) {}
 
-  const ready = (async () => {
+  showNotice(text: string): void {
+    this.ui.notice.textContent = text;
+    this.ui.notice.hidden = text === "";
+  }
+
+  /** Starts a backend, loads the address's model (else the first) and shows its view. */
+  async start(): Promise<void> {
     const forced = new URLSearchParams(location.search).get("backend");
     const started = await startBackend(forced);
-    backend = started.name;
-    throughput = new Throughput(backend === "webgl" ? 2000 : 30);
-    showNotice(started.notice);
+    this.backend = started.name;
+    this.throughput = new Throughput(this.backend === "webgl" ? 2000 : 30);
+    this.showNotice(started.notice);
     const parsed = parseHash(location.hash);
-    const entry = models.find((m) => m.id === parsed.model) ?? models[0];
+    const entry = this.models.find((m) => m.id === parsed.model) ?? this.models[0];
     if (parsed.model !== null && entry.id !== parsed.model) {
-      showNotice(`There is no model "${parsed.model}" here; showing ${entry.title}.`);
+      this.showNotice(`There is no model "${parsed.model}" here; showing ${entry.title}.`);
     }
-    await useModel(entry);
-    applyHash(location.hash, true);
-    changed();
-  })();
+    await this.useModel(entry);
+    this.applyHash(location.hash, true);
+    this.changed();
+  }
 
-  ready.catch((error) => {
-    status.textContent = error instanceof Error ? error.message : String(error);
-    showNotice(status.textContent);
-  });
-
-  const handle: ExplorerHandle = {
-    ready,
-    state: () => ({
-      backend,
-      model: model?.entry.id ?? null,
-      z: Array.from(z),
-      view: { scale: view.scale, center: [view.center[0], view.center[1]] },
-      width: canvas.width,
-      height: canvas.height,
-      rendering: running,
-      renders,
-      hash: currentHash(),
-    }),
-    numTensors: () => tf.memory().numTensors,
-    idle: () =>
-      !running && !playing
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => idleWaiters.push(resolve)),
-  };
-  (window as unknown as { cppnExplorer: ExplorerHandle }).cppnExplorer = handle;
+  /** What the page exposes as `window.cppnExplorer`. */
+  handle(ready: Promise<void>): ExplorerHandle {
+    return {
+      ready,
+      state: () => ({
+        backend: this.backend,
+        model: this.model?.entry.id ?? null,
+        z: Array.from(this.z),
+        view: { scale: this.view.scale, center: [this.view.center[0], this.view.center[1]] },
+        width: this.ui.canvas.width,
+        height: this.ui.canvas.height,
+        rendering: this.running,
+        renders: this.renders,
+        hash: this.currentHash(),
+      }),
+      numTensors: () => tf.memory().numTensors,
+      idle: () =>
+        !this.running && !this.playing
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+    };
+  }
 
   // ---- the model and the latent --------------------------------------------
-  async function useModel(entry: ModelEntry): Promise<void> {
-    status.textContent = `Loading ${entry.title}…`;
+  async useModel(entry: ModelEntry): Promise<void> {
+    const { ui } = this;
+    ui.status.textContent = `Loading ${entry.title}…`;
     const loaded = await loadModel(entry);
-    if (model) retired.push(model.renderer);
-    model = loaded;
-    modelSelect.value = entry.id;
-    modelInfo.textContent = entry.info;
+    if (this.model) this.retired.push(this.model.renderer);
+    this.model = loaded;
+    ui.modelSelect.value = entry.id;
+    ui.modelInfo.textContent = entry.info;
     const hasKeys = loaded.keys.length > 0;
-    for (const button of digitButtons) {
+    for (const button of ui.digitButtons) {
       button.disabled = !loaded.digits.includes(Number(button.dataset.digit));
     }
-    for (const select of [blendFrom, blendTo]) {
+    for (const select of [ui.blendFrom, ui.blendTo]) {
       for (const option of select.options) {
         option.disabled = !loaded.digits.includes(Number(option.value));
       }
     }
-    blendT.disabled = !hasKeys;
-    playButton.disabled = loaded.keys.length < 2;
-    if (!hasKeys) showNotice("This model was exported without digit keyframes (no encoder).");
-    buildDimSliders(loaded.json.spec.zDim);
-    view = { scale: loaded.json.spec.scale, center: [0, 0] };
-    setLatent(
+    ui.blendT.disabled = !hasKeys;
+    ui.playButton.disabled = loaded.keys.length < 2;
+    if (!hasKeys) this.showNotice("This model was exported without digit keyframes (no encoder).");
+    this.buildDimSliders(loaded.json.spec.zDim);
+    this.view = { scale: loaded.json.spec.scale, center: [0, 0] };
+    this.setLatent(
       hasKeys ? loaded.keys[0] : new Float32Array(loaded.json.spec.zDim),
       loaded.digits[0] ?? null,
     );
   }
 
-  function keyOf(d: number): Float32Array | null {
-    const i = model?.digits.indexOf(d) ?? -1;
-    return i >= 0 ? model!.keys[i] : null;
+  keyOf(d: number): Float32Array | null {
+    const i = this.model?.digits.indexOf(d) ?? -1;
+    return i >= 0 ? this.model!.keys[i] : null;
   }
 
   /**
    * Shows latent `next` (a digit's keyframe when `nextDigit` is given);
    * anything else is rounded as the URL writes it, so a link reopens it exactly.
    */
-  function setLatent(next: Float32Array, nextDigit: number | null, from?: HTMLInputElement): void {
-    z = nextDigit !== null && keyOf(nextDigit) === next ? next.slice() : roundLatent(next);
-    digit = nextDigit !== null && keyOf(nextDigit) === next ? nextDigit : null;
-    for (const button of digitButtons) {
-      button.setAttribute("aria-pressed", String(Number(button.dataset.digit) === digit));
+  setLatent(next: Float32Array, nextDigit: number | null, from?: HTMLInputElement): void {
+    const isKey = nextDigit !== null && this.keyOf(nextDigit) === next;
+    this.z = isKey ? next.slice() : roundLatent(next);
+    this.digit = isKey ? nextDigit : null;
+    for (const button of this.ui.digitButtons) {
+      button.setAttribute("aria-pressed", String(Number(button.dataset.digit) === this.digit));
     }
-    syncDimSliders(from);
-    changed();
+    this.syncDimSliders(from);
+    this.changed();
   }
 
-  function buildDimSliders(zDim: number): void {
-    dims.replaceChildren();
+  buildDimSliders(zDim: number): void {
+    this.ui.dims.replaceChildren();
     for (let i = 0; i < zDim; i++) {
       const row = document.createElement("div");
       row.className = "dim";
@@ -322,44 +378,42 @@ function main(root: HTMLElement): void {
       const output = document.createElement("output");
       output.htmlFor.add(input.id);
       row.append(label, input, output);
-      dims.append(row);
+      this.ui.dims.append(row);
     }
   }
 
-  function syncDimSliders(except?: HTMLInputElement): void {
-    for (const input of dims.querySelectorAll<HTMLInputElement>("input[data-index]")) {
-      const v = z[Number(input.dataset.index)] ?? 0;
+  syncDimSliders(except?: HTMLInputElement): void {
+    for (const input of this.ui.dims.querySelectorAll<HTMLInputElement>("input[data-index]")) {
+      const v = this.z[Number(input.dataset.index)] ?? 0;
       if (input !== except) input.value = String(v);
       (input.nextElementSibling as HTMLOutputElement).textContent = v.toFixed(2);
     }
   }
 
   // ---- the URL ---------------------------------------------------------------
-  let lastHash = "";
-  let hashTimer: ReturnType<typeof setTimeout> | undefined;
-
-  function currentHash(): string {
-    const key = digit === null ? null : keyOf(digit);
-    const isKey = key !== null && key.every((v, i) => v === z[i]);
+  currentHash(): string {
+    const key = this.digit === null ? null : this.keyOf(this.digit);
+    const isKey = key !== null && key.every((v, i) => v === this.z[i]);
     return formatHash({
-      model: model?.entry.id ?? null,
-      digit: isKey ? digit : null,
-      z: isKey ? null : z,
-      scale: view.scale,
-      center: view.center,
+      model: this.model?.entry.id ?? null,
+      digit: isKey ? this.digit : null,
+      z: isKey ? null : this.z,
+      scale: this.view.scale,
+      center: this.view.center,
     });
   }
 
-  function writeHash(): void {
-    clearTimeout(hashTimer);
-    hashTimer = undefined;
-    const hash = currentHash();
-    if (hash === lastHash) return;
-    lastHash = hash;
+  writeHash(): void {
+    clearTimeout(this.hashTimer);
+    this.hashTimer = undefined;
+    const hash = this.currentHash();
+    if (hash === this.lastHash) return;
+    this.lastHash = hash;
     history.replaceState(null, "", `#${hash}`);
   }
 
-  function applyHash(hash: string, initial: boolean): void {
+  applyHash(hash: string, initial: boolean): void {
+    const { model } = this;
     if (!model) return;
     const parsed = parseHash(hash);
     const problems = [...parsed.problems];
@@ -368,47 +422,40 @@ function main(root: HTMLElement): void {
       problems.push(`z has ${parsed.z.length} values; this model needs ${zDim}`);
       parsed.z = null;
     }
-    if (parsed.digit !== null && keyOf(parsed.digit) === null) {
+    if (parsed.digit !== null && this.keyOf(parsed.digit) === null) {
       problems.push(`this model has no keyframe for digit ${parsed.digit}`);
       parsed.digit = null;
     }
-    view = {
+    this.view = {
       scale: parsed.scale ?? model.json.spec.scale,
       center: parsed.center ?? [0, 0],
     };
-    if (parsed.z !== null) setLatent(parsed.z, null);
-    else if (parsed.digit !== null) setLatent(keyOf(parsed.digit)!, parsed.digit);
-    else if (!initial) changed();
-    if (problems.length) showNotice(`Parts of the address were ignored: ${problems.join("; ")}.`);
-    lastHash = "";
-    writeHash();
+    if (parsed.z !== null) this.setLatent(parsed.z, null);
+    else if (parsed.digit !== null) this.setLatent(this.keyOf(parsed.digit)!, parsed.digit);
+    else if (!initial) this.changed();
+    if (problems.length) {
+      this.showNotice(`Parts of the address were ignored: ${problems.join("; ")}.`);
+    }
+    this.lastHash = "";
+    this.writeHash();
   }
-
-  addEventListener("hashchange", () => {
-    if (location.hash.replace(/^#/, "") === lastHash) return;
-    stopWalk();
-    const parsed = parseHash(location.hash);
-    const entry = parsed.model === null ? null : models.find((m) => m.id === parsed.model);
-    if (entry && entry.id !== model?.entry.id) {
-      useModel(entry).then(() => applyHash(location.hash, false)).catch((error) =>
-        showNotice(error instanceof Error ? error.message : String(error))
-      );
-    } else applyHash(location.hash, false);
-  });
 
   // ---- rendering -------------------------------------------------------------
-  function changed(): void {
-    view = roundView(view);
-    generation++;
-    readout.textContent = `scale ${Number(view.scale.toPrecision(4))} · centre ${
-      view.center.map((v) => Number(v.toPrecision(6))).join(", ")
+  changed(): void {
+    this.view = roundView(this.view);
+    this.generation++;
+    this.ui.readout.textContent = `scale ${Number(this.view.scale.toPrecision(4))} · centre ${
+      this.view.center.map((v) => Number(v.toPrecision(6))).join(", ")
     }`;
     // Not before a model is shown: the address holds the view the page was opened with.
-    if (model && !playing && hashTimer === undefined) hashTimer = setTimeout(writeHash, 250);
-    if (!running) void renderLoop();
+    if (this.model && !this.playing && this.hashTimer === undefined) {
+      this.hashTimer = setTimeout(() => this.writeHash(), 250);
+    }
+    if (!this.running) void this.renderLoop();
   }
 
-  function fitCanvas(): boolean {
+  fitCanvas(): boolean {
+    const { canvas } = this.ui;
     const dpr = devicePixelRatio || 1;
     const rect = canvas.getBoundingClientRect();
     const width = Math.max(1, Math.round(rect.width * dpr));
@@ -418,230 +465,336 @@ function main(root: HTMLElement): void {
     canvas.height = height;
     return true;
   }
-  new ResizeObserver(() => {
-    if (fitCanvas()) changed();
-  }).observe(canvas);
-  // Moving to a screen of another pixel density changes no CSS size: watch it too.
-  const watchDensity = () =>
-    matchMedia(`(resolution: ${devicePixelRatio}dppx)`).addEventListener("change", () => {
-      if (fitCanvas()) changed();
-      watchDensity();
-    }, { once: true });
-  watchDensity();
-  fitCanvas();
-
-  const small = document.createElement("canvas");
-  const smallCtx = small.getContext("2d", { alpha: false })!;
 
   /** One pass at `1/factor` of the canvas resolution; false if it was overtaken. */
-  async function pass(renderer: Renderer, factor: number, stale: () => boolean): Promise<boolean> {
+  async pass(renderer: Renderer, factor: number, stale: () => boolean): Promise<boolean> {
+    const { canvas, ctx } = this.ui;
     const width = Math.ceil(canvas.width / factor);
     const height = Math.ceil(canvas.height / factor);
-    const request = { z, width, height, view };
-    const target = factor === 1 ? ctx : smallCtx;
+    const request = { z: this.z, width, height, view: this.view };
+    const target = factor === 1 ? ctx : this.smallCtx;
     if (factor > 1) {
-      small.width = width;
-      small.height = height;
+      this.small.width = width;
+      this.small.height = height;
     }
     const result = await renderBands(renderer, request, {
       cancelled: stale,
       // WebGL bands wait for the GPU without blocking the page; CPU bands block it.
-      targetMs: backend === "webgl" ? 30 : 16,
-      powerOfTwoRows: backend === "webgl",
+      targetMs: this.backend === "webgl" ? 30 : 16,
+      powerOfTwoRows: this.backend === "webgl",
       pause: framePauser(),
       onBand: (rowStart, rowEnd, bytes) => {
         target.putImageData(greyImage(bytes, width, rowEnd - rowStart), 0, rowStart);
       },
     });
-    throughput.add(result.rows * width, result.ms);
+    this.throughput.add(result.rows * width, result.ms);
     if (!result.completed) return false;
     if (factor > 1) {
       ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(small, 0, 0, width, height, 0, 0, canvas.width, canvas.height);
+      ctx.drawImage(this.small, 0, 0, width, height, 0, 0, canvas.width, canvas.height);
     }
     return true;
   }
 
-  async function renderLoop(): Promise<void> {
-    running = true;
+  /**
+   * Renders until the view is up to date (a quick low-resolution pass, then
+   * full resolution), or frame after frame while the walk plays.
+   */
+  async renderLoop(): Promise<void> {
+    const { canvas, status } = this.ui;
+    this.running = true;
     canvas.dataset.state = "rendering";
     try {
       for (;;) {
-        for (const old of retired.splice(0)) old.dispose();
-        if (!model) break;
-        const renderer = model.renderer;
-        if (playing) advanceWalk();
-        const gen = generation;
-        const stale = () => generation !== gen || model?.renderer !== renderer;
+        for (const old of this.retired.splice(0)) old.dispose();
+        if (!this.model) break;
+        const renderer = this.model.renderer;
+        if (this.playing) this.advanceWalk();
+        const gen = this.generation;
+        const stale = () => this.generation !== gen || this.model?.renderer !== renderer;
         const started = performance.now();
         let done: boolean;
-        if (playing) {
-          done = await pass(renderer, throughput.factorFor(canvas.width, canvas.height, 40), stale);
+        if (this.playing) {
+          const factor = this.throughput.factorFor(canvas.width, canvas.height, 40);
+          done = await this.pass(renderer, factor, stale);
         } else {
-          const quick = throughput.factorFor(canvas.width, canvas.height, 25);
-          done = quick === 1 || await pass(renderer, Math.max(2, quick), stale);
-          done = done && await pass(renderer, 1, stale);
+          const quick = this.throughput.factorFor(canvas.width, canvas.height, 25);
+          done = quick === 1 || await this.pass(renderer, Math.max(2, quick), stale);
+          done = done && await this.pass(renderer, 1, stale);
         }
-        if (done && !playing) {
-          renders++;
+        if (done && !this.playing) {
+          this.renders++;
           status.textContent = `${canvas.width} × ${canvas.height} px rendered in ${
             Math.round(performance.now() - started)
-          } ms on ${backend === "webgl" ? "WebGL" : "the CPU"}.`;
+          } ms on ${this.backend === "webgl" ? "WebGL" : "the CPU"}.`;
         }
-        if (playing) {
+        if (this.playing) {
           await nextFrame();
           continue;
         }
-        if (generation === gen && model?.renderer === renderer) break;
+        if (this.generation === gen && this.model?.renderer === renderer) break;
       }
     } catch (error) {
       status.textContent = `Rendering failed: ${error instanceof Error ? error.message : error}`;
-      showNotice(status.textContent);
-      playing = false;
-      playButton.setAttribute("aria-pressed", "false");
-      playButton.textContent = "Play walk";
+      this.showNotice(status.textContent);
+      this.playing = false;
+      this.ui.playButton.setAttribute("aria-pressed", "false");
+      this.ui.playButton.textContent = "Play walk";
     } finally {
-      running = false;
+      this.running = false;
       canvas.dataset.state = "idle";
-      canvas.dataset.renders = String(renders);
-      for (const old of retired.splice(0)) old.dispose();
-      for (const resolve of idleWaiters.splice(0)) resolve();
+      canvas.dataset.renders = String(this.renders);
+      for (const old of this.retired.splice(0)) old.dispose();
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
   // ---- the walk ---------------------------------------------------------------
-  function walkPosition(): number {
-    const seconds = Number(speed.value);
-    return walkOffset + (performance.now() - walkStart) / 1000 / seconds;
+  walkPosition(): number {
+    const seconds = Number(this.ui.speed.value);
+    return this.walkOffset + (performance.now() - this.walkStart) / 1000 / seconds;
   }
 
-  function advanceWalk(): void {
+  advanceWalk(): void {
+    const { model } = this;
     if (!model || model.keys.length < 2) return;
     const per = 1000;
     const frames = model.keys.length * per;
-    const frame = Math.floor(walkPosition() * per) % frames;
-    z = walkLatent(model.keys, frame, frames, { loop: true, interp: "slerp", ease: "cosine" });
-    digit = null;
-    for (const button of digitButtons) button.setAttribute("aria-pressed", "false");
-    syncDimSliders();
+    const frame = Math.floor(this.walkPosition() * per) % frames;
+    this.z = walkLatent(model.keys, frame, frames, { loop: true, interp: "slerp", ease: "cosine" });
+    this.digit = null;
+    for (const button of this.ui.digitButtons) button.setAttribute("aria-pressed", "false");
+    this.syncDimSliders();
   }
 
-  function startWalk(): void {
-    if (!model || model.keys.length < 2 || playing) return;
-    walkOffset = digit === null ? 0 : Math.max(0, model.digits.indexOf(digit));
-    walkStart = performance.now();
-    playing = true;
-    playButton.setAttribute("aria-pressed", "true");
-    playButton.textContent = "Pause walk";
-    changed();
+  startWalk(): void {
+    const { model } = this;
+    if (!model || model.keys.length < 2 || this.playing) return;
+    this.walkOffset = this.digit === null ? 0 : Math.max(0, model.digits.indexOf(this.digit));
+    this.walkStart = performance.now();
+    this.playing = true;
+    this.ui.playButton.setAttribute("aria-pressed", "true");
+    this.ui.playButton.textContent = "Pause walk";
+    this.changed();
   }
 
-  function stopWalk(): void {
-    if (!playing) return;
-    playing = false;
-    playButton.setAttribute("aria-pressed", "false");
-    playButton.textContent = "Play walk";
-    z = roundLatent(z);
-    changed();
+  stopWalk(): void {
+    if (!this.playing) return;
+    this.playing = false;
+    this.ui.playButton.setAttribute("aria-pressed", "false");
+    this.ui.playButton.textContent = "Play walk";
+    this.z = roundLatent(this.z);
+    this.changed();
   }
-
-  speed.addEventListener("input", () => {
-    if (playing) {
-      walkOffset = walkPosition();
-      walkStart = performance.now();
-    }
-    speedValue.textContent = speed.value;
-  });
-  playButton.addEventListener("click", () => (playing ? stopWalk() : startWalk()));
-
-  // ---- latent controls ------------------------------------------------------
-  for (const button of digitButtons) {
-    button.addEventListener("click", () => {
-      const d = Number(button.dataset.digit);
-      const key = keyOf(d);
-      if (!key) return;
-      stopWalk();
-      blendFrom.value = String(d);
-      blendT.value = "0";
-      setLatent(key, d);
-    });
-  }
-  const blend = () => {
-    const a = keyOf(Number(blendFrom.value)), b = keyOf(Number(blendTo.value));
-    if (!a || !b) return;
-    stopWalk();
-    const t = Number(blendT.value);
-    if (t === 0) setLatent(a, Number(blendFrom.value));
-    else if (t === 1) setLatent(b, Number(blendTo.value));
-    else setLatent(slerp(a, b, t), null);
-  };
-  blendT.addEventListener("input", blend);
-  blendFrom.addEventListener("change", blend);
-  blendTo.addEventListener("change", blend);
-  randomise.addEventListener("click", () => {
-    if (!model) return;
-    stopWalk();
-    const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    setLatent(roundLatent(new Rng(seed, "explorer").normal(model.json.spec.zDim)), null);
-  });
-  dims.addEventListener("input", (event) => {
-    const input = event.target as HTMLInputElement;
-    if (!input.dataset.index) return;
-    stopWalk();
-    const next = z.slice();
-    next[Number(input.dataset.index)] = Number(input.value);
-    setLatent(next, null, input);
-  });
-  modelSelect.addEventListener("change", () => {
-    const entry = models.find((m) => m.id === modelSelect.value);
-    if (!entry || entry.id === model?.entry.id) return;
-    stopWalk();
-    if (saving) saving.cancelled = true;
-    useModel(entry).catch((error) =>
-      showNotice(error instanceof Error ? error.message : String(error))
-    );
-  });
 
   // ---- panning and zooming -----------------------------------------------------
   /** Moves the drawn image at once (a preview until the network redraws it). */
-  const snapshot = document.createElement("canvas");
-  function preview(apply: (c: CanvasRenderingContext2D) => void): void {
-    snapshot.width = canvas.width;
-    snapshot.height = canvas.height;
-    snapshot.getContext("2d")!.drawImage(canvas, 0, 0);
+  preview(apply: (c: CanvasRenderingContext2D) => void): void {
+    const { canvas, ctx } = this.ui;
+    this.snapshot.width = canvas.width;
+    this.snapshot.height = canvas.height;
+    this.snapshot.getContext("2d")!.drawImage(canvas, 0, 0);
     ctx.save();
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     apply(ctx);
-    ctx.drawImage(snapshot, 0, 0);
+    ctx.drawImage(this.snapshot, 0, 0);
     ctx.restore();
   }
 
-  function pan(dx: number, dy: number): void {
-    view = panBy(view, canvas.width, canvas.height, dx, dy);
-    preview((c) => c.translate(dx, dy));
-    changed();
+  pan(dx: number, dy: number): void {
+    this.view = panBy(this.view, this.ui.canvas.width, this.ui.canvas.height, dx, dy);
+    this.preview((c) => c.translate(dx, dy));
+    this.changed();
   }
 
-  function zoom(factor: number, px = (canvas.width - 1) / 2, py = (canvas.height - 1) / 2): void {
-    const next = zoomAt(view, canvas.width, canvas.height, px, py, factor);
-    const actual = view.scale / next.scale;
+  zoom(factor: number, px?: number, py?: number): void {
+    const { width, height } = this.ui.canvas;
+    px ??= (width - 1) / 2;
+    py ??= (height - 1) / 2;
+    const next = zoomAt(this.view, width, height, px, py, factor);
+    const actual = this.view.scale / next.scale;
     if (actual === 1) return;
-    view = next;
-    preview((c) => {
+    this.view = next;
+    this.preview((c) => {
       c.translate(px, py);
       c.scale(actual, actual);
       c.translate(-px, -py);
     });
-    changed();
+    this.changed();
   }
 
-  function resetView(): void {
+  resetView(): void {
+    if (!this.model) return;
+    this.view = { scale: this.model.json.spec.scale, center: [0, 0] };
+    this.changed();
+  }
+
+  // ---- saving ---------------------------------------------------------------------
+  /** Renders the view at the chosen size in bands and downloads it (a second click cancels). */
+  async save(): Promise<void> {
+    const { ui, model } = this;
+    if (this.saving) {
+      this.saving.cancelled = true;
+      return;
+    }
     if (!model) return;
-    view = { scale: model.json.spec.scale, center: [0, 0] };
-    changed();
+    const longest = Number(ui.saveSize.value);
+    const size = longest > 0
+      ? sizeWithLongestSide(ui.canvas.width, ui.canvas.height, longest)
+      : { width: ui.canvas.width, height: ui.canvas.height };
+    const job = { cancelled: false };
+    this.saving = job;
+    ui.saveButton.textContent = "Cancel saving";
+    const out = document.createElement("canvas");
+    out.width = size.width;
+    out.height = size.height;
+    const outCtx = out.getContext("2d", { alpha: false })!;
+    const request = {
+      z: this.z.slice(),
+      width: size.width,
+      height: size.height,
+      view: { ...this.view },
+    };
+    const name = `cppn-${model.entry.id}-${size.width}x${size.height}.png`;
+    try {
+      const result = await renderBands(model.renderer, request, {
+        cancelled: () => job.cancelled,
+        targetMs: 30,
+        powerOfTwoRows: this.backend === "webgl",
+        pause: framePauser(),
+        onBand: (rowStart, rowEnd, bytes) => {
+          outCtx.putImageData(greyImage(bytes, size.width, rowEnd - rowStart), 0, rowStart);
+          ui.saveStatus.textContent = `Rendering ${size.width} × ${size.height}: ${
+            Math.floor((100 * rowEnd) / size.height)
+          }%`;
+        },
+      });
+      if (!result.completed) {
+        ui.saveStatus.textContent = "Saving was cancelled.";
+        return;
+      }
+      await downloadCanvas(out, name);
+      ui.saveStatus.textContent = `Saved ${name} (${size.width} × ${size.height}).`;
+    } catch (error) {
+      ui.saveStatus.textContent = `Cannot save the PNG: ${
+        error instanceof Error ? error.message : error
+      }`;
+    } finally {
+      this.saving = null;
+      ui.saveButton.textContent = "Save PNG";
+      out.width = out.height = 0;
+    }
   }
+}
 
+/** Offers a canvas's pixels as a PNG download named `name`. */
+async function downloadCanvas(canvas: HTMLCanvasElement, name: string): Promise<void> {
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
+  if (!blob) throw new Error("the browser could not encode the PNG (too large?)");
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+/** A link edited or followed in place (the fragment changes): show what it says. */
+function wireAddress(ex: Explorer): void {
+  addEventListener("hashchange", () => {
+    if (location.hash.replace(/^#/, "") === ex.lastHash) return;
+    ex.stopWalk();
+    const parsed = parseHash(location.hash);
+    const entry = parsed.model === null ? null : ex.models.find((m) => m.id === parsed.model);
+    if (entry && entry.id !== ex.model?.entry.id) {
+      ex.useModel(entry).then(() => ex.applyHash(location.hash, false)).catch((error) =>
+        ex.showNotice(error instanceof Error ? error.message : String(error))
+      );
+    } else ex.applyHash(location.hash, false);
+  });
+}
+
+/** Keeps the canvas at its displayed size in device pixels, and renders again when it changes. */
+function wireCanvasSize(ex: Explorer): void {
+  new ResizeObserver(() => {
+    if (ex.fitCanvas()) ex.changed();
+  }).observe(ex.ui.canvas);
+  // Moving to a screen of another pixel density changes no CSS size: watch it too.
+  const watchDensity = () =>
+    matchMedia(`(resolution: ${devicePixelRatio}dppx)`).addEventListener("change", () => {
+      if (ex.fitCanvas()) ex.changed();
+      watchDensity();
+    }, { once: true });
+  watchDensity();
+  ex.fitCanvas();
+}
+
+function wireWalk(ex: Explorer): void {
+  const { speed, speedValue, playButton } = ex.ui;
+  speed.addEventListener("input", () => {
+    if (ex.playing) {
+      ex.walkOffset = ex.walkPosition();
+      ex.walkStart = performance.now();
+    }
+    speedValue.textContent = speed.value;
+  });
+  playButton.addEventListener("click", () => (ex.playing ? ex.stopWalk() : ex.startWalk()));
+}
+
+/** The digit buttons, the morph, Random z, the sliders and the model choice. */
+function wireLatentControls(ex: Explorer): void {
+  const { blendFrom, blendTo, blendT, modelSelect } = ex.ui;
+  for (const button of ex.ui.digitButtons) {
+    button.addEventListener("click", () => {
+      const d = Number(button.dataset.digit);
+      const key = ex.keyOf(d);
+      if (!key) return;
+      ex.stopWalk();
+      blendFrom.value = String(d);
+      blendT.value = "0";
+      ex.setLatent(key, d);
+    });
+  }
+  const blend = () => {
+    const a = ex.keyOf(Number(blendFrom.value)), b = ex.keyOf(Number(blendTo.value));
+    if (!a || !b) return;
+    ex.stopWalk();
+    const t = Number(blendT.value);
+    if (t === 0) ex.setLatent(a, Number(blendFrom.value));
+    else if (t === 1) ex.setLatent(b, Number(blendTo.value));
+    else ex.setLatent(slerp(a, b, t), null);
+  };
+  blendT.addEventListener("input", blend);
+  blendFrom.addEventListener("change", blend);
+  blendTo.addEventListener("change", blend);
+  ex.ui.randomise.addEventListener("click", () => {
+    if (!ex.model) return;
+    ex.stopWalk();
+    const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+    ex.setLatent(roundLatent(new Rng(seed, "explorer").normal(ex.model.json.spec.zDim)), null);
+  });
+  ex.ui.dims.addEventListener("input", (event) => {
+    const input = event.target as HTMLInputElement;
+    if (!input.dataset.index) return;
+    ex.stopWalk();
+    const next = ex.z.slice();
+    next[Number(input.dataset.index)] = Number(input.value);
+    ex.setLatent(next, null, input);
+  });
+  modelSelect.addEventListener("change", () => {
+    const entry = ex.models.find((m) => m.id === modelSelect.value);
+    if (!entry || entry.id === ex.model?.entry.id) return;
+    ex.stopWalk();
+    if (ex.saving) ex.saving.cancelled = true;
+    ex.useModel(entry).catch((error) =>
+      ex.showNotice(error instanceof Error ? error.message : String(error))
+    );
+  });
+}
+
+/** Dragging pans, two pointers pinch-zoom, the wheel and a double-click zoom. */
+function wirePointer(ex: Explorer): void {
+  const { canvas } = ex.ui;
   const toCanvas = (event: { clientX: number; clientY: number }): [number, number] => {
     const rect = canvas.getBoundingClientRect();
     return [
@@ -649,7 +802,6 @@ function main(root: HTMLElement): void {
       ((event.clientY - rect.top) * canvas.height) / rect.height,
     ];
   };
-
   const pointers = new Map<number, [number, number]>();
   canvas.addEventListener("pointerdown", (event) => {
     canvas.setPointerCapture(event.pointerId);
@@ -661,7 +813,7 @@ function main(root: HTMLElement): void {
     const now = toCanvas(event);
     if (pointers.size === 1) {
       pointers.set(event.pointerId, now);
-      pan(now[0] - previous[0], now[1] - previous[1]);
+      ex.pan(now[0] - previous[0], now[1] - previous[1]);
       return;
     }
     // Pinch: zoom by the change of distance around the midpoint, pan by its movement.
@@ -672,8 +824,8 @@ function main(root: HTMLElement): void {
     pointers.set(event.pointerId, now);
     const mid: [number, number] = [(now[0] + o[0]) / 2, (now[1] + o[1]) / 2];
     const midBefore: [number, number] = [(previous[0] + o[0]) / 2, (previous[1] + o[1]) / 2];
-    if (before > 0 && after > 0) zoom(after / before, mid[0], mid[1]);
-    pan(mid[0] - midBefore[0], mid[1] - midBefore[1]);
+    if (before > 0 && after > 0) ex.zoom(after / before, mid[0], mid[1]);
+    ex.pan(mid[0] - midBefore[0], mid[1] - midBefore[1]);
   });
   const release = (event: PointerEvent) => pointers.delete(event.pointerId);
   canvas.addEventListener("pointerup", release);
@@ -682,12 +834,17 @@ function main(root: HTMLElement): void {
     event.preventDefault();
     const lines = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? 400 : 1;
     const [px, py] = toCanvas(event);
-    zoom(Math.exp((-event.deltaY * lines) / 500), px, py);
+    ex.zoom(Math.exp((-event.deltaY * lines) / 500), px, py);
   }, { passive: false });
   canvas.addEventListener("dblclick", (event) => {
     const [px, py] = toCanvas(event);
-    zoom(event.shiftKey ? 0.5 : 2, px, py);
+    ex.zoom(event.shiftKey ? 0.5 : 2, px, py);
   });
+}
+
+/** Arrows or W A S D pan, + and - zoom, 0 resets the view. */
+function wireKeys(ex: Explorer): void {
+  const { canvas } = ex.ui;
   canvas.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const step = Math.round(0.1 * Math.min(canvas.width, canvas.height));
@@ -702,87 +859,39 @@ function main(root: HTMLElement): void {
       s: [0, -step],
     };
     const move = moves[event.key];
-    if (move) pan(move[0], move[1]);
-    else if (event.key === "+" || event.key === "=") zoom(1.5);
-    else if (event.key === "-" || event.key === "_") zoom(1 / 1.5);
-    else if (event.key === "0") resetView();
+    if (move) ex.pan(move[0], move[1]);
+    else if (event.key === "+" || event.key === "=") ex.zoom(1.5);
+    else if (event.key === "-" || event.key === "_") ex.zoom(1 / 1.5);
+    else if (event.key === "0") ex.resetView();
     else return;
     event.preventDefault();
   });
+}
 
+/** The zoom, reset and full-screen buttons over the canvas. */
+function wireStageButtons(ex: Explorer): void {
+  const { stage } = ex.ui;
   wireFullScreenButton(stage);
   stage.addEventListener("click", (event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>("button[data-action]");
     if (!button) return;
     switch (button.dataset.action) {
       case "zoom-in":
-        zoom(2);
+        ex.zoom(2);
         break;
       case "zoom-out":
-        zoom(0.5);
+        ex.zoom(0.5);
         break;
       case "reset":
-        resetView();
+        ex.resetView();
         break;
       case "full-screen":
         toggleFullScreen(stage);
         break;
     }
   });
-
-  // ---- saving ---------------------------------------------------------------------
-  saveButton.addEventListener("click", async () => {
-    if (saving) {
-      saving.cancelled = true;
-      return;
-    }
-    if (!model) return;
-    const longest = Number(saveSize.value);
-    const size = longest > 0
-      ? sizeWithLongestSide(canvas.width, canvas.height, longest)
-      : { width: canvas.width, height: canvas.height };
-    const job = { cancelled: false };
-    saving = job;
-    saveButton.textContent = "Cancel saving";
-    const out = document.createElement("canvas");
-    out.width = size.width;
-    out.height = size.height;
-    const outCtx = out.getContext("2d", { alpha: false })!;
-    const request = { z: z.slice(), width: size.width, height: size.height, view: { ...view } };
-    const name = `cppn-${model.entry.id}-${size.width}x${size.height}.png`;
-    try {
-      const result = await renderBands(model.renderer, request, {
-        cancelled: () => job.cancelled,
-        targetMs: 30,
-        powerOfTwoRows: backend === "webgl",
-        pause: framePauser(),
-        onBand: (rowStart, rowEnd, bytes) => {
-          outCtx.putImageData(greyImage(bytes, size.width, rowEnd - rowStart), 0, rowStart);
-          saveStatus.textContent = `Rendering ${size.width} × ${size.height}: ${
-            Math.floor((100 * rowEnd) / size.height)
-          }%`;
-        },
-      });
-      if (!result.completed) {
-        saveStatus.textContent = "Saving was cancelled.";
-        return;
-      }
-      const blob = await new Promise<Blob | null>((resolve) => out.toBlob(resolve, "image/png"));
-      if (!blob) throw new Error("the browser could not encode the PNG (too large?)");
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = name;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-      saveStatus.textContent = `Saved ${name} (${size.width} × ${size.height}).`;
-    } catch (error) {
-      saveStatus.textContent = `Cannot save the PNG: ${
-        error instanceof Error ? error.message : error
-      }`;
-    } finally {
-      saving = null;
-      saveButton.textContent = "Save PNG";
-      out.width = out.height = 0;
-    }
-  });
 }
+
+// Last, once every class above is defined.
+const root = document.getElementById("explorer");
+if (root) main(root);
