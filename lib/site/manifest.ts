@@ -314,6 +314,61 @@ async function scanWalk(
 ): Promise<{ walk: WalkEntry; stills: StillEntry[] } | null> {
   const dir = join(out, "walks", id);
   const path = join(dir, "walk.json");
+  const data = await readWalkJson(path, id, warnings);
+  if (!data) return null;
+  const slug = slugify(id);
+  const created = validDate(data.created) ?? mtimeIso(await statOrNull(path));
+  const model = parseModelRef(data.model);
+  const { keyframes, stills } = await scanKeyframes(
+    { dir, id, slug, created, model, data },
+    warnings,
+  );
+  const frames = isObject(data.frames) ? data.frames : {};
+  const frameDir = resolveInside(dir, typeof frames.dir === "string" ? frames.dir : "frames");
+  const firstFrame = frameDir ? join(frameDir, "000000.png") : null;
+  let video: string | null = null;
+  if (typeof data.video === "string") {
+    video = resolveInside(dir, data.video);
+    if (!video || !(await isFile(video))) {
+      warnings.push(`Walk "${id}": video "${data.video}" is missing; showing the contact sheet`);
+      video = null;
+    }
+  }
+  let contact: string | null = null;
+  if (typeof data.contact === "string") {
+    contact = resolveInside(dir, data.contact);
+    if (!contact || !(await isFile(contact))) {
+      warnings.push(`Walk "${id}": contact sheet "${data.contact}" is missing`);
+      contact = null;
+    }
+  }
+  const walk: WalkEntry = {
+    id,
+    slug,
+    dir,
+    created,
+    model,
+    keyframes,
+    settings: isObject(data.settings) ? data.settings : {},
+    frameCount: numberOr(frames.count, 0),
+    firstFrame: firstFrame && (await isFile(firstFrame)) ? firstFrame : null,
+    video,
+    contact,
+    command: typeof data.command === "string" ? data.command : null,
+    timings: isObject(data.timings) ? data.timings : null,
+  };
+  return { walk, stills };
+}
+
+/**
+ * A complete walk's `walk.json` with a keyframe list, or null (with a
+ * warning saying why) for anything else.
+ */
+async function readWalkJson(
+  path: string,
+  id: string,
+  warnings: string[],
+): Promise<Record<string, unknown> & { keyframes: unknown[] } | null> {
   const text = await readText(path);
   if (text === null) {
     warnings.push(`Skipped walk "${id}": it has no walk.json (still being made?)`);
@@ -346,10 +401,22 @@ async function scanWalk(
     warnings.push(`Cannot read walk "${id}": walk.json has no "keyframes" list`);
     return null;
   }
-  const slug = slugify(id);
-  const created = validDate(data.created) ?? mtimeIso(await statOrNull(path));
-  const model = parseModelRef(data.model);
-  const settings = isObject(data.settings) ? data.settings : {};
+  return data as Record<string, unknown> & { keyframes: unknown[] };
+}
+
+/** A walk's keyframes, and a still entry for each keyframe still that can be shown. */
+async function scanKeyframes(
+  walk: {
+    dir: string;
+    id: string;
+    slug: string;
+    created: string;
+    model: ModelRef | null;
+    data: Record<string, unknown> & { keyframes: unknown[] };
+  },
+  warnings: string[],
+): Promise<{ keyframes: KeyframeEntry[]; stills: StillEntry[] }> {
+  const { dir, id, slug, created, model, data } = walk;
   const keyframes: KeyframeEntry[] = [];
   const stills: StillEntry[] = [];
   for (const [index, raw] of data.keyframes.entries()) {
@@ -393,41 +460,7 @@ async function scanWalk(
       });
     }
   }
-  const frames = isObject(data.frames) ? data.frames : {};
-  const frameDir = resolveInside(dir, typeof frames.dir === "string" ? frames.dir : "frames");
-  const firstFrame = frameDir ? join(frameDir, "000000.png") : null;
-  let video: string | null = null;
-  if (typeof data.video === "string") {
-    video = resolveInside(dir, data.video);
-    if (!video || !(await isFile(video))) {
-      warnings.push(`Walk "${id}": video "${data.video}" is missing; showing the contact sheet`);
-      video = null;
-    }
-  }
-  let contact: string | null = null;
-  if (typeof data.contact === "string") {
-    contact = resolveInside(dir, data.contact);
-    if (!contact || !(await isFile(contact))) {
-      warnings.push(`Walk "${id}": contact sheet "${data.contact}" is missing`);
-      contact = null;
-    }
-  }
-  const walk: WalkEntry = {
-    id,
-    slug,
-    dir,
-    created,
-    model,
-    keyframes,
-    settings,
-    frameCount: numberOr(frames.count, 0),
-    firstFrame: firstFrame && (await isFile(firstFrame)) ? firstFrame : null,
-    video,
-    contact,
-    command: typeof data.command === "string" ? data.command : null,
-    timings: isObject(data.timings) ? data.timings : null,
-  };
-  return { walk, stills };
+  return { keyframes, stills };
 }
 
 async function scanRenders(out: string, warnings: string[]): Promise<StillEntry[]> {

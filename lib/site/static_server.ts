@@ -98,12 +98,45 @@ async function resolvesInside(root: string, path: string): Promise<boolean> {
 
 /** Answers one request from the folder (see the module doc). */
 export async function handleStatic(request: Request, options: StaticOptions): Promise<Response> {
-  const prefix = options.prefix ?? "/";
   const extra = options.headers ?? {};
   if (request.method !== "GET" && request.method !== "HEAD") {
     return text(405, "Method not allowed\n", { allow: "GET, HEAD", ...extra });
   }
-  const url = new URL(request.url);
+  const found = await findFile(new URL(request.url), options);
+  if (found instanceof Response) return found;
+  const { path, info } = found;
+  const size = info.size;
+  const headers: Record<string, string> = {
+    "content-type": contentType(path),
+    "accept-ranges": "bytes",
+    "cache-control": "no-cache",
+    ...(info.mtime ? { "last-modified": info.mtime.toUTCString() } : {}),
+    ...extra,
+  };
+  const range = parseRange(request.headers.get("range"), size);
+  if (range === "unsatisfiable") {
+    return text(416, "Range not satisfiable\n", { "content-range": `bytes */${size}`, ...extra });
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1;
+  const length = size === 0 ? 0 : end - start + 1;
+  headers["content-length"] = String(length);
+  if (range) headers["content-range"] = `bytes ${start}-${end}/${size}`;
+  const status = range ? 206 : 200;
+  if (request.method === "HEAD" || length === 0) return new Response(null, { status, headers });
+  return new Response(await fileStream(path, start, length), { status, headers });
+}
+
+/**
+ * The file a URL names inside the served folder (a folder's `index.html`),
+ * or the response that refuses it: a redirect, 400, 403 or 404.
+ */
+async function findFile(
+  url: URL,
+  options: StaticOptions,
+): Promise<{ path: string; info: Deno.FileInfo } | Response> {
+  const prefix = options.prefix ?? "/";
+  const extra = options.headers ?? {};
   if (url.pathname === prefix.slice(0, -1) || (prefix !== "/" && url.pathname === "/")) {
     return new Response(null, { status: 302, headers: { location: prefix, ...extra } });
   }
@@ -139,29 +172,26 @@ export async function handleStatic(request: Request, options: StaticOptions): Pr
     return text(404, "Not found\n", extra);
   }
   if (!info.isFile || !(await resolvesInside(root, path))) return text(403, "Forbidden\n", extra);
-  const size = info.size;
-  const headers: Record<string, string> = {
-    "content-type": contentType(path),
-    "accept-ranges": "bytes",
-    "cache-control": "no-cache",
-    ...(info.mtime ? { "last-modified": info.mtime.toUTCString() } : {}),
-    ...extra,
-  };
-  const range = parseRange(request.headers.get("range"), size);
-  if (range === "unsatisfiable") {
-    return text(416, "Range not satisfiable\n", { "content-range": `bytes */${size}`, ...extra });
-  }
-  const start = range?.start ?? 0;
-  const end = range?.end ?? size - 1;
-  const length = size === 0 ? 0 : end - start + 1;
-  headers["content-length"] = String(length);
-  if (range) headers["content-range"] = `bytes ${start}-${end}/${size}`;
-  const status = range ? 206 : 200;
-  if (request.method === "HEAD" || length === 0) return new Response(null, { status, headers });
+  return { path, info };
+}
+
+/** `length` bytes of the file at `path` from `start`, read in 64 KiB chunks as they are asked for. */
+async function fileStream(
+  path: string,
+  start: number,
+  length: number,
+): Promise<ReadableStream<Uint8Array>> {
   const file = await Deno.open(path, { read: true });
   if (start > 0) await file.seek(start, Deno.SeekMode.Start);
   let remaining = length;
-  const body = new ReadableStream<Uint8Array>({
+  const close = () => {
+    try {
+      file.close();
+    } catch {
+      // already closed
+    }
+  };
+  return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const chunk = new Uint8Array(Math.min(64 * 1024, remaining));
@@ -178,23 +208,12 @@ export async function handleStatic(request: Request, options: StaticOptions): Pr
           controller.close();
         }
       } catch (error) {
-        try {
-          file.close();
-        } catch {
-          // already closed
-        }
+        close();
         controller.error(error);
       }
     },
-    cancel() {
-      try {
-        file.close();
-      } catch {
-        // already closed
-      }
-    },
+    cancel: close,
   });
-  return new Response(body, { status, headers });
 }
 
 /** A running server. */
