@@ -17,7 +17,7 @@ import { type ExplorerSnapshot, parseHash, roundLatent } from "../../lib/explore
 import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { serveStatic } from "../../lib/site/static_server.ts";
 import { slerp } from "../../lib/latent/walk_math.ts";
-import { launch, watch } from "../_browser.ts";
+import { launch, SKIP_BROWSER, watch } from "../_browser.ts";
 import { contrastyCheckpoint, makeRender, makeRun } from "../_gallery_fixtures.ts";
 import { runScript, tempDir, tinyModel, useWasm } from "../_helpers.ts";
 
@@ -76,6 +76,7 @@ function spread(a: Uint8Array): number {
 
 Deno.test({
   name: "explore e2e: the live explorer renders the model in Chromium like the server does",
+  ignore: SKIP_BROWSER,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {

@@ -9,7 +9,7 @@ import { join } from "@std/path";
 import type { Page } from "playwright-core";
 import { serveStatic } from "../../lib/site/static_server.ts";
 import { parseDzi } from "../../lib/site/tiles.ts";
-import { launch, watch } from "../_browser.ts";
+import { launch, SKIP_BROWSER, watch } from "../_browser.ts";
 import { findTestFfmpeg, makeRender, makeRun, makeWalk } from "../_gallery_fixtures.ts";
 import { runScript, tempDir } from "../_helpers.ts";
 
@@ -43,6 +43,7 @@ function pageUrls(page: Page): Promise<string[]> {
 
 Deno.test({
   name: "site e2e: the gallery builds, serves under a sub-path and works in Chromium",
+  ignore: SKIP_BROWSER,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
