@@ -144,6 +144,8 @@ export async function makeRender(
     z?: number[];
     /** The view recorded (default: scale 8 at the origin). */
     view?: { scale: number; center: [number, number] };
+    /** The model recorded (default: run "run1"). */
+    model?: Record<string, unknown>;
   } = {},
 ): Promise<void> {
   const dir = join(out, "renders");
@@ -160,7 +162,7 @@ export async function makeRender(
     source: { digit: 5 },
     view: options.view ?? { scale: 8, center: [0, 0] },
     invert: false,
-    model: MODEL,
+    model: options.model ?? MODEL,
     command: `deno task render --digit 5 --width ${width} --height ${height} --out ${name}.png`,
   };
   await Deno.writeTextFile(join(dir, `${name}.json`), JSON.stringify(sidecar, null, 2));

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fromFileUrl, join } from "@std/path";
+import { basename, fromFileUrl, isAbsolute, join, relative, SEPARATOR } from "@std/path";
 import { exists } from "../base/atomic_write.ts";
 import { loadGenerator, loadState } from "./network_files.ts";
 import { locateCheckpoint } from "../base/checksummed_folder.ts";
@@ -12,8 +12,24 @@ import type { GeneratorSpec } from "./generator.ts";
 import { FlagError } from "../base/flags.ts";
 import { latestRun, runPaths } from "./runs.ts";
 
+/** The project's folder. */
+export const PROJECT_ROOT = fromFileUrl(new URL("../../", import.meta.url));
+
 /** The pretrained model committed with the project. */
-export const SHIPPED_MODEL = fromFileUrl(new URL("../../models/mnist-cppn", import.meta.url));
+export const SHIPPED_MODEL = join(PROJECT_ROOT, "models", "mnist-cppn");
+
+/**
+ * How to show a folder to others (in the gallery, in records): relative to
+ * the project if inside it (`models/mnist-cppn`), else only its own name,
+ * never a machine's absolute path.
+ */
+export function displayPath(path: string): string {
+  if (!path || !isAbsolute(path)) return path;
+  const rel = relative(PROJECT_ROOT, path);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel)
+    ? rel.replaceAll(SEPARATOR, "/")
+    : basename(path);
+}
 
 /** A resolved model: where its checkpoint is and what it is. */
 export interface ModelSource {
@@ -69,7 +85,7 @@ export async function resolveModel(choice: ModelChoice): Promise<ModelSource> {
     return await describe("run", latest, runPaths(choice.out, latest).checkpoint);
   }
   if (await exists(join(SHIPPED_MODEL, "checksums.sha256"))) {
-    return await describe("model", SHIPPED_MODEL, SHIPPED_MODEL);
+    return await describe("model", displayPath(SHIPPED_MODEL), SHIPPED_MODEL);
   }
   throw new Error(
     `No trained model: there are no runs in ${join(choice.out, "runs")} and no shipped model ` +

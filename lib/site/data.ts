@@ -17,6 +17,7 @@ import type {
   WalkEntry,
 } from "./manifest.ts";
 import { formatHash } from "../explore/state.ts";
+import { displayPath } from "../model/source.ts";
 import { type DerivedImage, type DerivedJob, derivedKey, thumbWidths } from "./assets.ts";
 import { type LiveModel, matchLiveModel } from "./live_models.ts";
 import type { DziInfo, TileRecord } from "./tiles.ts";
@@ -427,7 +428,13 @@ class PageShaper {
   model(ref: ModelRef | null): SiteModel | null {
     if (!ref) return null;
     const slug = ref.kind === "run" ? this.#runSlugs.get(ref.name) : undefined;
-    return { ...ref, href: slug ? `models/${slug}/` : null };
+    const shown = ref.kind === "model" ? displayPath(ref.name) : ref.name;
+    return {
+      ...ref,
+      name: shown,
+      checkpoint: displayPath(ref.checkpoint),
+      href: slug ? `models/${slug}/` : null,
+    };
   }
 }
 

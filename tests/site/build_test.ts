@@ -1,4 +1,11 @@
-import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { join } from "@std/path";
 import { listFiles } from "../../lib/base/fs_safe.ts";
 import {
@@ -13,6 +20,7 @@ import {
 } from "../../lib/site/build.ts";
 import { thumbWidths } from "../../lib/site/assets.ts";
 import { showValue, spread } from "../../lib/site/data.ts";
+import { SHIPPED_MODEL } from "../../lib/model/source.ts";
 import { makeRender, makeRun, makeWalk } from "../_gallery_fixtures.ts";
 import { tempDir, tinyModel } from "../_helpers.ts";
 
@@ -177,5 +185,33 @@ Deno.test({
     );
     assertEquals(await Deno.readTextFile(join(out, "site", "index.html")), "<h1>my own page</h1>");
     assertEquals([...Deno.readDirSync(out)].map((e) => e.name), ["site"]); // refused before any work
+  },
+});
+
+Deno.test({
+  name:
+    "site: a model folder is shown by its project path or name, never a machine's absolute path",
+  sanitizeResources: false,
+  async fn() {
+    await using dir = await tempDir();
+    const out = join(dir.path, "output");
+    const spec = { zDim: 4, width: 8, depth: 4, scale: 8, size: 26 };
+    const outside = "/home/someone/private/my-model";
+    await makeRender(out, "mine", {
+      model: { kind: "model", name: outside, checkpoint: outside, spec },
+    });
+    await makeRender(out, "shipped", {
+      model: { kind: "model", name: SHIPPED_MODEL, checkpoint: SHIPPED_MODEL, spec },
+    });
+    await buildSite({ out, base: null, site: null, log: () => {} });
+    const mine = await Deno.readTextFile(join(out, "site", "stills", "mine", "index.html"));
+    const shipped = await Deno.readTextFile(join(out, "site", "stills", "shipped", "index.html"));
+    assertStringIncludes(mine, "my-model");
+    assertStringIncludes(shipped, "models/mnist-cppn");
+    for (const file of await listFiles(join(out, "site"))) {
+      if (!/\.(html|json)$/.test(file)) continue;
+      const text = await Deno.readTextFile(join(out, "site", file));
+      assert(!text.includes("/home/someone") && !text.includes(SHIPPED_MODEL), file);
+    }
   },
 });
