@@ -73,7 +73,7 @@ await runMain(async () => {
     await Deno.mkdir(dir, { recursive: true });
     await writeJsonAtomic(join(dir, "bench.json"), report);
     console.log(benchTable(report));
-    console.error(`Wrote ${join(dir, "bench.json")}`);
+    console.log(`Wrote ${join(dir, "bench.json")}`);
   } finally {
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }

@@ -1,6 +1,7 @@
 /**
  * `deno task demo`: renders a short walk and a few stills with the shipped
- * (or latest) model, builds the gallery, and says how to open it.
+ * model (or the run or folder named), builds the gallery, and says how to
+ * open it.
  *
  * @module
  */
@@ -16,10 +17,13 @@ const USAGE = "Usage: deno task demo [options]\n\n" +
   `Renders a ${DEMO_WALK.steps}-frame walk through the digits (${
     DEMO_WALK.size.join("x")
   }, with an MP4 and\n` +
-  "2048x2048 keyframe stills) and three 2048x2048 stills with the shipped or latest\n" +
-  "model, then builds the gallery in output/site/. Takes a few minutes on 2 cores.";
+  "2048x2048 keyframe stills) and three 2048x2048 stills with the shipped model\n" +
+  "(or --run NAME / --model DIR), then builds the gallery in output/site/.\n" +
+  "Takes a few minutes on 2 cores.";
 
-const FLAGS = SOURCE_FLAGS.filter((f) => f.name !== "force");
+const FLAGS = SOURCE_FLAGS.filter((f) => f.name !== "force").map((f) =>
+  f.name === "run" ? { ...f, defaultText: "none: the shipped model" } : f
+);
 
 await runMain(async () => {
   const user = parseOrExit<SourceOptions>(Deno.args, FLAGS, USAGE, WALK_DEFAULTS);
@@ -32,7 +36,7 @@ await runMain(async () => {
     progress.update(done, "walk");
   });
   await (progress as Progress | null)?.stop();
-  console.error(
+  console.log(
     `\nDone. The gallery is in ${site.dir} (${site.pages} pages). Open it with:\n` +
       `  deno task preview        # then visit http://127.0.0.1:4321/\n` +
       `or upload ${site.dir} as it is to any static host.`,

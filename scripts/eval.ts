@@ -109,5 +109,5 @@ await runMain(async () => {
   await progress.stop();
   const paths = await writeEvaluation(target.outDir, evaluation, target.listed);
   console.log(formatReport(evaluation.report));
-  console.error(`Wrote ${paths.report} and ${paths.samples}`);
+  console.log(`Wrote ${paths.report} and ${paths.samples}`);
 });

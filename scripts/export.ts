@@ -49,7 +49,7 @@ await runMain(async () => {
   const name = o.run ?? await latestRun(o.out);
   if (!name) throw new FlagError(`No runs in ${o.out}/runs: train one first with deno task train`);
   const { record, bytes } = await exportModel(runPaths(o.out, name), o.to, o.force);
-  console.error(
+  console.log(
     `Exported run "${name}" (step ${record.step}, ${
       (record.training_time_s / 60).toFixed(0)
     } min of training) ` +

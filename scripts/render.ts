@@ -33,7 +33,7 @@ await runMain(async () => {
   try {
     const command = ["deno task render", ...Deno.args].join(" ");
     const { path, record } = await renderSingle(pool, source, options, command);
-    console.error(
+    console.log(
       `Wrote ${path} (${record.width}x${record.height}, ${record.timings.render_s.toFixed(1)} s, ` +
         `${workers} worker${workers > 1 ? "s" : ""}) and its sidecar .json`,
     );

@@ -90,7 +90,7 @@ await runMain(async () => {
       log: (line) => console.error(line),
     });
     const where = relative(Deno.cwd(), result.dir) || result.dir;
-    console.error(
+    console.log(
       `Built ${where}: ${result.pages} pages, ${result.files} files, ${
         formatBytes(result.bytes)
       } ` +

@@ -69,18 +69,18 @@ await runMain(async () => {
     });
     await (progress as Progress | null)?.stop();
     if (outcome.reason === "time") {
-      console.error(
+      console.log(
         `Reached ${config.minutes} minutes of training: saved a checkpoint at step ${outcome.step} ` +
           `of ${outcome.totalSteps}. Continue with a higher limit (or 0 for none):\n` +
           `  deno task train --run ${config.run} --resume --minutes 0`,
       );
     } else if (outcome.reason === "stopped") {
-      console.error(
+      console.log(
         `Saved a checkpoint at step ${outcome.step} of ${outcome.totalSteps}. Continue with:\n` +
           `  deno task train --run ${config.run} --resume`,
       );
     } else {
-      console.error(
+      console.log(
         `Done: ${outcome.step} steps. Samples in ${outcome.paths.samples}, ` +
           `loss curves in ${outcome.paths.losses}, ` +
           (config.evalEvery ? `quality in ${outcome.paths.qualityChart}, ` : "") +

@@ -69,11 +69,11 @@ await runMain(async () => {
       await (progress as Progress | null)?.stop();
       const r = result.record;
       if (result.status === "skipped") {
-        console.error(`${label}: ${result.dir} is already complete (--force to redo)`);
+        console.log(`${label}: ${result.dir} is already complete (--force to redo)`);
         continue;
       }
       const t = r.timings!;
-      console.error(
+      console.log(
         `${label}: ${r.frames.count} frames ${r.settings.width}x${r.settings.height}` +
           `${r.video ? " + walk.mp4" : ""}, ${r.keyframes.length} stills, in ${result.dir} ` +
           `(${t.total_s.toFixed(1)} s${

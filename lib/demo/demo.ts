@@ -1,6 +1,6 @@
 /**
  * `deno task demo`: the main job in one command. Renders a short walk and
- * a few large stills with the shipped (or latest) model at sizes that
+ * a few large stills with the shipped model (or the one named) at sizes that
  * finish in a few minutes on a 2-core laptop, then builds the gallery.
  * Running it again reuses what is already rendered.
  *
@@ -11,7 +11,7 @@ import { exists } from "../base/atomic_write.ts";
 import type { SourceOptions } from "../render/flags.ts";
 import { loadGenerator } from "../model/network_files.ts";
 import { findFfmpeg } from "../media/ffmpeg.ts";
-import { resolveModel } from "../model/source.ts";
+import { resolveModel, SHIPPED_MODEL } from "../model/source.ts";
 import { foldWeights } from "../render/renderer.ts";
 import { RenderPool } from "../render/pool.ts";
 import { buildSite, type SiteBuildResult } from "../site/build.ts";
@@ -44,6 +44,14 @@ export interface DemoSizes {
   render?: [number, number];
 }
 
+/**
+ * The demo's model: the run or folder the user names, else the shipped
+ * model, never silently the latest run (which may be a one-minute test).
+ */
+export function demoChoice(source: SourceOptions): SourceOptions {
+  return source.run || source.model ? source : { ...source, model: SHIPPED_MODEL };
+}
+
 /** Runs the demo; `log` receives progress lines. */
 export async function runDemo(
   source: SourceOptions,
@@ -51,8 +59,13 @@ export async function runDemo(
   onFrame?: (done: number, total: number) => void,
   sizes: DemoSizes = {},
 ): Promise<SiteBuildResult> {
-  const model = await resolveModel(source);
-  log(`Model: ${model.kind} ${model.name}${model.step !== null ? ` (step ${model.step})` : ""}`);
+  const choice = demoChoice(source);
+  const model = await resolveModel(choice);
+  const why = choice === source ? "as asked" : "the shipped model; --run NAME uses a run of yours";
+  log(
+    `Model: ${model.kind} ${model.name}${model.step !== null ? ` (step ${model.step})` : ""}` +
+      ` (${why})`,
+  );
   const pool = await RenderPool.create(foldWeights(await loadGenerator(model.checkpoint)), {
     workers: source.workers,
     backend: source.backend,

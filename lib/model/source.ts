@@ -71,7 +71,7 @@ export async function resolveModel(choice: ModelChoice): Promise<ModelSource> {
     if (!(await exists(choice.model))) {
       throw new FlagError(`--model "${choice.model}" does not exist`);
     }
-    return await describe("model", choice.model, choice.model);
+    return await describe("model", displayPath(choice.model), choice.model);
   }
   if (choice.run) {
     const paths = runPaths(choice.out, choice.run);

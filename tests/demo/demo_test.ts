@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
-import { DEMO_RENDERS, runDemo } from "../../lib/demo/demo.ts";
+import { DEMO_RENDERS, demoChoice, runDemo } from "../../lib/demo/demo.ts";
+import { SHIPPED_MODEL } from "../../lib/model/source.ts";
 import { readGrey } from "../../lib/media/image.ts";
 import { tempDir, tinyModel, useWasm } from "../_helpers.ts";
 
@@ -30,4 +31,12 @@ Deno.test("runDemo: a walk, three stills at the render size, and the gallery; ag
   await runDemo(source, (l) => again.push(l), undefined, sizes);
   assert(again.some((l) => l.includes("(skipped)")), again.join("\n"));
   assertEquals(again.filter((l) => l.includes("already there")).length, 3);
+});
+
+Deno.test("demoChoice: the shipped model unless a run or folder is named (never the latest run)", () => {
+  const base = { out: "output", workers: 1, backend: "wasm" as const, force: false };
+  assertEquals(demoChoice(base).model, SHIPPED_MODEL);
+  assertEquals(demoChoice(base).run, undefined);
+  assertEquals(demoChoice({ ...base, run: "mine" }), { ...base, run: "mine" });
+  assertEquals(demoChoice({ ...base, model: "m" }), { ...base, model: "m" });
 });

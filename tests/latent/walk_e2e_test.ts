@@ -89,7 +89,7 @@ Deno.test("deno task walk (end to end): frames, MP4, stills, contact sheet, walk
   // a finished walk is skipped
   const again = await runScript("walk", args);
   assertEquals(again.code, 0, again.stderr);
-  assertStringIncludes(again.stderr, "already complete");
+  assertStringIncludes(again.stdout, "already complete");
 
   // an interrupted walk resumes, reusing the frames already on disk
   const partial = { ...record, complete: false };
@@ -101,7 +101,7 @@ Deno.test("deno task walk (end to end): frames, MP4, stills, contact sheet, walk
   const before = await Deno.readFile(join(dir, "frames", "000002.png"));
   const resumed = await runScript("walk", args);
   assertEquals(resumed.code, 0, resumed.stderr);
-  assertStringIncludes(resumed.stderr, "resumed: 5 frames reused");
+  assertStringIncludes(resumed.stdout, "resumed: 5 frames reused");
   const after = JSON.parse(await Deno.readTextFile(join(dir, "walk.json"))) as WalkRecord;
   assertEquals([after.timings!.frames_rendered, after.timings!.frames_reused], [3, 5]);
   assertEquals(await Deno.readFile(join(dir, "frames", "000002.png")), before);

@@ -58,7 +58,7 @@ Deno.test({
 
     const built = await runScript("site", ["--out", out]);
     assertEquals(built.code, 0, built.stderr);
-    assertMatch(built.stderr, /Built .*: 8 pages/);
+    assertMatch(built.stdout, /Built .*: 8 pages/);
     assertMatch(built.stderr, /Tiles: 4 stills tiled/);
 
     const server = serveStatic({ root: join(out, "site"), prefix: PREFIX });

@@ -152,7 +152,7 @@ Deno.test("deno task train (end to end): tiny run on real MNIST writes every out
   ]);
   assertEquals(r.code, 0, r.stderr);
   assertStringIncludes(r.stderr, "backend: wasm");
-  assertStringIncludes(r.stderr, "Done: 3 steps");
+  assertStringIncludes(r.stdout, "Done: 3 steps");
   const run = join(tmp.path, "runs", "e2e");
   const config = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
   assertEquals([config.width, config.batch, config.steps, config.lrG, config.ganAfter], [
