@@ -17,14 +17,29 @@ export function tempPathFor(path: string): string {
 /** A name {@linkcode tempPathFor} made, and the pid in it. */
 const TEMP_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
 
-/** Whether process `pid` runs on this machine (true where that cannot be told). */
+/**
+ * Whether process `pid` runs on this machine: `/proc` where it may be read
+ * (Deno allows that only with every permission), else `kill -0`; true
+ * where neither can tell.
+ */
 export function processRunning(pid: number): boolean {
-  if (Deno.build.os !== "linux") return true;
+  if (Deno.build.os === "windows") return true;
   try {
     Deno.statSync(`/proc/${pid}`);
     return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+  }
+  try {
+    const probe = new Deno.Command("kill", {
+      args: ["-0", String(pid)],
+      stdout: "null",
+      stderr: "piped",
+    }).outputSync();
+    // another user's process answers "Operation not permitted": running
+    return probe.success || !/no such process/i.test(new TextDecoder().decode(probe.stderr));
   } catch {
-    return false;
+    return true; // no permission to run it, or no `kill`: cannot tell
   }
 }
 

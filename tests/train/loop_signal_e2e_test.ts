@@ -1,4 +1,4 @@
-import { assertEquals, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
 import { tempDir } from "../_helpers.ts";
 
@@ -39,10 +39,12 @@ Deno.test({
       await new Promise((r) => setTimeout(r, 100));
     }
     child.kill("SIGINT");
-    const { code, stderr } = await child.output();
+    const { code, stdout, stderr } = await child.output();
     const text = new TextDecoder().decode(stderr);
     assertEquals(code, 0, text);
-    assertStringIncludes(text, "deno task train --run sig --resume");
+    assertStringIncludes(new TextDecoder().decode(stdout), "deno task train --run sig --resume");
+    // the lock is released on the way out
+    assert(!(await Deno.stat(join(tmp.path, "runs", "sig", "train.lock")).catch(() => null)));
     const state = JSON.parse(
       await Deno.readTextFile(join(tmp.path, "runs", "sig", "checkpoint", "state.json")),
     );

@@ -289,6 +289,8 @@ Deno.test("deno task train: bad flags exit 2 naming the flag", async () => {
       [["--run", "."], "--run must be a name"],
       [["--run", ".."], "--run must be a name"],
       [["--run", "a/b"], "--run must be a name"],
+      [["--workers", "500"], '--workers must be an integer >= 1 and <= 64, got "500"'],
+      [["--scale", "1e308"], '--scale must be a number > 0 and <= 10000, got "1e308"'],
     ] as [string[], string][]
   ) {
     const r = await runScript("train", args);
