@@ -1,6 +1,7 @@
 /**
  * Reads MNIST-format IDX files (optionally gzipped) and checks them: magic
- * number, dimensions, and that the file holds exactly the bytes it claims.
+ * number, dimensions, and that the file holds exactly the bytes it claims;
+ * and encodes them.
  *
  * @module
  */
@@ -14,6 +15,26 @@ export interface IdxData {
 }
 
 const UBYTE = 0x08;
+
+/**
+ * The bytes of an IDX file of unsigned bytes: magic `0x0000080N` (N = the
+ * rank), each dimension as a big-endian uint32, then the values row-major.
+ *
+ * @throws {Error} if `data` does not hold exactly the values `dims` needs.
+ */
+export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== size) {
+    throw new Error(`IDX data of ${data.length} bytes does not match dims ${dims.join("x")}`);
+  }
+  const header = 4 + 4 * dims.length;
+  const out = new Uint8Array(header + size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, (UBYTE << 8) | dims.length);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(data, header);
+  return out;
+}
 
 /**
  * Parses the bytes of an IDX file of unsigned bytes.

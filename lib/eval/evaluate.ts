@@ -276,9 +276,10 @@ async function loadNetworks(checkpoint: string) {
 
 /**
  * Renders `count` samples from `z ~ N(0, I)` (seeded) at `size` x `size` and
- * hands each batch to `onBatch`.
+ * hands each batch to `onBatch` (`[b, size * size]` grey levels in (0, 1),
+ * and the index of its first sample).
  */
-async function renderSamples(
+export async function renderSamples(
   gen: { spec: GeneratorSpec; params: Params },
   count: number,
   seed: number,

@@ -77,6 +77,7 @@ export function foldedLayout(spec: GeneratorSpec): { name: string; shape: number
   for (let i = 0; i < depth - 1; i++) {
     out.push({ name: `layers.${i}.w`, shape: [width, width] });
     out.push({ name: `layers.${i}.b`, shape: [width] });
+    if (spec.zEveryLayer) out.push({ name: `layers.${i}.u`, shape: [zDim, width] });
   }
   out.push({ name: "wout", shape: [width, 1] }, { name: "bout", shape: [1] });
   return out;
@@ -87,7 +88,7 @@ function foldedArrays(weights: FoldedWeights): Float32Array[] {
     weights.wz,
     weights.b0,
     weights.wc,
-    ...weights.layers.flatMap((l) => [l.w, l.b]),
+    ...weights.layers.flatMap((l) => [l.w, l.b, ...(l.u ? [l.u] : [])]),
     weights.wout,
     weights.bout,
   ];
@@ -235,9 +236,16 @@ export function unpackFoldedWeights(
     for (let i = 0; i < n; i++) out[i] = view.getFloat32(t.offset + 4 * i, true);
     return out;
   });
-  const depth = json.spec.depth;
+  const byName = new Map(json.tensors.map((t, k) => [t.name, arrays[k]]));
   const layers = [];
-  for (let i = 0; i < depth - 1; i++) layers.push({ w: arrays[3 + 2 * i], b: arrays[4 + 2 * i] });
+  for (let i = 0; i < json.spec.depth - 1; i++) {
+    const u = byName.get(`layers.${i}.u`);
+    layers.push({
+      w: byName.get(`layers.${i}.w`)!,
+      b: byName.get(`layers.${i}.b`)!,
+      ...(u ? { u } : {}),
+    });
+  }
   return {
     spec: { ...json.spec },
     wz: arrays[0],

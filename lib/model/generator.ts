@@ -5,9 +5,14 @@
  * ```
  * U = (scale * z) W_z + b + x W_x + y W_y + r W_r   // [pixels, width]
  * h = softplus(U)
- * h = tanh(h W_i + b_i)        for i = 1 .. depth - 1
+ * h = tanh(h W_i + b_i [+ z U_i])   for i = 1 .. depth - 1
  * out = sigmoid(h W_out + b_out)                     // [pixels, 1]
  * ```
+ *
+ * With `zEveryLayer`, `z` also enters every tanh layer as a per-image bias
+ * `z U_i` (`U_i`: `[zDim, width]`, stored as `u1 .. u{depth-1}`): the
+ * latent vector steers each layer, not only the first, at the cost of one
+ * `zDim x width` product per layer and image.
  *
  * `W_x, W_y, W_r` are stored together as `wc`, shape `[3, width]`. All
  * weights and biases start as N(0, 0.1). The stored weights are exactly
@@ -33,6 +38,8 @@ export interface GeneratorSpec {
   scale: number;
   /** Side of the training images in pixels (26). */
   size: number;
+  /** `z` enters every tanh layer too (absent in older models: false). */
+  zEveryLayer?: boolean;
 }
 
 /** Creates the generator's weights, N(0, `std`) from `rng`. */
@@ -46,6 +53,9 @@ export function initGenerator(spec: GeneratorSpec, rng: Rng, std = 0.1): Params 
   for (let i = 1; i < depth; i++) {
     p[`w${i}`] = normalVariable(rng, [width, width], std);
     p[`b${i}`] = normalVariable(rng, [width], std);
+  }
+  if (spec.zEveryLayer) {
+    for (let i = 1; i < depth; i++) p[`u${i}`] = normalVariable(rng, [zDim, width], std);
   }
   p.wout = normalVariable(rng, [width, 1], std);
   p.bout = normalVariable(rng, [1], std);
@@ -61,7 +71,8 @@ export function initGenerator(spec: GeneratorSpec, rng: Rng, std = 0.1): Params 
  *
  * - first tanh layer: `s1 = sigmoid(h0 (2 W1) + 2 b1)`;
  * - layer i > 1: `s_i = sigmoid(s_{i-1} (4 W_i) + 2 (b_i - 1ᵀW_i))`;
- * - output: `sigmoid(s (2 W_out) + b_out - 1ᵀW_out)` (`h0` directly if depth 1).
+ * - output: `sigmoid(s (2 W_out) + b_out - 1ᵀW_out)` (`h0` directly if depth 1);
+ * - with `zEveryLayer`, each layer's `z` term doubles with its bias: `2 U_i`.
  *
  * `scale` is folded into `W_z`. Built from tensor ops, so gradients flow
  * back to the stored weights; rendering uses the same fold.
@@ -73,8 +84,8 @@ export interface FoldedGenerator {
   b0: tf.Tensor1D;
   /** `[W_x; W_y; W_r]`, `[3, width]`. */
   wc: tf.Tensor2D;
-  /** Hidden layers `s -> sigmoid(s w + b)`. */
-  layers: { w: tf.Tensor2D; b: tf.Tensor1D }[];
+  /** Hidden layers `s -> sigmoid(s w + b + z u)` (`u`: `[zDim, width]`, if any). */
+  layers: { w: tf.Tensor2D; b: tf.Tensor1D; u?: tf.Tensor2D }[];
   /** Output layer `[width, 1]`, `[1]`, followed by a sigmoid. */
   wout: tf.Tensor2D;
   bout: tf.Tensor1D;
@@ -88,12 +99,12 @@ export function foldGenerator(
   const colSum = (w: tf.Tensor) => tf.sum(w, 0) as tf.Tensor1D;
   const layers: FoldedGenerator["layers"] = [];
   for (let i = 1; i < spec.depth; i++) {
-    const w = params[`w${i}`], b = params[`b${i}`];
-    layers.push(
-      i === 1
-        ? { w: tf.mul(w, 2) as tf.Tensor2D, b: tf.mul(b, 2) as tf.Tensor1D }
-        : { w: tf.mul(w, 4) as tf.Tensor2D, b: tf.mul(tf.sub(b, colSum(w)), 2) as tf.Tensor1D },
-    );
+    const w = params[`w${i}`], b = params[`b${i}`], u = params[`u${i}`];
+    layers.push({
+      w: tf.mul(w, i === 1 ? 2 : 4) as tf.Tensor2D,
+      b: tf.mul(i === 1 ? b : tf.sub(b, colSum(w)), 2) as tf.Tensor1D,
+      ...(u ? { u: tf.mul(u, 2) as tf.Tensor2D } : {}),
+    });
   }
   const folded = spec.depth > 1;
   return {
@@ -126,12 +137,24 @@ export function generate(
     const cProj = dense(coords, f.wc); // [p, width]
     const u = tf.add(tf.expandDims(zProj, 1), tf.expandDims(cProj, 0));
     let s = fastSoftplus(tf.reshape(u, [b * p, spec.width])) as tf.Tensor2D;
-    for (const layer of f.layers) s = denseSigmoid(s, layer.w, layer.b);
+    for (const layer of f.layers) {
+      if (!layer.u) {
+        s = denseSigmoid(s, layer.w, layer.b);
+        continue;
+      }
+      // per-image bias b + z u: [b, 1, width] added to every pixel's row
+      const bias = tf.expandDims(dense(z, layer.u, layer.b), 1);
+      const a = tf.add(tf.reshape(dense(s, layer.w), [b, p, spec.width]), bias);
+      s = tf.sigmoid(tf.reshape(a, [b * p, spec.width])) as tf.Tensor2D;
+    }
     return tf.reshape(denseSigmoid(s, f.wout, f.bout), [b, p]);
   });
 }
 
-/** Multiply-adds per pixel, for FLOP counts: `2 * (3w + (depth-1) w² + w)`. */
+/**
+ * Multiply-adds per pixel, for FLOP counts: `2 * (3w + (depth-1) w² + w)`
+ * (the per-image `z` terms are not per pixel).
+ */
 export function flopsPerPixel(spec: GeneratorSpec): number {
   const w = spec.width;
   return 2 * (3 * w + (spec.depth - 1) * w * w + w);

@@ -60,14 +60,19 @@ export function vaeLossPerImage(
   );
 }
 
-/** The VAE loss per pixel: `mean_batch(reconstruction + KL) / p` (scalar). */
+/**
+ * The VAE loss per pixel of a batch or of a shard of one: the images'
+ * `(reconstruction + KL) / p` summed and divided by `total`, the whole
+ * batch's size (so shards' losses add up to the batch mean).
+ */
 export function vaeLoss(
   x: tf.Tensor2D,
   xHat: tf.Tensor2D,
   mu: tf.Tensor2D,
   logVar: tf.Tensor2D,
+  total = x.shape[0],
 ): tf.Scalar {
-  return tf.tidy(() => tf.mean(vaeLossPerImage(x, xHat, mu, logVar)));
+  return tf.tidy(() => tf.div(tf.sum(vaeLossPerImage(x, xHat, mu, logVar)), total));
 }
 
 /** Binary cross-entropy of each logit against a constant `target` (0 or 1). */
@@ -80,22 +85,30 @@ export function bcePerExample<T extends tf.Tensor>(logits: T, target: 0 | 1): T 
   );
 }
 
-/** Mean binary cross-entropy of `logits` against a constant `target` (0 or 1). */
-export function bceWithLogits(logits: tf.Tensor, target: 0 | 1): tf.Scalar {
-  return tf.tidy(() => tf.mean(bcePerExample(logits, target)));
-}
-
-/** `0.5 BCE(1, D(real)) + 0.5 BCE(0, D(fake))`, from logits (scalar). */
+/**
+ * `0.5 BCE(1, D(real)) + 0.5 BCE(0, D(fake))` from logits, summed over the
+ * images and divided by `total` (the whole batch's size).
+ */
 export function discriminatorLoss(
   realLogits: tf.Tensor,
   fakeLogits: tf.Tensor,
+  total = realLogits.shape[0],
 ): tf.Scalar {
   return tf.tidy(() =>
-    tf.mul(0.5, tf.add(bceWithLogits(realLogits, 1), bceWithLogits(fakeLogits, 0)))
+    tf.div(
+      tf.mul(
+        0.5,
+        tf.add(tf.sum(bcePerExample(realLogits, 1)), tf.sum(bcePerExample(fakeLogits, 0))),
+      ),
+      total,
+    )
   );
 }
 
-/** `BCE(1, D(fake))`: the generator wants its images called real (scalar). */
-export function generatorLoss(fakeLogits: tf.Tensor): tf.Scalar {
-  return bceWithLogits(fakeLogits, 1);
+/**
+ * `BCE(1, D(fake))` from logits, summed and divided by `total`: the
+ * generator wants its images called real (the non-saturating loss).
+ */
+export function generatorLoss(fakeLogits: tf.Tensor, total = fakeLogits.shape[0]): tf.Scalar {
+  return tf.tidy(() => tf.div(tf.sum(bcePerExample(fakeLogits, 1)), total));
 }

@@ -44,6 +44,8 @@ export interface ModelSettings {
   scale: number;
   /** Side of the training crops. */
   size: number;
+  /** `z` enters every generator layer, not only the first (default false). */
+  zEveryLayer?: boolean;
   /** Encoder hidden width. */
   encoderWidth: number;
   /** Discriminator channels. */
@@ -59,6 +61,7 @@ export function modelSpec(s: ModelSettings): ModelSpec {
       depth: s.depth,
       scale: s.scale,
       size: s.size,
+      ...(s.zEveryLayer ? { zEveryLayer: true } : {}),
     },
     encoder: {
       inputSize: s.size * s.size,

@@ -4,8 +4,9 @@
  *
  * The weights are folded once (`foldGenerator` in `model/generator.ts`, the same
  * fold training uses) so that every tanh layer is one fused
- * `matMul + bias + sigmoid` kernel. The first layer's `z` term
- * (`scale * z W_z + b`) is computed once per image and used as its bias.
+ * `matMul + bias + sigmoid` kernel. The `z` terms (`scale * z W_z + b` of
+ * the first layer, and `b_i + z U_i` of every later one in a model with
+ * `zEveryLayer`) are computed once per image and used as the layers' biases.
  *
  * @module
  */
@@ -28,8 +29,11 @@ export interface FoldedWeights {
   b0: Float32Array;
   /** `[W_x; W_y; W_r]`, `[3, width]`. */
   wc: Float32Array;
-  /** Hidden layers, each `s -> sigmoid(s W + b)`: `[width, width]`, `[width]`. */
-  layers: { w: Float32Array; b: Float32Array }[];
+  /**
+   * Hidden layers, each `s -> sigmoid(s W + b + z U)`: `[width, width]`,
+   * `[width]` and, with `zEveryLayer`, `U` as `[zDim, width]`.
+   */
+  layers: { w: Float32Array; b: Float32Array; u?: Float32Array }[];
   /** Output layer, `[width, 1]` and `[1]`, with a final sigmoid. */
   wout: Float32Array;
   bout: Float32Array;
@@ -49,7 +53,11 @@ export function foldWeights(net: LoadedNetwork<GeneratorSpec>): FoldedWeights {
     wz: read(f.wz).slice(),
     b0: read(f.b0).slice(),
     wc: read(f.wc).slice(),
-    layers: f.layers.map((l) => ({ w: read(l.w).slice(), b: read(l.b).slice() })),
+    layers: f.layers.map((l) => ({
+      w: read(l.w).slice(),
+      b: read(l.b).slice(),
+      ...(l.u ? { u: read(l.u).slice() } : {}),
+    })),
     wout: read(f.wout).slice(),
     bout: read(f.bout).slice(),
   };
@@ -58,8 +66,32 @@ export function foldWeights(net: LoadedNetwork<GeneratorSpec>): FoldedWeights {
     f.wz,
     f.wout,
     f.bout,
-    ...f.layers.flatMap((l) => [l.w, l.b]),
+    ...f.layers.flatMap((l) => [l.w, l.b, ...(l.u ? [l.u] : [])]),
   ]);
+  return out;
+}
+
+/** An image's per-layer biases (see {@linkcode Renderer.latentBias}). */
+export interface LatentBias {
+  /** The first layer's, `[width]`. */
+  first: tf.Tensor1D;
+  /** Each hidden layer's with a `z` term, `[width]`; null for the others. */
+  layers: (tf.Tensor1D | null)[];
+}
+
+/**
+ * `b + z W` for one vector, `W` as `[zDim, width]`: in plain JS (zDim x
+ * width multiply-adds), since a reshaped tensor would keep its
+ * `[1, width]` shape in the wasm backend, which fused matMul refuses.
+ */
+function affine(z: Float32Array, w: Float32Array, b: Float32Array): Float32Array {
+  const width = b.length;
+  const out = new Float32Array(width);
+  for (let c = 0; c < width; c++) {
+    let sum = b[c];
+    for (let k = 0; k < z.length; k++) sum += z[k] * w[k * width + c];
+    out[c] = sum;
+  }
   return out;
 }
 
@@ -91,7 +123,7 @@ export class Renderer {
   readonly spec: GeneratorSpec;
   readonly #weights: FoldedWeights;
   readonly #wc: tf.Tensor2D;
-  readonly #layers: { w: tf.Tensor2D; b: tf.Tensor1D }[];
+  readonly #layers: { w: tf.Tensor2D; b: tf.Tensor1D | null }[];
   readonly #wout: tf.Tensor2D;
   readonly #bout: tf.Tensor1D;
   /** Reused coordinate buffer: no garbage per chunk. */
@@ -103,32 +135,31 @@ export class Renderer {
     this.spec = spec;
     this.#weights = weights;
     this.#wc = tf.tensor2d(weights.wc, [3, w]);
+    // a layer with a z term takes its bias per image (see latentBias)
     this.#layers = weights.layers.map((l) => ({
       w: tf.tensor2d(l.w, [w, w]),
-      b: tf.tensor1d(l.b),
+      b: l.u ? null : tf.tensor1d(l.b),
     }));
     this.#wout = tf.tensor2d(weights.wout, [w, 1]);
     this.#bout = tf.tensor1d(weights.bout);
   }
 
-  /** The first layer's per-image bias, `scale * z W_z + b0`, `[width]`. */
-  latentBias(z: Float32Array): tf.Tensor1D {
+  /**
+   * The per-image biases, computed once per image: the first layer's
+   * `scale * z W_z + b0`, then `b_i + z U_i` for every later layer with a
+   * `z` term (`null` for the others, which keep their own bias).
+   */
+  latentBias(z: Float32Array): LatentBias {
     if (z.length !== this.spec.zDim) {
       throw new Error(
         `The latent vector has ${z.length} values; this model needs ${this.spec.zDim}`,
       );
     }
-    // In plain JS (zDim x width multiply-adds): a reshaped tensor would keep
-    // its [1, width] shape in the wasm backend, which fused matMul refuses.
-    const { wz, b0 } = this.#weights;
-    const w = this.spec.width;
-    const bias = new Float32Array(w);
-    for (let c = 0; c < w; c++) {
-      let sum = b0[c];
-      for (let k = 0; k < z.length; k++) sum += z[k] * wz[k * w + c];
-      bias[c] = sum;
-    }
-    return tf.tensor1d(bias);
+    const { wz, b0, layers } = this.#weights;
+    return {
+      first: tf.tensor1d(affine(z, wz, b0)),
+      layers: layers.map((l) => l.u ? tf.tensor1d(affine(z, l.u, l.b)) : null),
+    };
   }
 
   /**
@@ -138,7 +169,7 @@ export class Renderer {
    * @returns `[(rowEnd - rowStart) * width]` values in (0, 1).
    */
   async renderRows(
-    bias: tf.Tensor1D,
+    bias: LatentBias,
     request: ImageRequest,
     rowStart: number,
     rowEnd: number,
@@ -149,15 +180,17 @@ export class Renderer {
     if (coords.length > this.#coords.length) this.#coords = coords;
     const out = tf.tidy(() => {
       const c = tf.tensor2d(coords, [n, 3]);
-      let s = fastSoftplus(tf.fused.matMul({ a: c, b: this.#wc, bias })) as tf.Tensor2D;
-      for (const layer of this.#layers) {
+      let s = fastSoftplus(
+        tf.fused.matMul({ a: c, b: this.#wc, bias: bias.first }),
+      ) as tf.Tensor2D;
+      this.#layers.forEach((layer, i) => {
         s = tf.fused.matMul({
           a: s,
           b: layer.w,
-          bias: layer.b,
+          bias: layer.b ?? bias.layers[i]!,
           activation: "sigmoid",
         }) as tf.Tensor2D;
-      }
+      });
       return tf.fused.matMul({ a: s, b: this.#wout, bias: this.#bout, activation: "sigmoid" });
     });
     const values = await out.data() as Float32Array;
@@ -190,7 +223,7 @@ export class Renderer {
         );
       }
     } finally {
-      bias.dispose();
+      tf.dispose([bias.first, ...bias.layers.filter((b) => b !== null)]);
     }
     return out;
   }
@@ -198,6 +231,6 @@ export class Renderer {
   /** Frees the weights. */
   dispose(): void {
     tf.dispose([this.#wc, this.#wout, this.#bout]);
-    for (const l of this.#layers) tf.dispose([l.w, l.b]);
+    for (const l of this.#layers) tf.dispose([l.w, ...(l.b ? [l.b] : [])]);
   }
 }

@@ -17,6 +17,8 @@ export type PresetName = "default" | "reference" | "quick";
 
 /** Every training setting, resolved. */
 export interface TrainConfig extends ModelSettings {
+  /** `z` enters every generator layer, not only the first. */
+  zEveryLayer: boolean;
   /** Run name: the folder under `<out>/runs/`. */
   run: string;
   /** Root of everything generated. */
@@ -45,6 +47,17 @@ export interface TrainConfig extends ModelSettings {
   gan: boolean;
   /** Steps of VAE-only training before the GAN joins (0: from the start). */
   ganAfter: number;
+  /**
+   * The step's loop: `balanced`, the reference's (VAE updates, then
+   * generator updates and a discriminator update as the balancing rules
+   * allow), or `alternating` (one discriminator update, then one update of
+   * `vae + ganWeight * g`).
+   */
+  loop: "balanced" | "alternating";
+  /** The GAN's fakes: reconstructions of the batch (reference) or samples `G(z ~ N(0, I))`. */
+  ganFakes: "reconstructions" | "samples";
+  /** Weight of `g_loss` in the generator's loss `vae + weight * g` (reference: 1). */
+  ganWeight: number;
   /** VAE updates per batch. */
   vaeSteps: number;
   /** Most generator updates per batch. */
@@ -102,6 +115,7 @@ export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
   "depth",
   "scale",
   "size",
+  "zEveryLayer",
   "encoderWidth",
   "discChannels",
   "bnGroups",
@@ -127,12 +141,16 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   beta1: 0.65,
   gan: true,
   ganAfter: 1000,
+  loop: "alternating",
+  ganFakes: "samples",
+  ganWeight: 0.1,
   ...REFERENCE_BALANCE,
   zDim: 32,
   width: 32,
   depth: 4,
   scale: 8,
   size: 26,
+  zEveryLayer: true,
   encoderWidth: 512,
   discChannels: [24, 48, 96],
   epochs: 10,
@@ -149,10 +167,22 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   bnGroups: 2,
 };
 
+/**
+ * The reference's values of the settings that runs saved before they
+ * existed did not record: such a run resumes with these.
+ */
+export const LEGACY_SETTINGS: Partial<TrainConfig> = {
+  loop: "balanced",
+  ganFakes: "reconstructions",
+  ganWeight: 1,
+  zEveryLayer: false,
+};
+
 /** What each preset changes from {@linkcode TRAIN_DEFAULTS}. */
 export const PRESETS: Record<PresetName, Partial<TrainConfig>> = {
   default: {},
   reference: {
+    ...LEGACY_SETTINGS,
     batch: 500,
     lrG: 0.005,
     lrVae: 0.001,
@@ -320,6 +350,35 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     arg: "N",
   },
   {
+    name: "loop",
+    key: "loop",
+    type: { kind: "enum", values: ["balanced", "alternating"] },
+    help: "Each step: alternating (one discriminator update, then one generator update) " +
+      "or balanced (the reference's balancing rules below)",
+    arg: "NAME",
+  },
+  {
+    name: "gan-fakes",
+    key: "ganFakes",
+    type: { kind: "enum", values: ["samples", "reconstructions"] },
+    help: "What the discriminator sees as fakes: samples G(z ~ N(0, I)) " +
+      "or reconstructions of the batch (the reference)",
+    arg: "KIND",
+  },
+  {
+    name: "gan-weight",
+    key: "ganWeight",
+    type: { kind: "number", min: 0 },
+    help: "Weight of the GAN loss in the generator's loss (vae + W * g)",
+    arg: "W",
+  },
+  {
+    name: "z-every-layer",
+    key: "zEveryLayer",
+    type: { kind: "boolean" },
+    help: "Feed z to every generator layer, not only the first (--no-z-every-layer: the reference)",
+  },
+  {
     name: "vae-steps",
     key: "vaeSteps",
     type: { kind: "int", min: 1 },
@@ -460,7 +519,7 @@ export function resumeConfig(
       );
     }
   }
-  return { ...TRAIN_DEFAULTS, ...saved, ...user, resume: true };
+  return { ...TRAIN_DEFAULTS, ...LEGACY_SETTINGS, ...saved, ...user, resume: true };
 }
 
 /** Checks that the batch splits into the discriminator's batch-norm groups. */

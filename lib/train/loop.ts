@@ -14,8 +14,8 @@ import type { TrainingState } from "../model/network_files.ts";
 import { randomCrops } from "../data/crop.ts";
 import { FlagError } from "../base/flags.ts";
 import { writePng } from "../media/image.ts";
-import { loadMnist } from "../data/mnist.ts";
-import { disposeModel, initModel, modelSpec } from "../model/model.ts";
+import { type ImageSet, loadMnist } from "../data/mnist.ts";
+import { disposeModel, initModel, type Model, modelSpec } from "../model/model.ts";
 import { Rng } from "../base/rng.ts";
 import { latestRun, type RunPaths, runPaths, setLatest } from "../model/runs.ts";
 import { sampleGrid, sampleLatents } from "./samples.ts";
@@ -26,7 +26,14 @@ import {
   totalSteps,
   type TrainConfig,
 } from "./config.ts";
-import { createOptimizers, stepContext, type StepResult, trainStep } from "./step.ts";
+import {
+  createOptimizers,
+  type Optimizers,
+  type StepContext,
+  stepContext,
+  type StepResult,
+  trainStep,
+} from "./step.ts";
 import { TrainPool } from "./pool.ts";
 import { Ema } from "./ema.ts";
 import { disposeParams, manifestOf, paramsFromFlat } from "../model/params.ts";
@@ -206,6 +213,205 @@ export async function writeLossChart(path: string, log: LogEntry[]): Promise<voi
   await writeChartPng(path, panels);
 }
 
+/** What a run trains with: its data, model, optimisers and where it stands. */
+interface OpenRun {
+  paths: RunPaths;
+  data: ImageSet;
+  schedule: BatchSchedule;
+  total: number;
+  model: Model;
+  opts: Optimizers;
+  state: TrainingState;
+  /** The moving average saved with the checkpoint, if any. */
+  savedEma: Awaited<ReturnType<typeof loadEma>>;
+}
+
+/** Loads the data and builds the model: from the checkpoint on `--resume`, else fresh. */
+async function openRun(config: TrainConfig): Promise<OpenRun> {
+  const paths = runPaths(config.out, config.run);
+  const data = await loadMnist(config.data, "train");
+  if (data.width < config.size || data.height < config.size) {
+    throw new Error(
+      `Images are ${data.width}x${data.height}, smaller than the ${config.size}x${config.size} crops`,
+    );
+  }
+  const model = initModel(modelSpec(config), config.seed);
+  const opts = createOptimizers(model, config);
+  let state: TrainingState = {
+    step: 0,
+    epoch: 0,
+    rng: new Rng(config.seed, "train").state,
+    elapsedMs: 0,
+  };
+  let savedEma: OpenRun["savedEma"] = null;
+  if (config.resume && await hasCheckpoint(paths.checkpoint)) {
+    state = await restoreCheckpoint(paths.checkpoint, model, opts);
+    savedEma = await loadEma(paths.checkpoint);
+  } else {
+    await Deno.mkdir(paths.dir, { recursive: true });
+  }
+  await Deno.mkdir(paths.samples, { recursive: true });
+  await writeJsonAtomic(paths.config, config);
+  await setLatest(config.out, config.run);
+  const schedule = new BatchSchedule(data.count, config.batch, config.seed);
+  return {
+    paths,
+    data,
+    schedule,
+    total: totalSteps(config, data.count),
+    model,
+    opts,
+    state,
+    savedEma,
+  };
+}
+
+/**
+ * The moving average goes on from the checkpoint's, or starts at the
+ * weights; its warm-up counts training steps (as TensorFlow's num_updates =
+ * global step), so a long run that adds one mid-way averages over its full
+ * horizon at once.
+ */
+function openEma(config: TrainConfig, run: OpenRun, weights: Float32Array): Ema | null {
+  if (config.emaDecay <= 0) return null;
+  const saved = run.savedEma;
+  return saved && saved.values.length === weights.length
+    ? new Ema(saved.values, config.emaDecay, saved.updates)
+    : Ema.of(weights, config.emaDecay, run.state.step);
+}
+
+/**
+ * A run's records: the step log, sample grids and loss chart, checkpoints
+ * and quality measurements, each written when its interval comes round.
+ */
+class RunRecords {
+  readonly #config: TrainConfig;
+  readonly #run: OpenRun;
+  readonly #ctx: StepContext;
+  readonly #ema: Ema | null;
+  readonly #events: TrainEvents;
+  readonly #sampleZ: Float32Array;
+  #log: LogEntry[] = [];
+  #quality: QualityEntry[] = [];
+  #pending: StepResult[] = [];
+  #intervalStart = performance.now();
+  /** The step of the last checkpoint this process saved (resumes count theirs). */
+  lastSaved: number;
+
+  constructor(
+    config: TrainConfig,
+    run: OpenRun,
+    ctx: StepContext,
+    ema: Ema | null,
+    events: TrainEvents,
+  ) {
+    this.#config = config;
+    this.#run = run;
+    this.#ctx = ctx;
+    this.#ema = ema;
+    this.#events = events;
+    this.#sampleZ = sampleLatents(config.seed, 64, config.zDim);
+    this.lastSaved = config.resume ? run.state.step : 0;
+  }
+
+  /** Reads the logs up to the checkpoint's step (a resume drops later lines). */
+  async load(): Promise<void> {
+    const { paths, state } = this.#run;
+    this.#log = await readStepLog<LogEntry>(paths.log, state.step);
+    this.#quality = await readStepLog<QualityEntry>(paths.quality, state.step);
+    if (!this.#config.resume) return;
+    await writeStepLog(paths.log, this.#log);
+    if (await exists(paths.quality)) await writeStepLog(paths.quality, this.#quality);
+  }
+
+  /** Records a step just taken: log line, samples, checkpoint and quality as due. */
+  async afterStep(result: StepResult): Promise<void> {
+    const { step } = this.#run.state;
+    const c = this.#config;
+    const last = step === this.#run.total;
+    const evalDue = c.evalEvery > 0 && step % c.evalEvery === 0;
+    this.#pending.push(result);
+    if (step % c.logEvery === 0 || last) await this.#writeLog();
+    if (step % c.sampleEvery === 0 || last) await this.drawSamples();
+    if (step % c.checkpointEvery === 0 || last || evalDue) await this.save();
+    if (evalDue || (last && c.evalEvery > 0)) await this.#measure();
+  }
+
+  /** Saves a checkpoint of the shared master weights. */
+  async save(): Promise<void> {
+    const { paths, model, opts, state } = this.#run;
+    this.#ctx.weights.writeTo(model);
+    await saveCheckpoint(paths.checkpoint, model, opts, state, undefined, this.#ema);
+    this.lastSaved = state.step;
+  }
+
+  /** Samples of the generator that renders use (the moving average if any), and the loss chart. */
+  async drawSamples(): Promise<void> {
+    const { paths, model, state } = this.#run;
+    this.#ctx.weights.writeTo(model);
+    const gen = this.#ema
+      ? paramsFromFlat(this.#ema.values.subarray(this.#ctx.weights.encSize), manifestOf(model.gen))
+      : model.gen;
+    const size = this.#config.size;
+    const image = await sampleGrid(gen, model.spec.generator, this.#sampleZ, 2 * size, 8);
+    if (gen !== model.gen) disposeParams(gen);
+    await writePng(join(paths.samples, `step-${String(state.step).padStart(6, "0")}.png`), image);
+    await writeLossChart(paths.losses, this.#log);
+  }
+
+  /** The log line of the steps since the last one; stops a run whose VAE loss blew up. */
+  async #writeLog(): Promise<void> {
+    const { state, schedule, paths } = this.#run;
+    const pending = this.#pending;
+    const seconds = (performance.now() - this.#intervalStart) / 1000;
+    const gs = pending.map((r) => r.gLoss).filter((v): v is number => v !== null);
+    const ds = pending.map((r) => r.dLoss).filter((v): v is number => v !== null);
+    const count = (k: keyof StepResult["updates"]) => pending.reduce((s, r) => s + r.updates[k], 0);
+    const entry: LogEntry = {
+      step: state.step,
+      epoch: schedule.epochOf(state.step - 1),
+      vae_loss: mean(pending.map((r) => r.vaeLoss)),
+      g_loss: gs.length ? mean(gs) : null,
+      d_loss: ds.length ? mean(ds) : null,
+      images_per_s: (pending.length * this.#config.batch) / seconds,
+      updates: { vae: count("vae"), g: count("g"), d: count("d") },
+      time_s: state.elapsedMs / 1000,
+    };
+    await appendStepLog(paths.log, entry);
+    const c = this.#config;
+    checkLossRise(entry, this.#log, c.maxLossRise, this.lastSaved, c, paths.checkpoint);
+    this.#log.push(entry);
+    this.#pending = [];
+    this.#intervalStart = performance.now();
+  }
+
+  /** Measures the checkpoint just saved (see `train_quality.ts`). */
+  async #measure(): Promise<void> {
+    const { paths, state } = this.#run;
+    if (this.#quality.at(-1)?.step === state.step) return;
+    this.#events.onEvaluating?.(true);
+    const entry = await measureQuality(paths.checkpoint, this.#config.evalSamples, {
+      step: state.step,
+      time_s: state.elapsedMs / 1000,
+    });
+    this.#events.onEvaluating?.(false);
+    this.#quality.push(entry);
+    await appendStepLog(paths.quality, entry);
+    await writeQualityChart(paths.qualityChart, this.#quality);
+  }
+}
+
+/** Why the loop should end before this step, if it should. */
+function stopReason(
+  config: TrainConfig,
+  state: TrainingState,
+  events: TrainEvents,
+): TrainOutcome["reason"] | null {
+  if (events.shouldStop?.()) return "stopped";
+  if (config.minutes > 0 && state.elapsedMs >= config.minutes * 60_000) return "time";
+  return null;
+}
+
 /**
  * Trains (or resumes) the run described by `config` (see
  * {@linkcode prepareRun}) until its length or its time limit
@@ -220,166 +426,59 @@ export async function train(
   config: TrainConfig,
   events: TrainEvents = {},
 ): Promise<TrainOutcome> {
-  const paths = runPaths(config.out, config.run);
-  const data = await loadMnist(config.data, "train");
-  if (data.width < config.size || data.height < config.size) {
-    throw new Error(
-      `Images are ${data.width}x${data.height}, smaller than the ${config.size}x${config.size} crops`,
-    );
-  }
-  const schedule = new BatchSchedule(data.count, config.batch, config.seed);
-  const total = totalSteps(config, data.count);
-  const spec = modelSpec(config);
-  const model = initModel(spec, config.seed);
-  const opts = createOptimizers(model, config);
-
-  let state: TrainingState = {
-    step: 0,
-    epoch: 0,
-    rng: new Rng(config.seed, "train").state,
-    elapsedMs: 0,
-  };
-  let saved: Awaited<ReturnType<typeof loadEma>> = null;
-  if (config.resume && await hasCheckpoint(paths.checkpoint)) {
-    state = await restoreCheckpoint(paths.checkpoint, model, opts);
-    saved = await loadEma(paths.checkpoint);
-  } else {
-    await Deno.mkdir(paths.dir, { recursive: true });
-  }
-  await Deno.mkdir(paths.samples, { recursive: true });
-  await writeJsonAtomic(paths.config, config);
-  await setLatest(config.out, config.run);
-  const log = await readStepLog<LogEntry>(paths.log, state.step);
-  const quality = await readStepLog<QualityEntry>(paths.quality, state.step);
-  if (config.resume) {
-    await writeStepLog(paths.log, log);
-    if (await exists(paths.quality)) await writeStepLog(paths.quality, quality);
-  }
-
-  const rng = Rng.fromState(state.rng);
+  const run = await openRun(config);
+  const { paths, model, schedule, total } = run;
+  const rng = Rng.fromState(run.state.rng);
   const workers = config.workers || defaultWorkers();
-  const pool = await TrainPool.create(spec, workers, config.backend);
-  const ctx = await stepContext(model, opts, pool, rng, config);
-  // The moving average goes on from the checkpoint's, or starts at the
-  // weights; its warm-up counts training steps (as TensorFlow's
-  // num_updates = global step), so a long run that adds one mid-way
-  // averages over its full horizon at once.
-  const ema = config.emaDecay > 0
-    ? (saved && saved.values.length === ctx.weights.encGen.length
-      ? new Ema(saved.values, config.emaDecay, saved.updates)
-      : Ema.of(ctx.weights.encGen, config.emaDecay, state.step))
-    : null;
-  const sampleZ = sampleLatents(config.seed, 64, config.zDim);
-  let lastSaved = config.resume ? state.step : 0;
-
-  const save = async () => {
-    ctx.weights.writeTo(model);
-    await saveCheckpoint(paths.checkpoint, model, opts, state, undefined, ema);
-    lastSaved = state.step;
-  };
-  /** Measures the checkpoint just saved (see `train/quality.ts`). */
-  const measure = async () => {
-    if (quality.at(-1)?.step === state.step) return;
-    events.onEvaluating?.(true);
-    const entry = await measureQuality(paths.checkpoint, config.evalSamples, {
-      step: state.step,
-      time_s: state.elapsedMs / 1000,
-    });
-    events.onEvaluating?.(false);
-    quality.push(entry);
-    await appendStepLog(paths.quality, entry);
-    await writeQualityChart(paths.qualityChart, quality);
-  };
-  const evalDue = () => config.evalEvery > 0 && state.step % config.evalEvery === 0;
-  /** Samples of the generator that renders use: the moving average if there is one. */
-  const drawSamples = async () => {
-    ctx.weights.writeTo(model);
-    const gen = ema
-      ? paramsFromFlat(ema.values.subarray(ctx.weights.encSize), manifestOf(model.gen))
-      : model.gen;
-    const image = await sampleGrid(gen, spec.generator, sampleZ, 2 * config.size, 8);
-    if (gen !== model.gen) disposeParams(gen);
-    await writePng(join(paths.samples, `step-${String(state.step).padStart(6, "0")}.png`), image);
-    await writeLossChart(paths.losses, log);
-  };
-
+  const gan = { fakes: config.ganFakes, weight: config.ganWeight };
+  const pool = await TrainPool.create(model.spec, workers, config.backend, gan);
+  const ctx = await stepContext(model, run.opts, pool, rng, config);
+  const ema = openEma(config, run, ctx.weights.encGen);
+  const records = new RunRecords(config, run, ctx, ema, events);
+  await records.load();
   events.onStart?.({
     paths,
     config,
-    startStep: state.step,
-    startElapsedMs: state.elapsedMs,
+    startStep: run.state.step,
+    startElapsedMs: run.state.elapsedMs,
     totalSteps: total,
     stepsPerEpoch: schedule.stepsPerEpoch,
     workers,
   });
 
-  let pending: StepResult[] = [];
-  let intervalStart = performance.now();
   let reason: TrainOutcome["reason"] = "done";
   try {
-    if (state.step === 0) await drawSamples();
-    while (state.step < total) {
-      if (events.shouldStop?.()) {
-        reason = "stopped";
-        break;
-      }
-      if (config.minutes > 0 && state.elapsedMs >= config.minutes * 60_000) {
-        reason = "time";
+    if (run.state.step === 0) await records.drawSamples();
+    while (run.state.step < total) {
+      const stop = stopReason(config, run.state, events);
+      if (stop) {
+        reason = stop;
         break;
       }
       const t0 = performance.now();
-      const step = state.step;
-      const x = randomCrops(data, schedule.indices(step), config.size, rng);
+      const step = run.state.step;
+      const x = randomCrops(run.data, schedule.indices(step), config.size, rng);
       ctx.gan = config.gan && step >= config.ganAfter;
       const result = await trainStep(model, x, config.batch, ctx);
-      checkFinite(step + 1, result, lastSaved, paths.checkpoint);
+      checkFinite(step + 1, result, records.lastSaved, paths.checkpoint);
       ema?.update(ctx.weights.encGen);
-      state = {
+      run.state = {
         step: step + 1,
         epoch: schedule.epochOf(step + 1),
         rng: rng.state,
-        elapsedMs: state.elapsedMs + (performance.now() - t0),
+        elapsedMs: run.state.elapsedMs + (performance.now() - t0),
         losses: { vae: result.vaeLoss, g: result.gLoss, d: result.dLoss },
       };
-      pending.push(result);
-      events.onStep?.({ step: state.step, epoch: schedule.epochOf(step), result });
-
-      const last = state.step === total;
-      if (state.step % config.logEvery === 0 || last) {
-        const seconds = (performance.now() - intervalStart) / 1000;
-        const gs = pending.map((r) => r.gLoss).filter((v): v is number => v !== null);
-        const ds = pending.map((r) => r.dLoss).filter((v): v is number => v !== null);
-        const entry: LogEntry = {
-          step: state.step,
-          epoch: schedule.epochOf(step),
-          vae_loss: mean(pending.map((r) => r.vaeLoss)),
-          g_loss: gs.length ? mean(gs) : null,
-          d_loss: ds.length ? mean(ds) : null,
-          images_per_s: (pending.length * config.batch) / seconds,
-          updates: {
-            vae: pending.reduce((s, r) => s + r.updates.vae, 0),
-            g: pending.reduce((s, r) => s + r.updates.g, 0),
-            d: pending.reduce((s, r) => s + r.updates.d, 0),
-          },
-          time_s: state.elapsedMs / 1000,
-        };
-        await appendStepLog(paths.log, entry);
-        checkLossRise(entry, log, config.maxLossRise, lastSaved, config, paths.checkpoint);
-        log.push(entry);
-        pending = [];
-        intervalStart = performance.now();
-      }
-      if (state.step % config.sampleEvery === 0 || last) await drawSamples();
-      if (state.step % config.checkpointEvery === 0 || last || evalDue()) await save();
-      if (evalDue() || (last && config.evalEvery > 0)) await measure();
+      events.onStep?.({ step: run.state.step, epoch: schedule.epochOf(step), result });
+      await records.afterStep(result);
     }
-    if (lastSaved !== state.step) {
-      await save();
-      await drawSamples();
+    if (records.lastSaved !== run.state.step) {
+      await records.save();
+      await records.drawSamples();
     }
   } finally {
     pool.close();
     disposeModel(model);
   }
-  return { reason, step: state.step, totalSteps: total, paths, config };
+  return { reason, step: run.state.step, totalSteps: total, paths, config };
 }

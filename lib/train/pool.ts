@@ -16,7 +16,13 @@
 import type { Adam } from "../model/adam.ts";
 import type { BackendChoice } from "../base/backend.ts";
 import type { ModelSpec } from "../model/model.ts";
-import { type ShardResult, type UpdateKind, usesDiscriminator } from "./shard_grads.ts";
+import {
+  type GanLoss,
+  REFERENCE_GAN_LOSS,
+  type ShardResult,
+  type UpdateKind,
+  usesDiscriminator,
+} from "./shard_grads.ts";
 import type {
   Changed,
   OptimizedKind,
@@ -64,16 +70,20 @@ export class TrainPool {
     this.size = size;
   }
 
-  /** Starts `workers` workers with replicas of a model of `spec`. */
+  /**
+   * Starts `workers` workers with replicas of a model of `spec`, computing
+   * the GAN's losses as `gan` says.
+   */
   static async create(
     spec: ModelSpec,
     workers: number,
     backend: BackendChoice,
+    gan: GanLoss = REFERENCE_GAN_LOSS,
   ): Promise<TrainPool> {
     const started = await startWorkers(
       new URL("./worker.ts", import.meta.url),
       workers,
-      { type: "init", spec, backend } satisfies TrainWorkerRequest,
+      { type: "init", spec, backend, gan } satisfies TrainWorkerRequest,
       "training",
     );
     const pool = new TrainPool(workers);
@@ -153,7 +163,8 @@ export class TrainPool {
    * `d-eval`; the weights it updates are changed when this resolves), and
    * adds up the losses.
    *
-   * @param eps N(0, 1) noise for the whole batch, `[total * zDim]`.
+   * @param eps N(0, 1) noise for the whole batch, `[total, k]` flattened
+   *   (`k` values per image; see `Shard.eps`).
    */
   async run(
     kind: UpdateKind,

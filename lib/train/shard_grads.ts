@@ -4,13 +4,19 @@
  * mean (its sum divided by the whole batch's size), so summing the shards'
  * losses and gradients gives exactly the whole batch's.
  *
+ * The GAN's fakes are either the reconstructions `G(z)`, `z ~ q(z | x)` (the
+ * reference), or samples `G(z)`, `z ~ N(0, I)` (the images users draw). With
+ * samples, each image's noise row holds `2 * zDim` values: the
+ * reparameterisation's, then the sample's `z`; the generator's loss is
+ * `vae + ganWeight * g`.
+ *
  * @module
  */
 import { tf } from "../base/tf.ts";
 import { discriminate } from "../model/discriminator.ts";
 import { encode, samplePosterior } from "../model/encoder.ts";
 import { generate } from "../model/generator.ts";
-import { bcePerExample, vaeLossPerImage } from "../model/losses.ts";
+import { discriminatorLoss, generatorLoss, vaeLoss } from "../model/losses.ts";
 import { type Model, vaeParams } from "../model/model.ts";
 import { flatten } from "../model/params.ts";
 
@@ -22,11 +28,26 @@ export function usesDiscriminator(kind: UpdateKind): boolean {
   return kind !== "vae";
 }
 
+/** How the GAN's part of the losses is formed. */
+export interface GanLoss {
+  /** What the discriminator is shown as fakes. */
+  fakes: "reconstructions" | "samples";
+  /** Weight of `g_loss` in the generator's loss `vae + weight * g`. */
+  weight: number;
+}
+
+/** The reference's GAN loss: reconstructions as fakes, `g + vae`. */
+export const REFERENCE_GAN_LOSS: GanLoss = { fakes: "reconstructions", weight: 1 };
+
 /** One shard of a batch. */
 export interface Shard {
   /** Real images in [0, 1], `[n, size * size]`. */
   x: tf.Tensor2D;
-  /** N(0, 1) noise for the reparameterisation, `[n * zDim]`. */
+  /**
+   * N(0, 1) noise, `[n, zDim]` flattened for the reparameterisation, or
+   * `[n, 2 * zDim]` when the GAN's fakes are samples (then each row's
+   * second half is the sample's `z`).
+   */
   eps: Float32Array;
   /** Images in the whole batch (the loss denominator). */
   total: number;
@@ -42,22 +63,39 @@ export interface ShardResult {
   grads: Float32Array | null;
 }
 
+/** The shard's noise as `[n, zDim]` tensors: the reparameterisation's and the samples' `z`. */
+function noise(model: Model, shard: Shard): { eps: tf.Tensor2D; z: tf.Tensor2D | null } {
+  const n = shard.x.shape[0], zDim = model.spec.encoder.zDim;
+  if (shard.eps.length === n * zDim) return { eps: tf.tensor2d(shard.eps, [n, zDim]), z: null };
+  if (shard.eps.length !== 2 * n * zDim) {
+    throw new Error(
+      `The noise for ${n} images has ${shard.eps.length} values; expected ${n * zDim} ` +
+        `or ${2 * n * zDim} (${zDim} per image, twice with sample fakes)`,
+    );
+  }
+  const [eps, z] = tf.split(tf.tensor2d(shard.eps, [n, 2 * zDim]), 2, 1) as tf.Tensor2D[];
+  return { eps, z };
+}
+
 function reconstruct(model: Model, shard: Shard, coords: tf.Tensor2D) {
-  const n = shard.x.shape[0];
   const q = encode(model.enc, model.spec.encoder, shard.x);
-  const z = samplePosterior(q, tf.tensor2d(shard.eps, [n, model.spec.encoder.zDim]));
+  const z = samplePosterior(q, noise(model, shard).eps);
   const xHat = generate(model.gen, model.spec.generator, z, coords);
   return { xHat, mu: q.mu, logVar: q.logVar };
+}
+
+/** The discriminator's fakes for this shard: samples if its noise holds their `z`. */
+function fakes(model: Model, shard: Shard, coords: tf.Tensor2D): tf.Tensor2D {
+  const { z } = noise(model, shard);
+  if (z) return generate(model.gen, model.spec.generator, z, coords);
+  return reconstruct(model, shard, coords).xHat;
 }
 
 function dLoss(model: Model, shard: Shard, fake: tf.Tensor2D): tf.Scalar {
   const spec = model.spec.discriminator;
   const real = discriminate(model.disc, spec, shard.x, shard.groupSize);
   const faked = discriminate(model.disc, spec, fake, shard.groupSize);
-  return tf.div(
-    tf.mul(0.5, tf.add(tf.sum(bcePerExample(real, 1)), tf.sum(bcePerExample(faked, 0)))),
-    shard.total,
-  ) as tf.Scalar;
+  return discriminatorLoss(real, faked, shard.total);
 }
 
 async function scalar(t: tf.Tensor): Promise<number> {
@@ -81,10 +119,11 @@ export async function shardUpdate(
   shard: Shard,
   coords: tf.Tensor2D,
   into?: Float32Array,
+  gan: GanLoss = REFERENCE_GAN_LOSS,
 ): Promise<ShardResult> {
   const total = shard.total;
   if (kind === "d-eval" || kind === "d") {
-    const fake = tf.tidy(() => reconstruct(model, shard, coords).xHat);
+    const fake = tf.tidy(() => fakes(model, shard, coords));
     try {
       if (kind === "d-eval") {
         return {
@@ -108,16 +147,15 @@ export async function shardUpdate(
   const parts: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const r = reconstruct(model, shard, coords);
-    const vae = tf.div(
-      tf.sum(vaeLossPerImage(shard.x, r.xHat, r.mu, r.logVar)),
-      total,
-    ) as tf.Scalar;
+    const vae = vaeLoss(shard.x, r.xHat, r.mu, r.logVar, total);
     parts.push(tf.keep(vae));
     if (kind === "vae") return vae;
-    const logits = discriminate(model.disc, model.spec.discriminator, r.xHat, shard.groupSize);
-    const g = tf.div(tf.sum(bcePerExample(logits, 1)), total) as tf.Scalar;
+    const { z } = noise(model, shard);
+    const fake = z ? generate(model.gen, model.spec.generator, z, coords) : r.xHat;
+    const logits = discriminate(model.disc, model.spec.discriminator, fake, shard.groupSize);
+    const g = generatorLoss(logits, total);
     parts.push(tf.keep(g));
-    return tf.add(g, vae) as tf.Scalar;
+    return tf.add(tf.mul(g, gan.weight), vae) as tf.Scalar;
   }, Object.values(params));
   const flat = await flatten(Object.values(params).map((v) => grads[v.name]), into);
   const [vae, g] = await Promise.all(parts.map(async (t) => (await t.data())[0]));

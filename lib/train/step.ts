@@ -1,14 +1,15 @@
 /**
- * One training step of the reference model on one batch: the balancing
- * loop of `train/balance.ts` driving three Adam optimisers.
+ * One training step on one batch, driving three Adam optimisers:
  *
  * - `vae` (lr_vae) on encoder + generator for the VAE loss;
- * - `g` (lr_g) on encoder + generator for `g_loss + vae_loss`;
+ * - `g` (lr_g) on encoder + generator for `vae_loss + ganWeight * g_loss`;
  * - `d` (lr_d) on the discriminator for `d_loss`.
  *
- * The fake images the discriminator sees are the generator's
- * reconstructions of the batch, `G(z)` with `z ~ q(z | x)`, as in the
- * original. The workers of a `TrainPool` compute the gradients (each on its
+ * Two loops: `balanced`, the reference's (see `balance.ts`), and
+ * `alternating`: one `d` update, then one `g` update (a `vae` update
+ * alone while the GAN has not joined yet). The discriminator's fakes are
+ * the batch's reconstructions (the original) or samples of the prior (see
+ * `shard_grads.ts`). The workers of a `TrainPool` compute the gradients (each on its
  * shard of the batch) and apply the optimisers, to weights and moments in
  * memory shared with this thread. Every draw of `eps` comes from the step's
  * `rng`, in a fixed order.
@@ -122,6 +123,10 @@ export interface StepContext {
   rules: BalanceRules;
   /** Train the GAN (false: VAE updates only). */
   gan: boolean;
+  /** The step's loop. */
+  loop: "balanced" | "alternating";
+  /** Draw each GAN update's sample `z` beside its reparameterisation noise. */
+  sampleFakes: boolean;
   /** Discriminator batch-norm group size. */
   groupSize: number;
 }
@@ -135,7 +140,13 @@ export async function stepContext(
   opts: Optimizers,
   pool: TrainPool,
   rng: Rng,
-  settings: BalanceRules & { gan: boolean; batch: number; bnGroups: number },
+  settings: BalanceRules & {
+    gan: boolean;
+    batch: number;
+    bnGroups: number;
+    loop: StepContext["loop"];
+    ganFakes: "reconstructions" | "samples";
+  },
 ): Promise<StepContext> {
   const weights = await MasterWeights.of(model);
   pool.attach(weights.encGen, weights.encSize, weights.disc, opts);
@@ -145,6 +156,8 @@ export async function stepContext(
     rng,
     rules: settings,
     gan: settings.gan,
+    loop: settings.loop,
+    sampleFakes: settings.ganFakes === "samples",
     groupSize: settings.batch / settings.bnGroups,
   };
 }
@@ -165,8 +178,11 @@ export async function trainStep(
   const { pool, rng, rules } = ctx;
   const zDim = model.spec.encoder.zDim;
   pool.setBatch(x, batch);
+  // per image: the reparameterisation's noise, then a sample's z if needed
+  const perImage = (kind: UpdateKind) => (kind !== "vae" && ctx.sampleFakes ? 2 : 1) * zDim;
   const run = (kind: UpdateKind): Promise<UpdateLosses> =>
-    pool.run(kind, rng.normal(batch * zDim), batch, ctx.groupSize);
+    pool.run(kind, rng.normal(batch * perImage(kind)), batch, ctx.groupSize);
+  if (ctx.loop === "alternating") return await alternatingStep(run, ctx.gan);
 
   const updates = { vae: 0, g: 0, d: 0 };
   let vae = NaN;
@@ -189,4 +205,18 @@ export async function trainStep(
     updates.d++;
   }
   return { vaeLoss: vae, gLoss, dLoss, updates };
+}
+
+/** The alternating loop: a `d` then a `g` update, or one `vae` update before the GAN joins. */
+async function alternatingStep(
+  run: (kind: UpdateKind) => Promise<UpdateLosses>,
+  gan: boolean,
+): Promise<StepResult> {
+  if (!gan) {
+    const { vae } = await run("vae");
+    return { vaeLoss: vae!, gLoss: null, dLoss: null, updates: { vae: 1, g: 0, d: 0 } };
+  }
+  const { d } = await run("d");
+  const { vae, g } = await run("g");
+  return { vaeLoss: vae!, gLoss: g!, dLoss: d!, updates: { vae: 0, g: 1, d: 1 } };
 }

@@ -13,7 +13,13 @@ import { defaultView, pixelCoords } from "../model/coords.ts";
 import { initModel, type Model, type ModelSpec } from "../model/model.ts";
 import { assignFlat, type Params } from "../model/params.ts";
 import { type AdamStep, applyAdam } from "../model/adam.ts";
-import { type ShardResult, shardUpdate, type UpdateKind } from "./shard_grads.ts";
+import {
+  type GanLoss,
+  REFERENCE_GAN_LOSS,
+  type ShardResult,
+  shardUpdate,
+  type UpdateKind,
+} from "./shard_grads.ts";
 
 /** A flag per network (which ones to reload from the shared weights). */
 export interface Changed {
@@ -49,7 +55,7 @@ export interface SharedBuffers {
 
 /** Messages the pool sends. */
 export type TrainWorkerRequest =
-  | { type: "init"; spec: ModelSpec; backend: BackendChoice }
+  | { type: "init"; spec: ModelSpec; backend: BackendChoice; gan: GanLoss }
   | { type: "attach"; buffers: SharedBuffers }
   | { type: "batch"; x: Float32Array; n: number }
   | {
@@ -99,6 +105,7 @@ let model: Model | null = null;
 let coords: tf.Tensor2D | null = null;
 let batch: tf.Tensor2D | null = null;
 let shared: SharedBuffers | null = null;
+let ganLoss: GanLoss = REFERENCE_GAN_LOSS;
 
 /** Loads the networks that changed from the shared master weights. */
 function applyWeights(changed: Changed): void {
@@ -126,7 +133,7 @@ async function update(m: Extract<TrainWorkerRequest, { type: "update" }>) {
     const x = tf.slice(batch!, [m.start, 0], [m.end - m.start, -1]) as tf.Tensor2D;
     try {
       const shard = { x, eps: m.eps, total: m.total, groupSize: m.groupSize };
-      result = await shardUpdate(model!, m.kind, shard, coords!, grads[m.part]);
+      result = await shardUpdate(model!, m.kind, shard, coords!, grads[m.part], ganLoss);
     } finally {
       x.dispose();
     }
@@ -164,6 +171,7 @@ self.onmessage = async (event: MessageEvent<TrainWorkerRequest>) => {
       case "init": {
         await initBackend(m.backend);
         model = initModel(m.spec, 0);
+        ganLoss = m.gan;
         const side = m.spec.generator.size;
         coords = tf.tensor2d(
           pixelCoords(side, side, defaultView(m.spec.generator.scale)),

@@ -32,7 +32,14 @@ Deno.test("deno task eval (end to end): --samples 200 on a tiny run writes eval.
   const run = join(tmp.path, "runs", "tiny");
   const report: EvalReport = JSON.parse(await Deno.readTextFile(join(run, "eval.json")));
   assertEquals([report.samples, report.seed, report.test_images], [200, 1, 10000]);
-  assertEquals(report.generator, { zDim: 4, width: 8, depth: 4, scale: 8, size: 26 });
+  assertEquals(report.generator, {
+    zDim: 4,
+    width: 8,
+    depth: 4,
+    scale: 8,
+    size: 26,
+    zEveryLayer: true,
+  });
   assertEquals(report.class_counts.length, 10);
   assertEquals(report.class_counts.reduce((a, b) => a + b, 0), 200);
   assertAlmostEquals(report.coverage, entropyOf(report.class_counts), 1e-9);

@@ -33,8 +33,9 @@ Deno.test("browser model: the export holds the folded weights, layout and digit 
   ]);
   assertEquals(
     json.tensors.map((t) => t.name),
-    ["wz", "b0", "wc", "layers.0.w", "layers.0.b", "layers.1.w", "layers.1.b", "layers.2.w"]
-      .concat(["layers.2.b", "wout", "bout"]),
+    ["wz", "b0", "wc"]
+      .concat([0, 1, 2].flatMap((i) => ["w", "b", "u"].map((t) => `layers.${i}.${t}`)))
+      .concat(["wout", "bout"]),
   );
   assertEquals(json.tensors[0].shape, [zDim, width]);
   assertEquals(json.tensors.at(-2)!.shape, [width, 1]);
@@ -45,7 +46,7 @@ Deno.test("browser model: the export holds the folded weights, layout and digit 
   assertEquals(json.bytes, bin.byteLength);
   assertEquals(
     values,
-    zDim * width + width + 3 * width + (depth - 1) * (width * width + width) +
+    zDim * width + width + 3 * width + (depth - 1) * (width * width + width + zDim * width) +
       width + 1,
   );
   let offset = 0;
@@ -145,6 +146,43 @@ Deno.test("browser model: pack and unpack round-trip; bad files are refused with
     Error,
     "Folded tensor wz has 5 values",
   );
+});
+
+Deno.test("browser model: a model with z in every layer round-trips its per-layer z weights", () => {
+  const spec = { zDim: 2, width: 3, depth: 3, scale: 8, size: 26, zEveryLayer: true };
+  const fill = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => k + i / 8);
+  const weights = {
+    spec,
+    wz: fill(6, 1),
+    b0: fill(3, 2),
+    wc: fill(9, 3),
+    layers: [{ w: fill(9, 4), b: fill(3, 5), u: fill(6, 6) }, {
+      w: fill(9, 7),
+      b: fill(3, 8),
+      u: fill(6, 9),
+    }],
+    wout: fill(3, 10),
+    bout: fill(1, 11),
+  };
+  assertEquals(foldedLayout(spec).map((t) => t.name).slice(3, 6), [
+    "layers.0.w",
+    "layers.0.b",
+    "layers.0.u",
+  ]);
+  const packed = packFoldedWeights(weights);
+  assertEquals(packed.bytes.byteLength, (6 + 3 + 9 + 2 * (9 + 3 + 6) + 3 + 1) * 4);
+  const json = checkBrowserModelJson({
+    format: BROWSER_MODEL_FORMAT,
+    spec,
+    folded: true,
+    dtype: "float32",
+    endian: "little",
+    weights: "x.bin",
+    bytes: packed.bytes.byteLength,
+    tensors: packed.tensors,
+    keyframes: { seed: 1, items: [] },
+  });
+  assertEquals(unpackFoldedWeights(json, packed.bytes), weights);
 });
 
 Deno.test("browser model: the site cache exports once, reuses, and removes stale exports", async () => {

@@ -24,14 +24,32 @@ function reference(
   const cp = tf.matMul(coords, p.wc);
   const u = tf.reshape(tf.add(tf.expandDims(zp, 1), tf.expandDims(cp, 0)), [-1, spec.width]);
   let h = tf.softplus(u);
-  for (let i = 1; i < spec.depth; i++) h = tf.tanh(tf.add(tf.matMul(h, p[`w${i}`]), p[`b${i}`]));
+  const b = z.shape[0];
+  for (let i = 1; i < spec.depth; i++) {
+    let a = tf.add(tf.matMul(h, p[`w${i}`]), p[`b${i}`]);
+    if (spec.zEveryLayer) {
+      const zu = tf.expandDims(tf.matMul(z, p[`u${i}`]), 1);
+      a = tf.reshape(tf.add(tf.reshape(a, [b, -1, spec.width]), zu), [-1, spec.width]);
+    }
+    h = tf.tanh(a);
+  }
   return tf.reshape(tf.sigmoid(tf.add(tf.matMul(h, p.wout), p.bout)), [z.shape[0], -1]);
 }
 
 Deno.test("generate: equals the plain tanh CPPN in value and gradient within 1e-5", async () => {
-  for (const depth of [1, 2, 4]) {
-    const spec: GeneratorSpec = { zDim: 5, width: 12, depth, scale: 8, size: 26 };
-    const params: Params = initGenerator(spec, new Rng(depth));
+  for (const [depth, zEveryLayer] of [[1, false], [2, false], [4, false], [2, true], [4, true]]) {
+    const spec: GeneratorSpec = {
+      zDim: 5,
+      width: 12,
+      depth: depth as number,
+      scale: 8,
+      size: 26,
+      zEveryLayer: zEveryLayer as boolean,
+    };
+    const params: Params = initGenerator(spec, new Rng(spec.depth));
+    if (zEveryLayer) {
+      assertEquals(Object.keys(params).filter((k) => k[0] === "u").length, spec.depth - 1);
+    }
     const z = tf.tensor2d(new Rng(9).normal(3 * 5), [3, 5]);
     const coords = tf.tensor2d(pixelCoords(7, 7, defaultView(8)), [49, 3]);
     const target = tf.tensor2d(new Rng(10).normal(3 * 49), [3, 49]);

@@ -1,7 +1,7 @@
 import { assertAlmostEquals } from "@std/assert";
 import { tf } from "../../lib/base/tf.ts";
 import {
-  bceWithLogits,
+  bcePerExample,
   discriminatorLoss,
   generatorLoss,
   klDivergence,
@@ -29,24 +29,33 @@ Deno.test("klDivergence: -0.5 sum(1 + logVar - mu² - exp(logVar))", async () =>
   assertAlmostEquals(kl[1], 0, 1e-7); // the prior itself
 });
 
-Deno.test("vaeLoss: batch mean of reconstruction + KL, per pixel", async () => {
+Deno.test("vaeLoss: batch mean of reconstruction + KL, per pixel; a shard's share of a batch", async () => {
   const x = tf.tensor2d([[1, 0], [0, 1]]), xHat = tf.tensor2d([[0.9, 0.2], [0.5, 0.5]]);
   const mu = tf.tensor2d([[1], [0]]), logVar = tf.tensor2d([[0], [0]]);
   const r0 = -(Math.log(0.9) + Math.log(0.8)), r1 = -2 * Math.log(0.5);
   const expected = ((r0 + 0.5) + (r1 + 0)) / 2 / 2;
   assertAlmostEquals(await v(vaeLoss(x, xHat, mu, logVar)), expected, 1e-6);
+  // the same two images as a shard of a batch of 8
+  assertAlmostEquals(await v(vaeLoss(x, xHat, mu, logVar, 8)), expected / 4, 1e-6);
 });
 
 Deno.test("GAN losses: BCE from logits, hand-computed", async () => {
-  assertAlmostEquals(await v(bceWithLogits(tf.tensor([0]), 1)), Math.LN2, 1e-6);
-  assertAlmostEquals(await v(bceWithLogits(tf.tensor([2]), 1)), Math.log(1 + Math.exp(-2)), 1e-6);
-  assertAlmostEquals(await v(bceWithLogits(tf.tensor([2]), 0)), Math.log(1 + Math.exp(2)), 1e-6);
+  assertAlmostEquals(await v(bcePerExample(tf.tensor([0]), 1)), Math.LN2, 1e-6);
+  assertAlmostEquals(await v(bcePerExample(tf.tensor([2]), 1)), Math.log(1 + Math.exp(-2)), 1e-6);
+  assertAlmostEquals(await v(bcePerExample(tf.tensor([2]), 0)), Math.log(1 + Math.exp(2)), 1e-6);
   // stable where the probability form would overflow
-  assertAlmostEquals(await v(bceWithLogits(tf.tensor([-200]), 1)), 200, 1e-3);
+  assertAlmostEquals(await v(bcePerExample(tf.tensor([-200]), 1)), 200, 1e-3);
   const real = tf.tensor([[2], [0]]), fake = tf.tensor([[-1], [1]]);
   const bce1 = (Math.log(1 + Math.exp(-2)) + Math.LN2) / 2;
   const bce0 = (Math.log(1 + Math.exp(-1)) + Math.log(1 + Math.exp(1))) / 2;
   assertAlmostEquals(await v(discriminatorLoss(real, fake)), 0.5 * bce1 + 0.5 * bce0, 1e-6);
   const g = (Math.log(1 + Math.exp(1)) + Math.log(1 + Math.exp(-1))) / 2;
   assertAlmostEquals(await v(generatorLoss(fake)), g, 1e-6);
+  // a shard's share of a batch of 4
+  assertAlmostEquals(await v(generatorLoss(fake, 4)), g / 2, 1e-6);
+  assertAlmostEquals(
+    await v(discriminatorLoss(real, fake, 4)),
+    (0.5 * bce1 + 0.5 * bce0) / 2,
+    1e-6,
+  );
 });

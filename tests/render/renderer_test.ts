@@ -27,9 +27,9 @@ async function trainingForward(ckpt: string, z: Float32Array, size: number): Pro
   return await out.data() as Float32Array;
 }
 
-Deno.test("Renderer: folded weights draw what the training network draws (any depth)", async () => {
+Deno.test("Renderer: folded weights draw what the training network draws (any depth, z in every layer or not)", async () => {
   await using dir = await tempDir();
-  for (const depth of [1, 2, 4]) {
+  for (const [depth, zEveryLayer] of [[1, false], [2, false], [4, false], [4, true]] as const) {
     const model = initModel(
       modelSpec({
         zDim: 4,
@@ -37,12 +37,13 @@ Deno.test("Renderer: folded weights draw what the training network draws (any de
         depth,
         scale: 8,
         size: 26,
+        zEveryLayer,
         encoderWidth: 8,
         discChannels: [2, 2, 2],
       }),
       depth,
     );
-    const ckpt = join(dir.path, `d${depth}`);
+    const ckpt = join(dir.path, `d${depth}-${zEveryLayer}`);
     await saveCheckpoint(ckpt, model, null, null, ["generator"]);
     const z = new Rng(depth).normal(4);
     const expected = await trainingForward(ckpt, z, 40);

@@ -13,7 +13,7 @@ import {
   train,
   TrainingDiverged,
 } from "../../lib/train/loop.ts";
-import { resolveTrainConfig } from "../../lib/train/config.ts";
+import { LEGACY_SETTINGS, resolveTrainConfig } from "../../lib/train/config.ts";
 import { readGrey } from "../../lib/media/image.ts";
 import { runScript, tempDir, tinyConfig, useWasm } from "../_helpers.ts";
 
@@ -181,8 +181,8 @@ Deno.test("deno task train (end to end): tiny run on real MNIST writes every out
     ]);
     assert(e.vae_loss > 0 && e.vae_loss < 1, `vae loss ${e.vae_loss}`);
     assert(e.g_loss! > 0 && e.d_loss! > 0 && e.images_per_s > 0);
-    assertEquals(e.updates.vae, 4);
-    assert(e.updates.g >= 1 && e.updates.g <= 4 && e.updates.d <= 1);
+    // the alternating loop: one discriminator and one generator update per step
+    assertEquals(e.updates, { vae: 0, g: 1, d: 1 });
   }
 
   const samples = [...Deno.readDirSync(join(run, "samples"))].map((e) => e.name).sort();
@@ -218,9 +218,9 @@ Deno.test("deno task train (end to end): tiny run on real MNIST writes every out
     );
   }
   const gen = JSON.parse(await Deno.readTextFile(join(ckpt, "generator.json")));
-  assertEquals(gen.spec, { zDim: 32, width: 16, depth: 4, scale: 8, size: 26 });
+  assertEquals(gen.spec, { zDim: 32, width: 16, depth: 4, scale: 8, size: 26, zEveryLayer: true });
   const genBytes = (await Deno.stat(join(ckpt, "generator.bin"))).size;
-  assertEquals(genBytes, 4 * (32 * 16 + 16 + 3 * 16 + 3 * (16 * 16 + 16) + 16 + 1));
+  assertEquals(genBytes, 4 * (32 * 16 + 16 + 3 * 16 + 3 * (16 * 16 + 16 + 32 * 16) + 16 + 1));
   const state = JSON.parse(await Deno.readTextFile(join(ckpt, "state.json")));
   assertEquals([state.step, state.epoch], [3, 0]);
 });
@@ -319,8 +319,32 @@ Deno.test("train: --gan-after trains the VAE alone for the first N steps", async
     JSON.parse(l) as LogEntry
   );
   assertEquals(log.map((e) => e.g_loss === null), [true, true, false, false]);
+  assertEquals(log.map((e) => e.updates), [
+    { vae: 1, g: 0, d: 0 },
+    { vae: 1, g: 0, d: 0 },
+    { vae: 0, g: 1, d: 1 },
+    { vae: 0, g: 1, d: 1 },
+  ]);
+});
+
+Deno.test("train: the balanced loop (--preset reference's) applies the reference's balancing rules", async () => {
+  await using tmp = await tempDir();
+  const outcome = await train(
+    await prepareRun(
+      tinyConfig(tmp.path, { run: "b", steps: 4, ganAfter: 2, ...LEGACY_SETTINGS }),
+    ),
+  );
+  const log = (await Deno.readTextFile(outcome.paths.log)).trim().split("\n").map((l) =>
+    JSON.parse(l) as LogEntry
+  );
+  assertEquals(log.map((e) => e.g_loss === null), [true, true, false, false]);
   assertEquals(log.map((e) => e.updates.vae), [4, 4, 4, 4]);
-  assert(log[2].updates.g >= 1 && log[3].updates.g >= 1);
+  for (const e of log.slice(2)) {
+    assert(e.updates.g >= 1 && e.updates.g <= 4 && e.updates.d <= 1);
+    // reconstructions as fakes: the g loss is not weighted down
+    assert(e.g_loss! > 0);
+  }
+  assertEquals(outcome.config.loop, "balanced");
 });
 
 Deno.test("checkLossRise: stops a blown-up VAE loss, not an ordinary rise", () => {

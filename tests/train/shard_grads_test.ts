@@ -1,0 +1,110 @@
+/**
+ * The losses training computes (shardUpdate) against the reference
+ * formulas, written plainly in probabilities as the 2016 code has them.
+ */
+import { assert, assertEquals } from "@std/assert";
+import { tf } from "../../lib/base/tf.ts";
+import { defaultView, pixelCoords } from "../../lib/model/coords.ts";
+import { discriminate } from "../../lib/model/discriminator.ts";
+import { encode } from "../../lib/model/encoder.ts";
+import { generate } from "../../lib/model/generator.ts";
+import { initModel, type Model, modelSpec } from "../../lib/model/model.ts";
+import { Rng } from "../../lib/base/rng.ts";
+import { type GanLoss, type Shard, shardUpdate } from "../../lib/train/shard_grads.ts";
+import { useWasm } from "../_helpers.ts";
+
+await useWasm();
+
+const SIZE = 26, N = 4, Z = 3;
+const model: Model = initModel(
+  modelSpec({
+    zDim: Z,
+    width: 6,
+    depth: 3,
+    scale: 8,
+    size: SIZE,
+    zEveryLayer: true,
+    encoderWidth: 8,
+    discChannels: [2, 2, 2],
+  }),
+  5,
+);
+const coords = tf.tensor2d(pixelCoords(SIZE, SIZE, defaultView(8)), [SIZE * SIZE, 3]);
+const rng = new Rng(1);
+const xValues = Float32Array.from({ length: N * SIZE * SIZE }, () => rng.uniform());
+const eps = new Rng(2).normal(N * Z), zSample = new Rng(3).normal(N * Z);
+
+/** `[n, zDim]` rows of eps then z, as the step draws them for sample fakes. */
+function interleave(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(2 * a.length);
+  for (let i = 0; i < N; i++) {
+    out.set(a.subarray(i * Z, (i + 1) * Z), 2 * i * Z);
+    out.set(b.subarray(i * Z, (i + 1) * Z), (2 * i + 1) * Z);
+  }
+  return out;
+}
+
+const read = async (t: tf.Tensor) => Array.from(await t.data());
+const sigmoid = (l: number) => 1 / (1 + Math.exp(-l));
+const bce = (p: number, t: number) => -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
+
+/** The reference's VAE loss of the batch, per pixel, and its reconstructions. */
+async function referenceVae(x: tf.Tensor2D) {
+  const q = encode(model.enc, model.spec.encoder, x);
+  const [mu, logVar] = [await read(q.mu), await read(q.logVar)];
+  const z = mu.map((m, i) => m + Math.sqrt(Math.exp(logVar[i])) * eps[i]);
+  const xHat = generate(model.gen, model.spec.generator, tf.tensor2d(z, [N, Z]), coords);
+  const [xs, ys] = [Array.from(xValues), await read(xHat)];
+  let total = 0;
+  for (let i = 0; i < xs.length; i++) {
+    total -= xs[i] * Math.log(1e-10 + ys[i]) + (1 - xs[i]) * Math.log(1e-10 + 1 - ys[i]);
+  }
+  for (let i = 0; i < mu.length; i++) {
+    total += -0.5 * (1 + logVar[i] - mu[i] ** 2 - Math.exp(logVar[i]));
+  }
+  return { vae: total / N / (SIZE * SIZE), xHat };
+}
+
+async function scores(images: tf.Tensor2D): Promise<number[]> {
+  return (await read(discriminate(model.disc, model.spec.discriminator, images))).map(sigmoid);
+}
+
+const near = (a: number, b: number, what: string) =>
+  assert(Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+
+Deno.test("shardUpdate: vae, g and d losses equal the reference formulas (reconstruction fakes)", async () => {
+  const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
+  const shard: Shard = { x, eps, total: N, groupSize: N };
+  const { vae, xHat } = await referenceVae(x);
+  const dReal = await scores(x), dFake = await scores(xHat);
+  const g = dFake.reduce((s, p) => s + bce(p, 1), 0) / N;
+  const d = 0.5 * (dReal.reduce((s, p) => s + bce(p, 1), 0) / N) +
+    0.5 * (dFake.reduce((s, p) => s + bce(p, 0), 0) / N);
+
+  near((await shardUpdate(model, "vae", shard, coords)).losses.vae!, vae, "vae");
+  const gUpdate = await shardUpdate(model, "g", shard, coords);
+  near(gUpdate.losses.vae!, vae, "vae of g");
+  near(gUpdate.losses.g!, g, "g");
+  near((await shardUpdate(model, "d-eval", shard, coords)).losses.d!, d, "d");
+  assertEquals((await shardUpdate(model, "d-eval", shard, coords)).grads, null);
+});
+
+Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; a shard is its share", async () => {
+  const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
+  const gan: GanLoss = { fakes: "samples", weight: 0.25 };
+  const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N };
+  const { vae } = await referenceVae(x);
+  const samples = generate(model.gen, model.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
+  const dReal = await scores(x), dFake = await scores(samples);
+  const g = dFake.reduce((s, p) => s + bce(p, 1), 0) / N;
+  const d = 0.5 * (dReal.reduce((s, p) => s + bce(p, 1), 0) / N) +
+    0.5 * (dFake.reduce((s, p) => s + bce(p, 0), 0) / N);
+
+  const gUpdate = await shardUpdate(model, "g", shard, coords, undefined, gan);
+  near(gUpdate.losses.vae!, vae, "vae");
+  near(gUpdate.losses.g!, g, "g");
+  near((await shardUpdate(model, "d-eval", shard, coords, undefined, gan)).losses.d!, d, "d");
+  // half of the batch, as a shard of it: half of each mean
+  const half: Shard = { ...shard, total: 2 * N };
+  near((await shardUpdate(model, "g", half, coords, undefined, gan)).losses.g!, g / 2, "g/2");
+});
