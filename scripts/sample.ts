@@ -5,7 +5,8 @@
  * @module
  */
 import { initBackend } from "../lib/base/backend.ts";
-import { BACKEND_CHOICES, type BackendChoice } from "../lib/base/backend.ts";
+import type { BackendChoice } from "../lib/base/backend.ts";
+import { BACKEND_FLAG, RUN_FLAG, SEED_FLAG } from "../lib/base/common_flags.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { exists } from "../lib/base/atomic_write.ts";
 import { FlagError, type FlagSpec } from "../lib/base/flags.ts";
@@ -16,7 +17,6 @@ import { writeSampleIdx } from "../lib/eval/sample_file.ts";
 interface Options {
   run?: string;
   model?: string;
-  runs: string;
   count: number;
   seed: number;
   out: string;
@@ -24,14 +24,7 @@ interface Options {
   backend: BackendChoice;
 }
 
-const DEFAULTS: Options = {
-  runs: "output",
-  count: 10000,
-  seed: 1,
-  out: "",
-  force: false,
-  backend: "auto",
-};
+const DEFAULTS: Options = { count: 10000, seed: 1, out: "", force: false, backend: "auto" };
 
 const FLAGS: FlagSpec[] = [
   {
@@ -42,16 +35,9 @@ const FLAGS: FlagSpec[] = [
     arg: "DIR",
     defaultText: "the latest run, else models/mnist-cppn",
   },
-  { name: "run", key: "run", type: { kind: "string" }, help: "A training run", arg: "NAME" },
-  { name: "runs", key: "runs", type: { kind: "string" }, help: "Folder holding runs/", arg: "DIR" },
+  { ...RUN_FLAG, help: "A training run (folder under output/runs/)", defaultText: undefined },
   { name: "count", key: "count", type: { kind: "int", min: 1 }, help: "Samples", arg: "N" },
-  {
-    name: "seed",
-    key: "seed",
-    type: { kind: "int", min: 0 },
-    help: "Seed of the latent vectors z ~ N(0, I)",
-    arg: "S",
-  },
+  { ...SEED_FLAG, help: "Seed of the latent vectors z ~ N(0, I)" },
   {
     name: "out",
     key: "out",
@@ -66,13 +52,7 @@ const FLAGS: FlagSpec[] = [
     type: { kind: "boolean" },
     help: "Replace an existing --out file",
   },
-  {
-    name: "backend",
-    key: "backend",
-    type: { kind: "enum", values: BACKEND_CHOICES },
-    help: "Compute backend",
-    arg: "NAME",
-  },
+  BACKEND_FLAG,
 ];
 
 const USAGE =
@@ -84,11 +64,11 @@ const USAGE =
 await runMain(async () => {
   const user = parseOrExit<Options>(Deno.args, FLAGS, USAGE, DEFAULTS);
   const o: Options = { ...DEFAULTS, ...user };
-  const out = o.out || `${o.runs}/samples-${o.count}-seed-${o.seed}-idx3-ubyte`;
+  const out = o.out || `output/samples-${o.count}-seed-${o.seed}-idx3-ubyte`;
   if (!o.force && await exists(out)) {
     throw new FlagError(`--out "${out}" exists: choose another file or add --force`);
   }
-  const source = await resolveModel({ run: o.run, model: o.model, out: o.runs });
+  const source = await resolveModel({ run: o.run, model: o.model, out: "output" });
   await initBackend(o.backend);
   await Deno.mkdir(out.replace(/[\\/][^\\/]*$/, "") || ".", { recursive: true });
   const bar = new Progress({ max: o.count, unit: "samples" });

@@ -122,9 +122,9 @@ export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
 ];
 
 /**
- * The defaults. The model and optimiser values are the reference's except
- * width, batch and the VAE learning rate, chosen by measured quality per
- * CPU-minute (see docs/training.md, "Why these defaults").
+ * The defaults: the reference's CPPN with `z` fed to every layer, trained
+ * by the alternating loop with samples of the prior as the GAN's fakes (see
+ * docs/training.md for what was measured).
  */
 export const TRAIN_DEFAULTS: TrainConfig = {
   run: "",
@@ -135,18 +135,18 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   backend: "auto",
   preset: "default",
   batch: 64,
-  lrG: 0.005,
+  lrG: 0.002,
   lrVae: 0.003,
-  lrD: 0.001,
-  beta1: 0.65,
+  lrD: 0.0005,
+  beta1: 0.5,
   gan: true,
   ganAfter: 1000,
   loop: "alternating",
   ganFakes: "samples",
-  ganWeight: 0.1,
+  ganWeight: 0.5,
   ...REFERENCE_BALANCE,
   zDim: 32,
-  width: 32,
+  width: 64,
   depth: 4,
   scale: 8,
   size: 26,
@@ -197,9 +197,9 @@ export const PRESETS: Record<PresetName, Partial<TrainConfig>> = {
     checkpointEvery: 50,
   },
   quick: {
-    batch: 128,
-    steps: 1100,
-    ganAfter: 1000,
+    width: 32,
+    steps: 1500,
+    ganAfter: 500,
     sampleEvery: 100,
     checkpointEvery: 200,
   },
