@@ -508,18 +508,20 @@ export function resumeConfig(
         `started with (preset "${saved.preset}"); give any setting to change as its own flag`,
     );
   }
+  // a run saved before a setting existed was trained with the reference's value
+  const trained: TrainConfig = { ...TRAIN_DEFAULTS, ...LEGACY_SETTINGS, ...saved };
   for (const key of FIXED_ON_RESUME) {
     if (user[key] === undefined) continue;
-    if (JSON.stringify(user[key]) !== JSON.stringify(saved[key])) {
+    if (JSON.stringify(user[key]) !== JSON.stringify(trained[key])) {
       const flag = TRAIN_FLAGS.find((f) => f.key === key)?.name ?? key;
       throw new FlagError(
         `--${flag} cannot change on --resume: run "${saved.run}" was trained with ${
-          JSON.stringify(saved[key])
+          JSON.stringify(trained[key])
         }`,
       );
     }
   }
-  return { ...TRAIN_DEFAULTS, ...LEGACY_SETTINGS, ...saved, ...user, resume: true };
+  return { ...trained, ...user, resume: true };
 }
 
 /** Checks that the batch splits into the discriminator's batch-norm groups. */

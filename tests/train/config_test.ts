@@ -16,6 +16,31 @@ Deno.test("resolveTrainConfig: user over preset over defaults, every field fille
   assertEquals(c.beta1, 0.65);
   assertEquals(Object.keys(c).sort(), Object.keys(TRAIN_DEFAULTS).sort());
   assertEquals(resolveTrainConfig().width, TRAIN_DEFAULTS.width);
+  // the 2016 model and loop: z in the first layer only, reconstructions as fakes
+  assertEquals([c.zEveryLayer, c.loop, c.ganFakes, c.ganWeight], [
+    false,
+    "balanced",
+    "reconstructions",
+    1,
+  ]);
+});
+
+Deno.test("resumeConfig: a run saved before the newer settings resumes with the reference's", () => {
+  const { loop: _l, ganFakes: _f, ganWeight: _w, zEveryLayer: _z, ...old } = resolveTrainConfig({
+    run: "old",
+  });
+  const c = resumeConfig(old as typeof TRAIN_DEFAULTS, {});
+  assertEquals([c.zEveryLayer, c.loop, c.ganFakes, c.ganWeight], [
+    false,
+    "balanced",
+    "reconstructions",
+    1,
+  ]);
+  assertThrows(
+    () => resumeConfig(old as typeof TRAIN_DEFAULTS, { zEveryLayer: true }),
+    FlagError,
+    '--z-every-layer cannot change on --resume: run "old" was trained with false',
+  );
 });
 
 Deno.test("every config field but size has a flag", () => {

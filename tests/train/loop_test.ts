@@ -159,7 +159,7 @@ Deno.test("deno task train (end to end): tiny run on real MNIST writes every out
     16,
     8,
     3,
-    0.005,
+    0.002,
     0,
   ]);
   assertEquals(await Deno.readLink(join(tmp.path, "runs", "latest")), "e2e");
