@@ -73,3 +73,28 @@ export async function writeQualityChart(path: string, entries: QualityEntry[]): 
     },
   ], "minutes of training");
 }
+
+/** One run's measurements, for {@linkcode writeQualityComparison}. */
+export interface QualitySeries {
+  /** The run's label in the legend. */
+  name: string;
+  /** Its line colour (CSS). */
+  color: string;
+  /** Its measurements (`quality.jsonl`). */
+  entries: QualityEntry[];
+}
+
+/** Charts FD and confident against minutes of training for several runs side by side. */
+export async function writeQualityComparison(path: string, runs: QualitySeries[]): Promise<void> {
+  const pts = (entries: QualityEntry[], f: (e: QualityEntry) => number) =>
+    entries.map((e) => [e.time_s / 60, f(e)] as [number, number]);
+  const series = (f: (e: QualityEntry) => number) =>
+    runs.map((r) => ({ name: r.name, color: r.color, points: pts(r.entries, f) }));
+  await writeChartPng(path, [
+    { title: "FD to the test images (lower is better)", series: series((e) => e.fd) },
+    {
+      title: "confident: share of samples classified with p >= 0.9",
+      series: series((e) => e.confident),
+    },
+  ], "minutes of training (one core each, side by side)");
+}
