@@ -6,10 +6,13 @@
  * workers then apply the optimiser themselves, each to its own slice of the
  * shared weights: the main thread only hands out work and adds up losses.
  *
- * VAE updates split the batch by images. Updates that involve the
- * discriminator split it by whole batch-norm groups (the statistics of a
- * group never cross workers), so with `B / groupSize` groups at most that
- * many workers share them.
+ * Every batch is cut into the same shards whatever the number of workers
+ * ({@linkcode SHARDS}); each shard's gradients are computed on their own
+ * and summed in shard order, so 1, 2 or 3 workers train bit-identical
+ * weights. VAE updates cut the batch by images; updates that involve the
+ * discriminator by whole batch-norm groups (the statistics of a group never
+ * cross shards), so with `B / groupSize` groups at most that many workers
+ * share them.
  *
  * @module
  */
@@ -26,6 +29,7 @@ import {
 import type {
   Changed,
   OptimizedKind,
+  ShardJob,
   SharedBuffers,
   TrainWorkerReply,
   TrainWorkerRequest,
@@ -50,13 +54,44 @@ export function shardRanges(total: number, parts: number, unit = 1): [number, nu
   return ranges;
 }
 
+/**
+ * Shards of every batch, whatever the number of workers: an even share for
+ * 1, 2, 3 or 6 workers (more shards cost time: each is its own pass).
+ * Fewer where the batch has fewer images or batch-norm groups.
+ */
+export const SHARDS = 6;
+
+/**
+ * The fixed decomposition of a batch of `total` images into shards (whole
+ * `unit`s each), dealt out in contiguous runs to up to `workers` workers.
+ */
+export function shardPlan(
+  total: number,
+  workers: number,
+  unit: number,
+): { shards: [number, number][]; perWorker: [number, number][] } {
+  const shards = shardRanges(total, SHARDS, unit);
+  return { shards, perWorker: shardRanges(shards.length, workers) };
+}
+
+/** The shards' losses added up in shard order (the same order for any number of workers). */
+function sumLosses(shards: UpdateLosses[]): UpdateLosses {
+  const losses: UpdateLosses = {};
+  for (const shard of shards) {
+    for (const [k, v] of Object.entries(shard) as [keyof UpdateLosses, number][]) {
+      losses[k] = (losses[k] ?? 0) + v;
+    }
+  }
+  return losses;
+}
+
 /** A pool of training workers over one model architecture. */
 export class TrainPool {
   readonly size: number;
   #workers: Worker[] = [];
   #pending = new Map<
     Worker,
-    { resolve(losses: UpdateLosses): void; reject(e: Error): void }
+    { resolve(losses: UpdateLosses[]): void; reject(e: Error): void }
   >();
   #optimizers: Record<OptimizedKind, Adam> | null = null;
   /**
@@ -137,7 +172,10 @@ export class TrainPool {
       encGen,
       encSize,
       disc,
-      grads: this.#workers.map(() => new Float32Array(new SharedArrayBuffer(4 * size))),
+      grads: Array.from(
+        { length: SHARDS },
+        () => new Float32Array(new SharedArrayBuffer(4 * size)),
+      ),
       moments: {
         vae: { m: optimizers.vae.m, v: optimizers.vae.v },
         g: { m: optimizers.g.m, v: optimizers.g.v },
@@ -175,45 +213,42 @@ export class TrainPool {
     if (this.#failed) throw this.#failed;
     if (!this.#optimizers) throw new Error("The training pool has no weights: call attach first");
     const step = kind === "d-eval" ? null : this.#optimizers[kind].next();
-    const zDim = eps.length / total;
-    const ranges = shardRanges(total, this.size, usesDiscriminator(kind) ? groupSize : 1);
-    const jobs = ranges.map(([start, end], k) => {
+    const perImage = eps.length / total;
+    const plan = shardPlan(total, this.size, usesDiscriminator(kind) ? groupSize : 1);
+    const jobs = plan.perWorker.map(([first, last], k) => {
       const worker = this.#workers[k];
       const stale = this.#stale[k];
       this.#stale[k] = { enc: false, gen: false, disc: false };
-      return new Promise<UpdateLosses>(
-        (resolve, reject) => {
-          this.#pending.set(worker, { resolve, reject });
-          worker.postMessage(
-            {
-              type: "update",
-              kind,
-              start,
-              end,
-              part: k,
-              parts: ranges.length,
-              eps: eps.slice(start * zDim, end * zDim),
-              total,
-              groupSize,
-              changed: stale,
-              step,
-            } satisfies TrainWorkerRequest,
-          );
-        },
-      );
+      const shards: ShardJob[] = plan.shards.slice(first, last).map(([start, end], i) => ({
+        index: first + i,
+        start,
+        end,
+        eps: eps.slice(start * perImage, end * perImage),
+      }));
+      return new Promise<UpdateLosses[]>((resolve, reject) => {
+        this.#pending.set(worker, { resolve, reject });
+        worker.postMessage(
+          {
+            type: "update",
+            kind,
+            shards,
+            part: k,
+            parts: plan.perWorker.length,
+            shardCount: plan.shards.length,
+            total,
+            groupSize,
+            changed: stale,
+            step,
+          } satisfies TrainWorkerRequest,
+        );
+      });
     });
-    const shards = await Promise.all(jobs);
+    const results = await Promise.all(jobs);
     for (const s of this.#stale) {
       if (kind === "d") s.disc = true;
       else if (kind !== "d-eval") s.enc = s.gen = true;
     }
-    const losses: UpdateLosses = {};
-    for (const shard of shards) {
-      for (const [k, v] of Object.entries(shard) as [keyof UpdateLosses, number][]) {
-        losses[k] = (losses[k] ?? 0) + v;
-      }
-    }
-    return losses;
+    return sumLosses(results.flat());
   }
 
   /** Stops the workers. */

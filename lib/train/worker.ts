@@ -45,12 +45,20 @@ export interface SharedBuffers {
   encSize: number;
   /** Discriminator weights. */
   disc: Float32Array;
-  /** Each worker's gradients, by worker index (room for the largest update). */
+  /** Each shard's gradients, by shard index (room for the largest update). */
   grads: Float32Array[];
   /** Adam's moments of the optimiser each kind of update applies. */
   moments: Record<OptimizedKind, { m: Float32Array; v: Float32Array }>;
   /** The barrier's state: `[arrived, generation, failed]`. */
   sync: Int32Array;
+}
+
+/** One shard of an update: its index in the batch's fixed decomposition and its images. */
+export interface ShardJob {
+  index: number;
+  start: number;
+  end: number;
+  eps: Float32Array;
 }
 
 /** Messages the pool sends. */
@@ -61,13 +69,13 @@ export type TrainWorkerRequest =
   | {
     type: "update";
     kind: UpdateKind;
-    /** This worker's shard of the batch, `[start, end)`. */
-    start: number;
-    end: number;
+    /** This worker's shards of the batch (a contiguous run of the fixed decomposition). */
+    shards: ShardJob[];
     /** This worker's index among the `parts` workers of this update. */
     part: number;
     parts: number;
-    eps: Float32Array;
+    /** Shards in the whole batch. */
+    shardCount: number;
     total: number;
     groupSize: number;
     /** Networks to reload from the shared weights first. */
@@ -79,7 +87,7 @@ export type TrainWorkerRequest =
 /** Messages a worker sends back. */
 export type TrainWorkerReply =
   | { type: "ready" }
-  | { type: "result"; losses: ShardResult["losses"] }
+  | { type: "result"; losses: ShardResult["losses"][] }
   | { type: "error"; message: string };
 
 const ARRIVED = 0, GENERATION = 1, FAILED = 2;
@@ -126,17 +134,11 @@ function applyWeights(changed: Changed): void {
  * update (the pool is unusable after an error).
  */
 async function update(m: Extract<TrainWorkerRequest, { type: "update" }>) {
-  const { grads, sync } = shared!;
-  let result: ShardResult;
+  const { sync } = shared!;
+  const losses: ShardResult["losses"][] = [];
   try {
     applyWeights(m.changed);
-    const x = tf.slice(batch!, [m.start, 0], [m.end - m.start, -1]) as tf.Tensor2D;
-    try {
-      const shard = { x, eps: m.eps, total: m.total, groupSize: m.groupSize };
-      result = await shardUpdate(model!, m.kind, shard, coords!, grads[m.part], ganLoss);
-    } finally {
-      x.dispose();
-    }
+    for (const job of m.shards) losses.push(await computeShard(m, job));
   } catch (error) {
     if (m.step) {
       Atomics.store(sync, FAILED, 1);
@@ -147,21 +149,44 @@ async function update(m: Extract<TrainWorkerRequest, { type: "update" }>) {
   if (m.step && m.kind !== "d-eval") {
     barrier(sync, m.parts);
     // the worker that failed reports why; this one just skips the update
-    if (Atomics.load(sync, FAILED)) return { type: "result" as const, losses: {} };
-    // this worker's slice of the weights: the shards' gradients summed
-    // (in worker order) into the first worker's buffer, then Adam
-    const weights = m.kind === "d" ? shared!.disc : shared!.encGen;
-    const n = weights.length;
-    const start = Math.floor((m.part * n) / m.parts);
-    const end = Math.floor(((m.part + 1) * n) / m.parts);
-    const sum = grads[0];
-    for (let k = 1; k < m.parts; k++) {
-      const part = grads[k];
-      for (let i = start; i < end; i++) sum[i] += part[i];
-    }
-    applyAdam(m.step, shared!.moments[m.kind], weights, sum, start, end);
+    if (Atomics.load(sync, FAILED)) return { type: "result" as const, losses: [] };
+    applySlice(m, m.step);
   }
-  return { type: "result" as const, losses: result.losses };
+  return { type: "result" as const, losses };
+}
+
+/** One shard's losses; its gradients go to the shard's own buffer. */
+async function computeShard(
+  m: Extract<TrainWorkerRequest, { type: "update" }>,
+  job: ShardJob,
+): Promise<ShardResult["losses"]> {
+  const x = tf.slice(batch!, [job.start, 0], [job.end - job.start, -1]) as tf.Tensor2D;
+  try {
+    const shard = { x, eps: job.eps, total: m.total, groupSize: m.groupSize };
+    const into = shared!.grads[job.index];
+    return (await shardUpdate(model!, m.kind, shard, coords!, into, ganLoss)).losses;
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * This worker's slice of the weights: every shard's gradients summed in
+ * shard order into the first shard's buffer (the same sums for any number
+ * of workers), then Adam.
+ */
+function applySlice(m: Extract<TrainWorkerRequest, { type: "update" }>, step: AdamStep): void {
+  const { grads } = shared!;
+  const weights = m.kind === "d" ? shared!.disc : shared!.encGen;
+  const n = weights.length;
+  const start = Math.floor((m.part * n) / m.parts);
+  const end = Math.floor(((m.part + 1) * n) / m.parts);
+  const sum = grads[0];
+  for (let k = 1; k < m.shardCount; k++) {
+    const part = grads[k];
+    for (let i = start; i < end; i++) sum[i] += part[i];
+  }
+  applyAdam(step, shared!.moments[m.kind as OptimizedKind], weights, sum, start, end);
 }
 
 self.onmessage = async (event: MessageEvent<TrainWorkerRequest>) => {
