@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeText } from "./fs_safe.ts";
 import { dirname, join } from "@std/path";
 
 /** A temporary name next to `path`, unique to this process and call. */
@@ -122,7 +123,9 @@ export async function readJson<T = unknown>(path: string): Promise<T> {
     return JSON.parse(text) as T;
   } catch (error) {
     throw new Error(
-      `Cannot read "${path}": not valid JSON (${error instanceof Error ? error.message : error})`,
+      `Cannot read "${path}": not valid JSON (${
+        escapeText(error instanceof Error ? error.message : String(error))
+      })`,
     );
   }
 }

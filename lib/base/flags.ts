@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { escapeText } from "./fs_safe.ts";
 import { parseArgs } from "@std/cli/parse-args";
 
 /** How a flag's value is read and checked. */
@@ -86,7 +87,9 @@ export const RESERVED_NAMES: readonly string[] = [".", "..", "latest"];
  */
 export function checkName(name: string, what: string): string {
   if (!/^[\w.-]+$/.test(name) || RESERVED_NAMES.includes(name)) {
-    throw new FlagError(`${what} must be ${describeType({ kind: "name" })}, got "${name}"`);
+    throw new FlagError(
+      `${what} must be ${describeType({ kind: "name" })}, got "${escapeText(name)}"`,
+    );
   }
   return name;
 }
@@ -94,7 +97,7 @@ export function checkName(name: string, what: string): string {
 function parseNumber(flag: string, raw: string, t: FlagType): number {
   const text = raw.trim();
   const value = DECIMAL.test(text) ? Number(text) : NaN;
-  const bad = () => new FlagError(`--${flag} must be ${describeType(t)}, got "${raw}"`);
+  const bad = () => new FlagError(`--${flag} must be ${describeType(t)}, got "${escapeText(raw)}"`);
   if (!Number.isFinite(value)) throw bad();
   if (t.kind === "int" && !Number.isInteger(value)) throw bad();
   if (t.kind === "int" || t.kind === "number") {
@@ -117,14 +120,14 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
       return parseNumber(name, raw, type);
     case "string":
       if (type.pattern && !type.pattern.test(raw)) {
-        throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
+        throw new FlagError(`--${name} must be ${describeType(type)}, got "${escapeText(raw)}"`);
       }
       return raw;
     case "name":
       return checkName(raw, `--${name}`);
     case "enum":
       if (!type.values.includes(raw)) {
-        throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
+        throw new FlagError(`--${name} must be ${describeType(type)}, got "${escapeText(raw)}"`);
       }
       return raw;
     case "intList":
@@ -134,14 +137,14 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
       const max = type.max ?? 65535;
       const w = m ? Number(m[1]) : NaN, h = m ? Number(m[2] ?? m[1]) : NaN;
       if (!(w >= 1 && h >= 1 && w <= max && h <= max)) {
-        throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
+        throw new FlagError(`--${name} must be ${describeType(type)}, got "${escapeText(raw)}"`);
       }
       return [w, h];
     }
     case "point": {
       const values = raw.split(",").map((p) => (DECIMAL.test(p.trim()) ? Number(p) : NaN));
       if (values.length !== 2 || !values.every(Number.isFinite)) {
-        throw new FlagError(`--${name} must be ${describeType(type)}, got "${raw}"`);
+        throw new FlagError(`--${name} must be ${describeType(type)}, got "${escapeText(raw)}"`);
       }
       return values;
     }
@@ -167,10 +170,14 @@ function unknownFlag(flag: string, names: string[]): FlagError {
   const ranked = names.map((n) => ({ n, d: distance(given, n) })).sort((a, b) => a.d - b.d);
   const best = ranked[0];
   if (best && best.d <= Math.max(2, Math.floor(given.length / 3))) {
-    return new FlagError(`Unknown flag ${flag}: did you mean --${best.n}? (see --help)`);
+    return new FlagError(
+      `Unknown flag ${escapeText(flag)}: did you mean --${best.n}? (see --help)`,
+    );
   }
   return new FlagError(
-    `Unknown flag ${flag}. Valid flags: ${names.map((n) => `--${n}`).join(", ")} (see --help)`,
+    `Unknown flag ${escapeText(flag)}. Valid flags: ${
+      names.map((n) => `--${n}`).join(", ")
+    } (see --help)`,
   );
 }
 
@@ -183,7 +190,9 @@ function checkSwitches(args: string[], specs: readonly FlagSpec[]): void {
     );
     if (bad) {
       throw new FlagError(
-        `${bad.split("=")[0]} is a switch and takes no value, got "${bad}": ` +
+        `${escapeText(bad.split("=")[0])} is a switch and takes no value, got "${
+          escapeText(bad)
+        }": ` +
           `write --${spec.name} or --no-${spec.name}`,
       );
     }
@@ -234,7 +243,7 @@ export function parseFlags(
   if (positional.length || parsed._.length) {
     throw new FlagError(
       `Unexpected argument "${
-        positional[0] ?? parsed._[0]
+        escapeText(String(positional[0] ?? parsed._[0]))
       }": every option is a --flag (see --help)`,
     );
   }
@@ -312,6 +321,13 @@ export function toArgs(values: Record<string, unknown>, specs: readonly FlagSpec
   for (const spec of specs) {
     const value = values[spec.key] ?? values[spec.name];
     if (value === undefined || value === null) continue;
+    if (typeof value === "object" && !Array.isArray(value)) {
+      throw new FlagError(
+        `--${spec.name} must be ${describeType(spec.type)}, got ${
+          escapeText(JSON.stringify(value))
+        }`,
+      );
+    }
     if (spec.type.kind !== "boolean") args.push(`--${spec.name}`, formatValue(spec, value));
     else if (typeof value === "boolean") args.push(value ? `--${spec.name}` : `--no-${spec.name}`);
     else {
@@ -331,7 +347,9 @@ export function checkKeys(
   for (const key of Object.keys(values)) {
     if (!known.has(key)) {
       throw new FlagError(
-        `${where}: unknown setting "${key}". Valid: ${specs.map((s) => s.name).join(", ")}`,
+        `${where}: unknown setting "${escapeText(key)}". Valid: ${
+          specs.map((s) => s.name).join(", ")
+        }`,
       );
     }
   }

@@ -24,9 +24,17 @@ const SPEC_LIMITS: Record<string, number> = {
   layers: 8,
 };
 
-/** What is wrong with a network's `spec`, or null. */
-export function specProblem(spec: unknown): string | null {
+/** The spec fields every network of a name must have. */
+const REQUIRED: Record<string, string[]> = {
+  generator: ["zDim", "width", "depth", "scale", "size"],
+  encoder: ["inputSize", "hidden", "layers", "zDim"],
+};
+
+/** What is wrong with the `spec` of network `name`, or null. */
+export function specProblem(spec: unknown, name = ""): string | null {
   if (typeof spec !== "object" || spec === null) return "its spec is not an object";
+  const missing = (REQUIRED[name] ?? []).find((key) => !(key in spec));
+  if (missing) return `its spec has no ${missing}`;
   for (const [key, value] of Object.entries(spec)) {
     const max = SPEC_LIMITS[key];
     if (max !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max)) {

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { escapeText } from "../base/fs_safe.ts";
 import {
   finiteProblem,
   shapeProblem,
@@ -119,13 +120,15 @@ export async function readNetwork<S>(
   const bin = options.raw ? `${name}.bin` : weightsFile(await readChecksums(dir), name);
   const got = options.files ?? await readVerified(dir, [`${name}.json`, bin]);
   const meta = parseJson<NetworkFile<S>>(dir, `${name}.json`, got.get(`${name}.json`)!);
-  if (meta.format !== CHECKPOINT_FORMAT || meta.network !== name) {
+  if (meta?.format !== CHECKPOINT_FORMAT || meta.network !== name) {
     throw new CheckpointError(
       dir,
-      `${name}.json is not a ${CHECKPOINT_FORMAT} ${name} (format "${meta.format}")`,
+      `${name}.json is not a ${CHECKPOINT_FORMAT} ${name} (format "${
+        escapeText(String(meta?.format))
+      }")`,
     );
   }
-  const structure = specProblem(meta.spec) ?? tensorsProblem(meta.tensors);
+  const structure = specProblem(meta.spec, name) ?? tensorsProblem(meta.tensors);
   if (structure) throw new CheckpointError(dir, `${name}.json: ${structure}`);
   const values = floatsOf(dir, bin, got.get(bin)!, manifestSize(meta.tensors));
   const bad = shapeProblem(name, meta.spec, meta.tensors) ?? finiteProblem(values);

@@ -156,7 +156,7 @@ export async function loadEma(
   const files = await readVerified(where, ["ema.json", "encoder.ema.bin", "generator.ema.bin"]);
   const meta = parseJson<{ updates: number }>(where, "ema.json", files.get("ema.json")!);
   const enc = files.get("encoder.ema.bin")!, gen = files.get("generator.ema.bin")!;
-  if (!(Number.isInteger(meta.updates) && meta.updates >= 0)) {
+  if (!(Number.isInteger(meta?.updates) && meta.updates >= 0)) {
     throw new CheckpointError(where, "ema.json: updates is not an integer >= 0");
   }
   const values = new Float32Array((enc.byteLength + gen.byteLength) / 4);
@@ -198,7 +198,7 @@ export async function restoreCheckpoint(
   );
   const optimizers = optimizerTargets(model);
   for (const { key } of optimizers) {
-    const problem = tensorsProblem(meta[key]?.tensors) ??
+    const problem = tensorsProblem(meta?.[key]?.tensors) ??
       (Number.isInteger(meta[key].step) && meta[key].step >= 0 ? null : "a step count is not >= 0");
     if (problem) throw new CheckpointError(where, `optimizers.json (${key}): ${problem}`);
   }

@@ -9,7 +9,7 @@ import type { BackendChoice } from "../base/backend.ts";
 import { MAX_SCALE } from "../model/coords.ts";
 import { REFERENCE_BALANCE } from "./balance.ts";
 import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, SEED_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
-import { FlagError, type FlagSpec } from "../base/flags.ts";
+import { FlagError, type FlagSpec, parseFlags, toArgs } from "../base/flags.ts";
 import type { ModelSettings } from "../model/model.ts";
 
 /** A named set of defaults. */
@@ -492,6 +492,32 @@ export function resolveTrainConfig(user: Partial<TrainConfig> = {}): TrainConfig
   }
   checkBatch(config);
   return config;
+}
+
+/**
+ * A run's saved `config.json` (already parsed), checked: an object whose
+ * settings are each valid for its flag (defaults, such as `steps: 0`, are
+ * taken as they are).
+ *
+ * @throws {FlagError} naming the file and the first bad setting.
+ */
+export function checkSavedConfig(value: unknown, path: string): TrainConfig {
+  const fail = (what: string) => new FlagError(`Cannot read run config "${path}": ${what}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw fail("it is not an object of settings");
+  }
+  const saved = value as Record<string, unknown>;
+  for (const spec of TRAIN_FLAGS) {
+    const v = saved[spec.key];
+    const fallback = (TRAIN_DEFAULTS as unknown as Record<string, unknown>)[spec.key];
+    if (v === undefined || JSON.stringify(v) === JSON.stringify(fallback)) continue;
+    try {
+      parseFlags(toArgs({ [spec.key]: v }, [spec]), [spec]);
+    } catch (error) {
+      throw fail((error as Error).message);
+    }
+  }
+  return saved as unknown as TrainConfig;
 }
 
 /**

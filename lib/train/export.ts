@@ -72,7 +72,7 @@ export async function replaceRefusal(dir: string, force: boolean): Promise<strin
   try {
     const read = await readVerified(dir, ["model.json"], "model");
     const record = parseJson<ModelRecord>(dir, "model.json", read.get("model.json")!, "model");
-    if (record.format !== "cppn-model/1") return `${notOurs} (model.json is not cppn-model/1)`;
+    if (record?.format !== "cppn-model/1") return `${notOurs} (model.json is not cppn-model/1)`;
     if (!force) await readVerified(dir, undefined, "model");
   } catch (error) {
     return `${(error as Error).message}: pass --force to replace it anyway`;

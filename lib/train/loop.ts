@@ -20,6 +20,7 @@ import { Rng } from "../base/rng.ts";
 import { latestRun, type RunPaths, runPaths, setLatest } from "../model/runs.ts";
 import { sampleGrid, sampleLatents } from "./samples.ts";
 import {
+  checkSavedConfig,
   resolveTrainConfig,
   resumeConfig,
   timestampName,
@@ -123,7 +124,7 @@ export async function prepareRun(user: Partial<TrainConfig>): Promise<TrainConfi
     if (!(await exists(paths.config))) {
       throw new FlagError(`Cannot resume run "${name}": ${paths.config} does not exist`);
     }
-    const saved = await readJson<TrainConfig>(paths.config);
+    const saved = checkSavedConfig(await readJson(paths.config), paths.config);
     return resumeConfig(saved, { ...user, run: name, out });
   }
   const config = resolveTrainConfig({ ...user, out });

@@ -1,5 +1,6 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import {
+  checkKeys,
   checkName,
   FlagError,
   type FlagSpec,
@@ -104,4 +105,25 @@ Deno.test("helpText: defaults are shown in the syntax the flag accepts", () => {
   assertStringIncludes(wide, "(default: 1920x1080)");
   assertEquals(parseFlags(["--size", "1920x1080"], SPECS), { size: [1920, 1080] });
   assertEquals(toArgs({ size: [1920, 1080] }, SPECS), ["--size", "1920x1080"]);
+  // a plan file's object where a value belongs is refused, not read as "[object Object]"
+  assertThrows(() => toArgs({ out: {} }, SPECS), FlagError, "--out must be a string, got {}");
+  assertThrows(() => toArgs({ gan: "false" }, SPECS), FlagError, "--gan must be true or false");
+});
+
+Deno.test("parseFlags: text from the command line or a plan file is shown escaped", () => {
+  const cases: [string[], string][] = [
+    [["--steps", "1\x1b[2J"], '--steps must be an integer >= 1, got "1\\x1b[2J"'],
+    [["--\x1b]0;x\x07"], "Unknown flag --\\x1b]0;x\\x07"],
+    [["\x1b[31mred"], 'Unexpected argument "\\x1b[31mred"'],
+  ];
+  for (const [args, message] of cases) {
+    const error = assertThrows(() => parseFlags(args, SPECS), FlagError, message);
+    // deno-lint-ignore no-control-regex
+    assertEquals(/[\x00-\x1f]/.test(error.message), false);
+  }
+  assertThrows(
+    () => checkKeys({ "\x1b[2J": 1 }, SPECS, "plan"),
+    FlagError,
+    'plan: unknown setting "\\x1b[2J"',
+  );
 });

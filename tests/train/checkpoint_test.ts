@@ -170,6 +170,8 @@ Deno.test("checkpoint: valid checksums but bad contents are refused with a clear
     ],
     ["state.json", json((v) => (v.step = -1)), "state.json: step is -1"],
     ["state.json", json((v) => (v.step = "7")), 'state.json: step is "7"'],
+    ["state.json", () => "null", "state.json: it is not an object"],
+    ["generator.json", json((v) => delete (v.spec as Record<string, number>).width), "no width"],
   ];
   for (const [i, [file, edit, message]] of cases.entries()) {
     const ckpt = join(tmp.path, `c${i}`);
@@ -180,6 +182,18 @@ Deno.test("checkpoint: valid checksums but bad contents are refused with a clear
     await assertRejects(read, Error, message);
     await assertRejects(() => restoreCheckpoint(ckpt, model, opts), Error, message);
   }
+  // JSON that is valid but not an object: a clear message, no internal error
+  const ckpt = join(tmp.path, "nulls");
+  await saveCheckpoint(ckpt, model, opts, STATE);
+  await rewrite(ckpt, "generator.json", () => "null");
+  await assertRejects(
+    () => loadGenerator(ckpt),
+    Error,
+    "generator.json is not a cppn-checkpoint/1",
+  );
+  await saveCheckpoint(ckpt, model, opts, STATE);
+  await rewrite(ckpt, "optimizers.json", () => "null");
+  await assertRejects(() => restoreCheckpoint(ckpt, model, opts), Error, "optimizers.json (vae)");
   // NaN and infinite weights
   for (const bad of [NaN, Infinity]) {
     const ckpt = join(tmp.path, `nan${bad}`);

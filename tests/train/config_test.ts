@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import {
+  checkSavedConfig,
   resolveTrainConfig,
   resumeConfig,
   totalSteps,
@@ -73,4 +74,24 @@ Deno.test("resumeConfig: length, rates and balancing may change, the model may n
 Deno.test("totalSteps: --steps wins, else epochs x whole batches", () => {
   assertEquals(totalSteps(resolveTrainConfig({ steps: 5 }), 60000), 5);
   assertEquals(totalSteps(resolveTrainConfig({ epochs: 2, batch: 64 }), 60000), 2 * 937);
+});
+
+Deno.test("checkSavedConfig: a run's config.json with a bad setting is refused naming the file", () => {
+  const saved = resolveTrainConfig({ run: "r", width: 16 });
+  assertEquals(checkSavedConfig(JSON.parse(JSON.stringify(saved)), "c.json"), saved);
+  const cases: [unknown, string][] = [
+    [[], "it is not an object of settings"],
+    [null, "it is not an object of settings"],
+    [{ ...saved, batch: "x" }, '--batch must be an integer >= 1, got "x"'],
+    [{ ...saved, width: -3 }, '--width must be an integer >= 1, got "-3"'],
+    [{ ...saved, gan: "false" }, '--gan must be true or false, got "false"'],
+    [{ ...saved, run: ".." }, "--run must be a name"],
+  ];
+  for (const [value, message] of cases) {
+    assertThrows(
+      () => checkSavedConfig(value, "c.json"),
+      FlagError,
+      `Cannot read run config "c.json": ${message}`,
+    );
+  }
 });
