@@ -5,6 +5,12 @@
  * @module
  */
 import { FlagError, type FlagSpec, helpText, parseFlags } from "./flags.ts";
+import { escapeText } from "./fs_safe.ts";
+
+/** An error message safe for a terminal: control characters escaped, line breaks kept. */
+export function printable(message: string): string {
+  return message.split("\n").map(escapeText).join("\n");
+}
 
 /**
  * Parses `args`; prints help and exits 0 on `--help`, prints the error and
@@ -25,7 +31,7 @@ export function parseOrExit<T>(
     return parsed as Partial<T>;
   } catch (error) {
     if (error instanceof FlagError) {
-      console.error(`error: ${error.message}`);
+      console.error(`error: ${printable(error.message)}`);
       Deno.exit(2);
     }
     throw error;
@@ -43,7 +49,7 @@ export async function runMain(main: () => Promise<number | void>): Promise<never
     Deno.exit(code ?? 0);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`error: ${message}`);
+    console.error(`error: ${printable(message)}`);
     if (Deno.env.get("CPPN_DEBUG") && error instanceof Error) console.error(error.stack);
     Deno.exit(error instanceof FlagError ? 2 : 1);
   }

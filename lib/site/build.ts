@@ -318,7 +318,7 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
   const warnings: string[] = [];
   const warn = (warning: string) => {
     warnings.push(warning);
-    log(`warning: ${warning}`);
+    log(`warning: ${escapeText(warning)}`); // names and text from files, shown inert
   };
 
   const manifest = await scanGallery(out);
