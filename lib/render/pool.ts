@@ -11,12 +11,12 @@ import type { BackendChoice } from "../base/backend.ts";
 import { collectEvery } from "../base/gc.ts";
 import { DEFAULT_CHUNK_PIXELS, type FoldedWeights, type ImageRequest } from "./renderer.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
-import { startWorkers } from "../base/workers.ts";
+import { MAX_WORKERS, startWorkers } from "../base/workers.ts";
 import { PngStreamWriter } from "../media/png_stream.ts";
 
-/** The number of logical cores, the default worker count. */
+/** The default worker count: one per logical core, at most {@linkcode MAX_WORKERS}. */
 export function defaultWorkers(): number {
-  return Math.max(1, navigator.hardwareConcurrency || 1);
+  return Math.min(MAX_WORKERS, Math.max(1, navigator.hardwareConcurrency || 1));
 }
 
 interface Job {

@@ -4,7 +4,8 @@ import { loadGenerator } from "../../lib/model/network_files.ts";
 import { defaultView } from "../../lib/model/coords.ts";
 import { readGrey } from "../../lib/media/image.ts";
 import { foldWeights } from "../../lib/render/renderer.ts";
-import { RenderPool, renderToPng } from "../../lib/render/pool.ts";
+import { defaultWorkers, RenderPool, renderToPng } from "../../lib/render/pool.ts";
+import { MAX_WORKERS } from "../../lib/base/workers.ts";
 import { Rng } from "../../lib/base/rng.ts";
 import { tempDir, tinyModel, useWasm } from "../_helpers.ts";
 
@@ -83,4 +84,23 @@ Deno.test("renderToPng: writes a readable greyscale PNG", async () => {
   pool.close();
   const image = await readGrey(path);
   assertEquals([image.width, image.height], [33, 20]);
+});
+
+Deno.test("defaultWorkers: one per core, never more than MAX_WORKERS (a 256-core machine starts 64)", () => {
+  const real = Object.getOwnPropertyDescriptor(
+    Object.getPrototypeOf(navigator),
+    "hardwareConcurrency",
+  )!;
+  try {
+    Object.defineProperty(navigator, "hardwareConcurrency", { value: 256, configurable: true });
+    assertEquals(defaultWorkers(), MAX_WORKERS);
+    Object.defineProperty(navigator, "hardwareConcurrency", { value: 3, configurable: true });
+    assertEquals(defaultWorkers(), 3);
+  } finally {
+    delete (navigator as unknown as Record<string, unknown>).hardwareConcurrency;
+    assertEquals(
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(navigator), "hardwareConcurrency"),
+      real,
+    );
+  }
 });
