@@ -386,7 +386,7 @@ class RunRecords {
     this.#intervalStart = performance.now();
   }
 
-  /** Measures the checkpoint just saved (see `train_quality.ts`). */
+  /** Measures the checkpoint just saved (see `train/quality.ts`). */
   async #measure(): Promise<void> {
     const { paths, state } = this.#run;
     if (this.#quality.at(-1)?.step === state.step) return;
