@@ -7,7 +7,7 @@ import { describeBackend, initBackend } from "../lib/base/backend.ts";
 import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
 import { Progress } from "../lib/base/progress.ts";
 import { lockRun } from "../lib/train/run_lock.ts";
-import { prepareRun, train, TrainingDiverged } from "../lib/train/loop.ts";
+import { prepareRun, train, TrainingDiverged, type TrainOutcome } from "../lib/train/loop.ts";
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "../lib/train/config.ts";
 
 const USAGE = "Usage: deno task train [options]\n\n" +
@@ -68,25 +68,7 @@ await runMain(async () => {
       shouldStop: () => stopRequested,
     });
     await (progress as Progress | null)?.stop();
-    if (outcome.reason === "time") {
-      console.log(
-        `Reached ${config.minutes} minutes of training: saved a checkpoint at step ${outcome.step} ` +
-          `of ${outcome.totalSteps}. Continue with a higher limit (or 0 for none):\n` +
-          `  deno task train --run ${config.run} --resume --minutes 0`,
-      );
-    } else if (outcome.reason === "stopped") {
-      console.log(
-        `Saved a checkpoint at step ${outcome.step} of ${outcome.totalSteps}. Continue with:\n` +
-          `  deno task train --run ${config.run} --resume`,
-      );
-    } else {
-      console.log(
-        `Done: ${outcome.step} steps. Samples in ${outcome.paths.samples}, ` +
-          `loss curves in ${outcome.paths.losses}, ` +
-          (config.evalEvery ? `quality in ${outcome.paths.qualityChart}, ` : "") +
-          `checkpoint in ${outcome.paths.checkpoint}.`,
-      );
-    }
+    console.log(outcomeMessage(outcome, config));
   } catch (error) {
     await (progress as Progress | null)?.stop();
     if (error instanceof TrainingDiverged) {
@@ -99,3 +81,20 @@ await runMain(async () => {
     lock.release();
   }
 });
+
+/** What a run that ended without an error tells the user: where things are, how to go on. */
+function outcomeMessage(outcome: TrainOutcome, config: TrainConfig): string {
+  if (outcome.reason === "time") {
+    return `Reached ${config.minutes} minutes of training: saved a checkpoint at step ${outcome.step} ` +
+      `of ${outcome.totalSteps}. Continue with a higher limit (or 0 for none):\n` +
+      `  deno task train --run ${config.run} --resume --minutes 0`;
+  }
+  if (outcome.reason === "stopped") {
+    return `Saved a checkpoint at step ${outcome.step} of ${outcome.totalSteps}. Continue with:\n` +
+      `  deno task train --run ${config.run} --resume`;
+  }
+  return `Done: ${outcome.step} steps. Samples in ${outcome.paths.samples}, ` +
+    `loss curves in ${outcome.paths.losses}, ` +
+    (config.evalEvery ? `quality in ${outcome.paths.qualityChart}, ` : "") +
+    `checkpoint in ${outcome.paths.checkpoint}.`;
+}
