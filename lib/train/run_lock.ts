@@ -46,7 +46,7 @@ async function lockedError(path: string, run: string): Promise<RunLocked> {
   if (record && here && !processRunning(record.pid)) {
     return new RunLocked(
       `Run "${run}" has a stale lock: process ${record.pid} (started ${
-        escapeText(record.started)
+        escapeText(String(record.started))
       }) is no longer running. If no training uses this run, delete ${path} and retry`,
     );
   }
