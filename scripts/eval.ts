@@ -12,6 +12,7 @@ import {
   checkReplaceEval,
   evaluate,
   fdFloor,
+  FLOOR_FILE,
   formatReport,
   loadEvalClassifier,
   resolveTarget,
@@ -72,7 +73,7 @@ await runMain(async () => {
       },
     );
     await (bar as Progress | null)?.stop();
-    await saveClassifier(config.classifier, trained);
+    await saveClassifier(config.classifier, trained, [FLOOR_FILE]);
     console.error(
       `Test accuracy ${(100 * trained.accuracy).toFixed(2)}% on ${trained.testImages} images ` +
         `after ${trained.seconds.toFixed(0)} s of training. Saved in ${config.classifier}/`,

@@ -12,7 +12,7 @@
  */
 import { join } from "@std/path";
 import { exists, writeFileAtomic } from "./atomic_write.ts";
-import { escapeText, readRegularFile, sha256Hex } from "./fs_safe.ts";
+import { escapeText, listFiles, readRegularFile, sha256Hex } from "./fs_safe.ts";
 
 /**
  * The error for a checkpoint (or another folder of checksummed files, named
@@ -65,6 +65,25 @@ export async function replaceFolder(
   }
   await Deno.rename(temp, dir);
   await Deno.remove(previous, { recursive: true }).catch(() => {});
+}
+
+/**
+ * The first file in folder `dir` that its `checksums.sha256` does not list
+ * (nor `extra` names), or null: a folder this project wrote holds only
+ * listed files, so one that holds anything else must not be replaced. A
+ * missing or empty folder has none; a file where the folder should be is
+ * itself reported.
+ */
+export async function unlistedFile(
+  dir: string,
+  extra: readonly string[] = [],
+): Promise<string | null> {
+  if (!(await exists(dir))) return null;
+  if (!(await Deno.lstat(dir)).isDirectory) return dir;
+  const listing = await readChecksums(dir).catch(() => null);
+  const known = (name: string) =>
+    name === "checksums.sha256" || extra.includes(name) || (listing?.has(name) ?? false);
+  return (await listFiles(dir)).find((name) => !known(name)) ?? null;
 }
 
 /**

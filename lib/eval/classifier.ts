@@ -24,7 +24,14 @@ import { tf } from "../base/tf.ts";
 import { Adam } from "../model/adam.ts";
 import { BatchSchedule } from "../data/batches.ts";
 import { CHECKPOINT_FORMAT, type NetworkFile } from "../model/network_files.ts";
-import { floatsOf, parseJson, readVerified, replaceFolder } from "../base/checksummed_folder.ts";
+import {
+  floatsOf,
+  parseJson,
+  readVerified,
+  replaceFolder,
+  unlistedFile,
+} from "../base/checksummed_folder.ts";
+import { FlagError } from "../base/flags.ts";
 import { sha256Hex } from "../base/fs_safe.ts";
 import { centreCrops, randomCrops } from "../data/crop.ts";
 import { conv2dStride2, dense } from "../model/fast_ops.ts";
@@ -361,8 +368,27 @@ export async function trainClassifier(
   return { classifier, accuracy: acc, testImages, seconds, steps: total, options: o };
 }
 
-/** Saves a trained classifier to `dir` (replacing it atomically), with checksums. */
-export async function saveClassifier(dir: string, trained: TrainedClassifier): Promise<void> {
+/**
+ * Saves a trained classifier to `dir` (replacing it atomically), with
+ * checksums. A folder that holds files this project did not write there
+ * (besides `keep`) is never replaced.
+ *
+ * @throws {FlagError} naming such a file.
+ */
+export async function saveClassifier(
+  dir: string,
+  trained: TrainedClassifier,
+  keep: readonly string[] = [],
+): Promise<void> {
+  for (const folder of [dir, `${dir}.tmp`, `${dir}.prev`]) {
+    const stranger = await unlistedFile(folder, [...keep, "classifier.json", "classifier.bin"]);
+    if (stranger) {
+      throw new FlagError(
+        `Cannot save the classifier to "${dir}": "${folder}" holds "${stranger}", which this ` +
+          "project did not write there; pick another --classifier folder",
+      );
+    }
+  }
   const { classifier } = trained;
   const meta: ClassifierFile = {
     format: CHECKPOINT_FORMAT,

@@ -114,6 +114,18 @@ Deno.test("trainClassifier: a tiny net learns in 60 steps; save and load are bit
       Error,
       "checksums.sha256 is missing",
     );
+    // saving again replaces its own files (and those named to keep), never a folder of others
+    await Deno.writeTextFile(join(dir, "fd-floor.json"), "{}");
+    await saveClassifier(dir, trained, ["fd-floor.json"]);
+    const mine = join(tmp.path, "mine");
+    await Deno.mkdir(mine);
+    await Deno.writeTextFile(join(mine, "notes.txt"), "keep");
+    await assertRejects(
+      () => saveClassifier(mine, trained),
+      Error,
+      `Cannot save the classifier to "${mine}": "${mine}" holds "notes.txt"`,
+    );
+    assertEquals(await Deno.readTextFile(join(mine, "notes.txt")), "keep");
   } finally {
     disposeClassifier(classifier);
   }
