@@ -7,6 +7,7 @@
  */
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { exportModel } from "../lib/train/export.ts";
+import { addOnnxModel, ONNX_FILE } from "../lib/render/onnx_export.ts";
 import { OUT_FLAG, RUN_FLAG } from "../lib/base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../lib/base/flags.ts";
 import { latestRun, runPaths } from "../lib/model/runs.ts";
@@ -17,9 +18,10 @@ interface Options {
   out: string;
   to: string;
   force: boolean;
+  format: "cppn" | "onnx";
 }
 
-const DEFAULTS: Options = { out: "output", to: SHIPPED_MODEL, force: false };
+const DEFAULTS: Options = { out: "output", to: SHIPPED_MODEL, force: false, format: "cppn" };
 
 const FLAGS: FlagSpec[] = [
   { ...RUN_FLAG, help: "The run to export" },
@@ -38,9 +40,17 @@ const FLAGS: FlagSpec[] = [
     type: { kind: "boolean" },
     help: "Replace an exported model whose files were changed since it was exported",
   },
+  {
+    name: "format",
+    key: "format",
+    type: { kind: "enum", values: ["cppn", "onnx"] },
+    help: `cppn, or onnx: also ${ONNX_FILE}, a standard ONNX model (docs/onnx.md)`,
+    arg: "NAME",
+    defaultText: "cppn",
+  },
 ];
 
-const USAGE = "Usage: deno task export [--run NAME] [--to DIR]\n\n" +
+const USAGE = "Usage: deno task export [--run NAME] [--to DIR] [--format onnx]\n\n" +
   "Copies a run's generator and encoder (what rendering needs), its config, eval.json,\n" +
   "training command and time into a small model folder with checksums.";
 
@@ -49,10 +59,13 @@ await runMain(async () => {
   const name = o.run ?? await latestRun(o.out);
   if (!name) throw new FlagError(`No runs in ${o.out}/runs: train one first with deno task train`);
   const { record, bytes } = await exportModel(runPaths(o.out, name), o.to, o.force);
+  const onnxBytes = o.format === "onnx" ? await addOnnxModel(o.to) : 0;
   console.log(
     `Exported run "${name}" (step ${record.step}, ${
       (record.training_time_s / 60).toFixed(0)
     } min of training) ` +
-      `to ${o.to} (${(bytes / 1024).toFixed(0)} KiB)`,
+      `to ${o.to} (${((bytes + onnxBytes) / 1024).toFixed(0)} KiB${
+        onnxBytes ? `, with ${ONNX_FILE}` : ""
+      })`,
   );
 });

@@ -110,7 +110,7 @@ export interface ImageRequest {
 }
 
 /** Converts grey levels in [0, 1] to bytes (round to nearest, clamped). */
-function toBytesInto(values: Float32Array, out: Uint8Array, invert: boolean): void {
+export function toBytesInto(values: Float32Array, out: Uint8Array, invert: boolean): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const b = v > 0 ? (v < 1 ? Math.round(v * 255) : 255) : 0;

@@ -1,0 +1,163 @@
+/**
+ * The native render engine: ONNX Runtime (`npm:onnxruntime-node`, whose CPU
+ * library ships inside the package) runs the exported generator (see
+ * `onnx_model.ts`) with its own threads, a band of rows at a time, so
+ * memory stays bounded as with the wasm workers. The package is imported
+ * only when this engine starts: a user who never asks for it never loads it.
+ *
+ * @module
+ */
+import { collectEvery } from "../base/gc.ts";
+import { pixelCoords } from "../model/coords.ts";
+import { generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
+import { type FoldedWeights, type ImageRequest, toBytesInto } from "./renderer.ts";
+
+type Ort = typeof import("onnxruntime-node");
+type Session = import("onnxruntime-node").InferenceSession;
+
+/**
+ * Default pixels per band: large bands keep ONNX Runtime's threads busy
+ * (a band of width-128 activations is 32 MiB).
+ */
+export const DEFAULT_ONNX_CHUNK_PIXELS = 65536;
+
+/** Why ONNX Runtime cannot be used here (the package is missing or fails to load). */
+export class OnnxUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`ONNX Runtime (npm:onnxruntime-node) cannot be loaded: ${reason}`);
+    this.name = "OnnxUnavailableError";
+  }
+}
+
+let ortModule: Promise<Ort> | null = null;
+
+/** Imports ONNX Runtime once. @throws {OnnxUnavailableError} */
+export function loadOnnxRuntime(): Promise<Ort> {
+  ortModule ??= import("onnxruntime-node").catch((error) => {
+    ortModule = null;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new OnnxUnavailableError(message.split("\n")[0]);
+  });
+  return ortModule;
+}
+
+/** Options for {@linkcode OnnxRenderer.create}. */
+export interface OnnxEngineOptions {
+  /** ONNX Runtime's threads (default: its own choice, one per core). */
+  threads?: number;
+  /** Pixels per band (default {@linkcode DEFAULT_ONNX_CHUNK_PIXELS}). */
+  chunkPixels?: number;
+}
+
+/** A generator loaded into ONNX Runtime, rendering any number of images. */
+export class OnnxRenderer {
+  /** Always `onnx`. */
+  readonly backend = "onnx";
+  /** ONNX Runtime's threads (0: its default). */
+  readonly threads: number;
+  readonly chunkPixels: number;
+  readonly #ort: Ort;
+  readonly #session: Session;
+  readonly #zDim: number;
+
+  private constructor(ort: Ort, session: Session, zDim: number, options: OnnxEngineOptions) {
+    this.#ort = ort;
+    this.#session = session;
+    this.#zDim = zDim;
+    this.threads = options.threads ?? 0;
+    this.chunkPixels = options.chunkPixels ?? DEFAULT_ONNX_CHUNK_PIXELS;
+  }
+
+  /** Builds the ONNX model of `weights` and opens a session on it. @throws {OnnxUnavailableError} */
+  static async create(
+    weights: FoldedWeights,
+    options: OnnxEngineOptions = {},
+  ): Promise<OnnxRenderer> {
+    const ort = await loadOnnxRuntime();
+    const session = await ort.InferenceSession.create(generatorOnnx(weights), {
+      intraOpNumThreads: options.threads ?? 0,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+    }).catch((error) => {
+      throw new OnnxUnavailableError(`the model does not load: ${(error as Error).message}`);
+    });
+    return new OnnxRenderer(ort, session, weights.spec.zDim, options);
+  }
+
+  /** Grey levels in (0, 1) of rows `rowStart` to `rowEnd` (exclusive), as one run. */
+  async renderRows(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Float32Array> {
+    const { z, width, height, view } = request;
+    if (z.length !== this.#zDim) {
+      throw new Error(`The latent vector has ${z.length} values; this model needs ${this.#zDim}`);
+    }
+    const n = (rowEnd - rowStart) * width;
+    const ort = this.#ort;
+    const feeds = {
+      [ONNX_NAMES.coords]: new ort.Tensor(
+        "float32",
+        pixelCoords(width, height, view, rowStart, rowEnd),
+        [n, 3],
+      ),
+      [ONNX_NAMES.z]: new ort.Tensor("float32", Float32Array.from(z), [1, this.#zDim]),
+    };
+    const out = await this.#session.run(feeds);
+    const pixels = out[ONNX_NAMES.pixels];
+    const values = pixels.data as Float32Array;
+    pixels.dispose();
+    return values;
+  }
+
+  /** Rows `rowStart` to `rowEnd` as 8-bit grey, one band of `chunkPixels` at a time. */
+  async renderBand(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Uint8Array> {
+    const { width } = request;
+    const out = new Uint8Array((rowEnd - rowStart) * width);
+    const rowsPerChunk = Math.max(1, Math.floor(this.chunkPixels / width));
+    for (let r = rowStart; r < rowEnd; r += rowsPerChunk) {
+      const end = Math.min(rowEnd, r + rowsPerChunk);
+      toBytesInto(
+        await this.renderRows(request, r, end),
+        out.subarray((r - rowStart) * width, (end - rowStart) * width),
+        request.invert ?? false,
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Renders a whole image, calling `onRows(bytes, rowStart)` for each band
+   * from top to bottom; the next band is computed while `onRows` handles
+   * one, so at most two bands are in memory.
+   */
+  async render(
+    request: ImageRequest,
+    onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
+  ): Promise<void> {
+    const rowsPerBand = Math.max(1, Math.floor(this.chunkPixels / request.width));
+    const band = (start: number) => {
+      const done = this.renderBand(request, start, Math.min(request.height, start + rowsPerBand));
+      done.catch(() => {}); // handled where awaited; no unhandled rejection meanwhile
+      return done;
+    };
+    const collect = collectEvery(8); // bands 4x the wasm workers'
+    let next: Promise<Uint8Array> | null = request.height > 0 ? band(0) : null;
+    for (let start = 0; next; start += rowsPerBand) {
+      const bytes = await next;
+      next = start + rowsPerBand < request.height ? band(start + rowsPerBand) : null;
+      await onRows(bytes, start);
+      collect();
+    }
+  }
+
+  /** Renders a whole image into one buffer (for small images). */
+  async renderImage(request: ImageRequest): Promise<Uint8Array> {
+    const out = new Uint8Array(request.width * request.height);
+    await this.render(request, (bytes, row) => out.set(bytes, row * request.width));
+    return out;
+  }
+
+  /** Frees the session. */
+  close(): void {
+    void this.#session.release();
+  }
+}

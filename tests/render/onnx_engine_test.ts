@@ -1,0 +1,65 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { defaultView } from "../../lib/model/coords.ts";
+import { loadGenerator } from "../../lib/model/network_files.ts";
+import { OnnxRenderer } from "../../lib/render/onnx_engine.ts";
+import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
+import { Rng } from "../../lib/base/rng.ts";
+import { tinyModel, useWasm } from "../_helpers.ts";
+import { randomFolded, worstDifference } from "../_onnx_fixtures.ts";
+
+await useWasm();
+
+Deno.test("OnnxRenderer: streamed bands, in order, draw the wasm renderer's image within 1/255 (both architectures)", async () => {
+  for (const zEveryLayer of [false, true]) {
+    const folded = await randomFolded(4, zEveryLayer);
+    // 500-pixel bands of a 97-wide image: 5 rows each, the last band shorter
+    const engine = await OnnxRenderer.create(folded, { threads: 1, chunkPixels: 500 });
+    const renderer = new Renderer(folded);
+    const request = {
+      z: new Rng(9, "z").normal(5),
+      width: 97,
+      height: 61,
+      view: { scale: 3, center: [1, 2] as [number, number] },
+      invert: true,
+    };
+    const starts: number[] = [];
+    const image = new Uint8Array(97 * 61);
+    await engine.render(request, (bytes, row) => {
+      starts.push(row);
+      image.set(bytes, row * 97);
+    });
+    assertEquals(starts, Array.from({ length: 13 }, (_, i) => i * 5));
+    const worst = worstDifference(image, await renderer.renderBytes(request));
+    assert(worst <= 1, `zEveryLayer ${zEveryLayer}: off by ${worst} grey levels`);
+    // the band size does not change a pixel
+    const whole = await OnnxRenderer.create(folded, { threads: 2 });
+    assertEquals(await whole.renderImage(request), image);
+    engine.close();
+    whole.close();
+    renderer.dispose();
+  }
+});
+
+Deno.test("OnnxRenderer: a trained checkpoint renders as with wasm", async () => {
+  const folded = foldWeights(await loadGenerator(await tinyModel()));
+  const engine = await OnnxRenderer.create(folded);
+  const renderer = new Renderer(folded);
+  const request = { z: new Rng(4).normal(8), width: 64, height: 48, view: defaultView(8) };
+  const worst = worstDifference(
+    await engine.renderImage(request),
+    await renderer.renderBytes(request),
+  );
+  assert(worst <= 1, `off by ${worst} grey levels`);
+  engine.close();
+  renderer.dispose();
+});
+
+Deno.test("OnnxRenderer: a latent vector of the wrong length is a clear error", async () => {
+  const engine = await OnnxRenderer.create(await randomFolded(2, false));
+  await assertRejects(
+    () => engine.renderImage({ z: new Float32Array(3), width: 4, height: 4, view: defaultView() }),
+    Error,
+    "The latent vector has 3 values; this model needs 5",
+  );
+  engine.close();
+});
