@@ -12,6 +12,7 @@ import { defaultWorkers } from "../lib/render/pool.ts";
 import { WALK_DEFAULTS } from "../lib/latent/walk_config.ts";
 import { SOURCE_FLAGS, type SourceOptions } from "../lib/render/flags.ts";
 import { initBackend } from "../lib/base/backend.ts";
+import { tfBackendFor } from "../lib/render/engine.ts";
 
 const USAGE = "Usage: deno task demo [options]\n\n" +
   `Renders a ${DEMO_WALK.steps}-frame walk through the digits (${
@@ -29,7 +30,7 @@ await runMain(async () => {
   const user = parseOrExit<SourceOptions>(Deno.args, FLAGS, USAGE, WALK_DEFAULTS);
   const options: SourceOptions = { ...WALK_DEFAULTS, ...user };
   options.workers ||= defaultWorkers();
-  await initBackend(options.backend);
+  await initBackend(tfBackendFor(options.backend));
   let progress: Progress | null = null;
   const site = await runDemo(options, (line) => console.error(line), (done, total) => {
     progress ??= new Progress({ max: total, start: done, unit: "frames" });

@@ -8,7 +8,8 @@ import { loadGenerator } from "../lib/model/network_files.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { resolveModel } from "../lib/model/source.ts";
 import { foldWeights } from "../lib/render/renderer.ts";
-import { defaultWorkers, RenderPool } from "../lib/render/pool.ts";
+import { defaultWorkers } from "../lib/render/pool.ts";
+import { describeEngine, startEngine, tfBackendFor } from "../lib/render/engine.ts";
 import {
   RENDER_DEFAULTS,
   RENDER_FLAGS,
@@ -24,20 +25,21 @@ await runMain(async () => {
   const user = parseOrExit<RenderOptions>(Deno.args, RENDER_FLAGS, USAGE, RENDER_DEFAULTS);
   const options: RenderOptions = { ...RENDER_DEFAULTS, ...user };
   const source = await resolveModel(options);
-  await initBackend(options.backend);
+  await initBackend(tfBackendFor(options.backend));
   const workers = options.workers || defaultWorkers();
-  const pool = await RenderPool.create(foldWeights(await loadGenerator(source.checkpoint)), {
+  const engine = await startEngine(foldWeights(await loadGenerator(source.checkpoint)), {
     workers,
     backend: options.backend,
+    log: (line) => console.error(line),
   });
   try {
     const command = ["deno task render", ...Deno.args].join(" ");
-    const { path, record } = await renderSingle(pool, source, options, command);
+    const { path, record } = await renderSingle(engine, source, options, command);
     console.log(
       `Wrote ${path} (${record.width}x${record.height}, ${record.timings.render_s.toFixed(1)} s, ` +
-        `${workers} worker${workers > 1 ? "s" : ""}) and its sidecar .json`,
+        `${describeEngine(engine, workers)}) and its sidecar .json`,
     );
   } finally {
-    pool.close();
+    engine.close();
   }
 });

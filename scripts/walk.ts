@@ -10,7 +10,8 @@ import { findFfmpeg } from "../lib/media/ffmpeg.ts";
 import { resolveModel } from "../lib/model/source.ts";
 import { Progress } from "../lib/base/progress.ts";
 import { foldWeights } from "../lib/render/renderer.ts";
-import { defaultWorkers, RenderPool } from "../lib/render/pool.ts";
+import { defaultWorkers } from "../lib/render/pool.ts";
+import { describeEngine, startEngine, tfBackendFor } from "../lib/render/engine.ts";
 import { loadGenerator } from "../lib/model/network_files.ts";
 import { renderWalk } from "../lib/latent/walk.ts";
 import { planWalks } from "../lib/latent/walk_batch.ts";
@@ -30,18 +31,18 @@ await runMain(async () => {
   ];
   const walks = await planWalks(options, sourceArgs);
   const source = await resolveModel(options);
-  await initBackend(options.backend);
+  await initBackend(tfBackendFor(options.backend));
   const ffmpeg = await findFfmpeg(options.ffmpeg);
-  const pool = await RenderPool.create(foldWeights(await loadGenerator(source.checkpoint)), {
+  const pool = await startEngine(foldWeights(await loadGenerator(source.checkpoint)), {
     workers,
     backend: options.backend,
+    log: (line) => console.error(line),
   });
   console.error(
     `Model: ${source.kind} ${source.name}${
       source.step !== null ? ` (step ${source.step})` : ""
     }, ` +
-      `width ${source.spec.width}; ${workers} worker${workers > 1 ? "s" : ""}; ` +
-      `backend: ${pool.backend}` +
+      `width ${source.spec.width}; backend: ${describeEngine(pool, workers)}` +
       (ffmpeg ? `; ffmpeg: ${ffmpeg.source}` : ""),
   );
   const stop = onInterrupt(() => {

@@ -13,7 +13,7 @@ import { loadGenerator } from "../model/network_files.ts";
 import { findFfmpeg } from "../media/ffmpeg.ts";
 import { resolveModel, SHIPPED_MODEL } from "../model/source.ts";
 import { foldWeights } from "../render/renderer.ts";
-import { RenderPool } from "../render/pool.ts";
+import { startEngine } from "../render/engine.ts";
 import { buildSite, type SiteBuildResult } from "../site/build.ts";
 import { RENDER_DEFAULTS, type RenderOptions, renderSingle } from "../latent/still.ts";
 import { renderWalk } from "../latent/walk.ts";
@@ -66,9 +66,10 @@ export async function runDemo(
     `Model: ${model.kind} ${model.name}${model.step !== null ? ` (step ${model.step})` : ""}` +
       ` (${why})`,
   );
-  const pool = await RenderPool.create(foldWeights(await loadGenerator(model.checkpoint)), {
+  const pool = await startEngine(foldWeights(await loadGenerator(model.checkpoint)), {
     workers: source.workers,
     backend: source.backend,
+    log,
   });
   try {
     const walk = await renderWalk({

@@ -11,7 +11,7 @@ import { SEED_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
 import { encodeDigits, readLatents } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
-import type { RenderPool } from "../render/pool.ts";
+import type { RenderEngine } from "../render/engine.ts";
 import { Rng } from "../base/rng.ts";
 import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
 import { renderToPng } from "../render/pool.ts";
@@ -154,7 +154,7 @@ export async function renderLatent(
  * @throws if the file exists and `force` is not set.
  */
 export async function renderSingle(
-  pool: RenderPool,
+  pool: RenderEngine,
   source: ModelSource,
   o: RenderOptions,
   command: string,

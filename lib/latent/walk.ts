@@ -20,7 +20,8 @@ import { type Keyframe, keyframeChoice, resolveKeyframes } from "./keyframes.ts"
 import type { ModelSource } from "../model/source.ts";
 import { writeGreyPng } from "../media/png_stream.ts";
 import type { ImageRequest } from "../render/renderer.ts";
-import { type RenderPool, renderToPng } from "../render/pool.ts";
+import { renderToPng } from "../render/pool.ts";
+import type { RenderEngine } from "../render/engine.ts";
 import { walkLatent } from "./walk_math.ts";
 import type { WalkSettings } from "./walk_config.ts";
 
@@ -71,7 +72,7 @@ export interface WalkRecord {
 
 /** What the caller provides for every walk of a batch. */
 export interface WalkContext {
-  pool: RenderPool;
+  pool: RenderEngine;
   source: ModelSource;
   ffmpeg: FfmpegFound | null;
   out: string;

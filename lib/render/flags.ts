@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BackendChoice } from "../base/backend.ts";
+import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
 import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
 import { MAX_SCALE } from "../model/coords.ts";
@@ -19,11 +19,17 @@ export interface SourceOptions {
   out: string;
   /** Render workers (default: cores). */
   workers: number;
-  /** Backend of the render workers. */
-  backend: BackendChoice;
+  /** `onnx` (ONNX Runtime), or the TensorFlow.js backend of the render workers. */
+  backend: RenderBackend;
   /** Redo and overwrite existing output. */
   force: boolean;
 }
+
+/** A render engine: ONNX Runtime, or a TensorFlow.js backend for the render workers. */
+export type RenderBackend = BackendChoice | "onnx";
+
+/** Every valid `--backend` value of the rendering commands. */
+export const RENDER_BACKENDS: readonly RenderBackend[] = [...BACKEND_CHOICES, "onnx"];
 
 /** Largest side accepted for any render. */
 export const MAX_SIDE = 65535;
@@ -44,7 +50,12 @@ export const SOURCE_FLAGS: readonly FlagSpec[] = [
   },
   OUT_FLAG,
   { ...WORKERS_FLAG, help: "Render workers" },
-  { ...BACKEND_FLAG, help: "Backend of the render workers" },
+  {
+    ...BACKEND_FLAG,
+    type: { kind: "enum", values: RENDER_BACKENDS },
+    help: "Render workers' backend (auto, gpu, node, wasm, cpu), or onnx: ONNX Runtime's " +
+      "own threads (wasm if it cannot load)",
+  },
   {
     name: "force",
     key: "force",

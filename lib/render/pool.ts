@@ -168,9 +168,9 @@ export class RenderPool {
   }
 }
 
-/** Streams one image from the pool into a PNG file. */
+/** Streams one image from a render engine (this pool or another) into a PNG file. */
 export async function renderToPng(
-  pool: RenderPool,
+  pool: Pick<RenderPool, "render">,
   request: ImageRequest,
   path: string,
 ): Promise<void> {

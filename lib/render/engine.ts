@@ -1,0 +1,77 @@
+/**
+ * The render engines behind one interface: the pool of wasm (TensorFlow.js)
+ * workers, and ONNX Runtime with its own threads (`--backend onnx`). Where
+ * ONNX Runtime cannot be loaded, `--backend onnx` says why and renders with
+ * wasm instead.
+ *
+ * @module
+ */
+import type { BackendChoice } from "../base/backend.ts";
+import type { RenderBackend } from "./flags.ts";
+import { OnnxRenderer, OnnxUnavailableError } from "./onnx_engine.ts";
+import { RenderPool } from "./pool.ts";
+import type { FoldedWeights, ImageRequest } from "./renderer.ts";
+
+/** What renders images: a {@linkcode RenderPool} or an {@linkcode OnnxRenderer}. */
+export interface RenderEngine {
+  /** `onnx`, or the TensorFlow.js backend of the workers (`wasm`, ...). */
+  readonly backend: string;
+  /**
+   * Renders a whole image, calling `onRows(bytes, rowStart)` for each band
+   * of rows in top-to-bottom order; memory stays bounded.
+   */
+  render(
+    request: ImageRequest,
+    onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
+  ): Promise<void>;
+  /** Renders a whole image into one buffer (for small images). */
+  renderImage(request: ImageRequest): Promise<Uint8Array>;
+  /** Frees the engine (stops workers, releases the session). */
+  close(): void;
+}
+
+/** The TensorFlow.js backend that goes with a render backend (`onnx`: wasm, for folding). */
+export function tfBackendFor(backend: RenderBackend): BackendChoice {
+  return backend === "onnx" ? "wasm" : backend;
+}
+
+/** Options for {@linkcode startEngine}. */
+export interface EngineOptions {
+  /** `onnx`, or the workers' TensorFlow.js backend. */
+  backend: RenderBackend;
+  /** Workers, or ONNX Runtime's threads. */
+  workers: number;
+  /** Receives the reason when `onnx` falls back to wasm. */
+  log?: (line: string) => void;
+  /** Starts ONNX Runtime (a test's stand-in; default {@linkcode OnnxRenderer.create}). */
+  createOnnx?: (weights: FoldedWeights, threads: number) => Promise<RenderEngine>;
+}
+
+/**
+ * Starts the engine `backend` names: ONNX Runtime with `workers` threads
+ * for `onnx` (wasm workers if it cannot be loaded, saying why), else a pool
+ * of `workers` render workers on that TensorFlow.js backend.
+ */
+export async function startEngine(
+  weights: FoldedWeights,
+  options: EngineOptions,
+): Promise<RenderEngine> {
+  const { backend, workers } = options;
+  if (backend === "onnx") {
+    const create = options.createOnnx ??
+      ((w: FoldedWeights, threads: number) => OnnxRenderer.create(w, { threads }));
+    try {
+      return await create(weights, workers);
+    } catch (error) {
+      if (!(error instanceof OnnxUnavailableError)) throw error;
+      options.log?.(`${error.message}; rendering with wasm instead`);
+    }
+  }
+  return await RenderPool.create(weights, { workers, backend: tfBackendFor(backend) });
+}
+
+/** `onnx, 2 threads` or `wasm, 2 workers`. */
+export function describeEngine(engine: RenderEngine, workers: number): string {
+  const unit = engine.backend === "onnx" ? "thread" : "worker";
+  return `${engine.backend}, ${workers} ${unit}${workers > 1 ? "s" : ""}`;
+}
