@@ -7,7 +7,7 @@
  */
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { exportModel } from "../lib/train/export.ts";
-import { addOnnxModel, ONNX_FILE } from "../lib/render/onnx_export.ts";
+import { addOnnxModels, ONNX_FILES } from "../lib/render/onnx_export.ts";
 import { OUT_FLAG, RUN_FLAG } from "../lib/base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../lib/base/flags.ts";
 import { latestRun, runPaths } from "../lib/model/runs.ts";
@@ -44,7 +44,8 @@ const FLAGS: FlagSpec[] = [
     name: "format",
     key: "format",
     type: { kind: "enum", values: ["cppn", "onnx"] },
-    help: `cppn, or onnx: also ${ONNX_FILE}, a standard ONNX model (docs/onnx.md)`,
+    help: `cppn, or onnx: also ${ONNX_FILES.generator} and ${ONNX_FILES.encoder}, standard ` +
+      "ONNX models (docs/onnx.md)",
     arg: "NAME",
     defaultText: "cppn",
   },
@@ -59,13 +60,13 @@ await runMain(async () => {
   const name = o.run ?? await latestRun(o.out);
   if (!name) throw new FlagError(`No runs in ${o.out}/runs: train one first with deno task train`);
   const { record, bytes } = await exportModel(runPaths(o.out, name), o.to, o.force);
-  const onnxBytes = o.format === "onnx" ? await addOnnxModel(o.to) : 0;
+  const onnxBytes = o.format === "onnx" ? await addOnnxModels(o.to) : 0;
   console.log(
     `Exported run "${name}" (step ${record.step}, ${
       (record.training_time_s / 60).toFixed(0)
     } min of training) ` +
       `to ${o.to} (${((bytes + onnxBytes) / 1024).toFixed(0)} KiB${
-        onnxBytes ? `, with ${ONNX_FILE}` : ""
+        onnxBytes ? `, with ${ONNX_FILES.generator} and ${ONNX_FILES.encoder}` : ""
       })`,
   );
 });

@@ -1,6 +1,7 @@
 /**
  * The generator as a standard ONNX model, in the folded form the renderer
- * runs (see {@linkcode FoldedWeights}): any ONNX tool can render it.
+ * runs (see {@linkcode FoldedWeights}): any ONNX tool can render it. Also
+ * the encoder ({@linkcode encoderOnnx}), which turns a digit into its `z`.
  *
  * ```
  * inputs   coords [N, 3]   x, y, r of each pixel (see pixelCoords in model/coords.ts)
@@ -16,11 +17,20 @@
  *
  * @module
  */
+import type { EncoderSpec } from "../model/encoder.ts";
+import type { LoadedNetwork } from "../model/network_files.ts";
+import { unflatten } from "../model/params.ts";
 import { encodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor } from "./onnx_proto.ts";
 import type { FoldedWeights } from "./renderer.ts";
 
-/** Input and output names of the exported graph. */
+/** Input and output names of the exported generator. */
 export const ONNX_NAMES = { coords: "coords", z: "z", pixels: "pixels" } as const;
+
+/** Input and output names of the exported encoder. */
+export const ENCODER_NAMES = { images: "images", mu: "mu", logVar: "log_var" } as const;
+
+/** The ONNX version this project writes: opset 17, IR 8 (ONNX Runtime 1.11 and later). */
+const VERSIONS = { opset: 17, irVersion: 8, producer: "cppn" } as const;
 
 const DOC = "A CPPN generator of MNIST-like digits, in the folded form (every tanh layer " +
   "rewritten as a sigmoid layer computing the same image). Inputs: coords [N, 3], each " +
@@ -93,9 +103,64 @@ export function generatorOnnx(weights: FoldedWeights): Uint8Array {
     outputs: [{ name: ONNX_NAMES.pixels, dims: ["N", 1] }],
     ...graph,
     metadata: { "cppn.spec": JSON.stringify(spec) },
-    opset: 17,
-    irVersion: 8,
-    producer: "cppn",
+    ...VERSIONS,
   };
   return encodeOnnx(model);
+}
+
+const ENCODER_DOC = "The VAE encoder of a CPPN generator of MNIST-like digits. Input: images " +
+  "[B, inputSize], each a centred 26x26 crop of a 28x28 MNIST digit, row by row, grey levels / 255 " +
+  "(white digit on black). Outputs: mu and log_var [B, zDim], the mean and log variance of q(z | x); " +
+  "mu is the z that draws the digit.";
+
+/**
+ * The encoder (softplus layers, then the two heads) as an ONNX model:
+ * `images` `[B, inputSize]` in, `mu` and `log_var` `[B, zDim]` out. The
+ * stored head matrix `wh` (`mu`'s columns, then `log_var`'s) is split into
+ * two, so the graph needs no `Split`.
+ */
+export function encoderOnnx(net: LoadedNetwork<EncoderSpec>): Uint8Array {
+  const { layers, zDim } = net.spec;
+  const parts = unflatten(net.values, net.manifest);
+  const { images, mu, logVar } = ENCODER_NAMES;
+  const weights: OnnxTensor[] = [];
+  const nodes: OnnxNode[] = [];
+  let h: string = images;
+  for (let i = 1; i <= layers; i++) {
+    for (const name of [`w${i}`, `b${i}`]) {
+      weights.push({ name, dims: parts[name].shape, values: parts[name].values });
+    }
+    nodes.push(
+      { op: "MatMul", inputs: [h, `w${i}`], outputs: [`m${i}`] },
+      { op: "Add", inputs: [`m${i}`, `b${i}`], outputs: [`a${i}`] },
+      { op: "Softplus", inputs: [`a${i}`], outputs: [`h${i}`] },
+    );
+    h = `h${i}`;
+  }
+  const [rows] = parts.wh.shape;
+  const columns = (values: Float32Array, width: number, from: number) =>
+    Float32Array.from(
+      { length: values.length / width * zDim },
+      (_, k) => values[Math.floor(k / zDim) * width + from + (k % zDim)],
+    );
+  for (const [head, from] of [[mu, 0], [logVar, zDim]] as const) {
+    weights.push(
+      { name: `wh_${head}`, dims: [rows, zDim], values: columns(parts.wh.values, 2 * zDim, from) },
+      { name: `bh_${head}`, dims: [zDim], values: parts.bh.values.slice(from, from + zDim) },
+    );
+    nodes.push(
+      { op: "MatMul", inputs: [h, `wh_${head}`], outputs: [`m_${head}`] },
+      { op: "Add", inputs: [`m_${head}`, `bh_${head}`], outputs: [head] },
+    );
+  }
+  return encodeOnnx({
+    name: "cppn_encoder",
+    doc: ENCODER_DOC,
+    inputs: [{ name: images, dims: ["B", net.spec.inputSize] }],
+    outputs: [{ name: mu, dims: ["B", zDim] }, { name: logVar, dims: ["B", zDim] }],
+    weights,
+    nodes,
+    metadata: { "cppn.spec": JSON.stringify(net.spec) },
+    ...VERSIONS,
+  });
 }

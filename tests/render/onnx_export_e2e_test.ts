@@ -11,7 +11,7 @@ import { worstDifference } from "../_onnx_fixtures.ts";
 
 await useWasm();
 
-Deno.test("deno task export --format onnx: generator.onnx, checksummed, renders what the exported model renders", async () => {
+Deno.test("deno task export --format onnx: generator.onnx and encoder.onnx, checksummed; the generator renders what the exported model renders", async () => {
   const out = dirname(dirname(dirname(await tinyModel()))); // <out>/runs/m/checkpoint
   await using tmp = await tempDir();
   const dest = join(tmp.path, "model");
@@ -26,9 +26,14 @@ Deno.test("deno task export --format onnx: generator.onnx, checksummed, renders 
     "onnx",
   ]);
   assertEquals(run.code, 0, run.stderr);
-  assertStringIncludes(run.stdout, "with generator.onnx");
+  assertStringIncludes(run.stdout, "with generator.onnx and encoder.onnx");
   const files = await readVerified(dest, undefined, "model");
-  assert(files.has("generator.onnx") && files.has("generator.bin") && files.has("model.json"));
+  for (const name of ["generator.onnx", "encoder.onnx", "generator.bin", "model.json"]) {
+    assert(files.has(name), name);
+  }
+  const encoder = await ort.InferenceSession.create(files.get("encoder.onnx")!);
+  assertEquals(encoder.inputNames, ["images"]);
+  await encoder.release();
   const folded = foldWeights(await loadGenerator(dest));
   const session = await ort.InferenceSession.create(files.get("generator.onnx")!);
   const z = new Rng(3).normal(folded.spec.zDim);

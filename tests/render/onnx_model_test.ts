@@ -1,7 +1,10 @@
 import { assert, assertEquals } from "@std/assert";
 import * as ort from "onnxruntime-node";
 import { pixelCoords, type View } from "../../lib/model/coords.ts";
-import { generatorOnnx } from "../../lib/render/onnx_model.ts";
+import { encoderOnnx, generatorOnnx } from "../../lib/render/onnx_model.ts";
+import { encode, type EncoderSpec, initEncoder } from "../../lib/model/encoder.ts";
+import { disposeParams, manifestOf, manifestSize, paramsFromFlat } from "../../lib/model/params.ts";
+import { tf } from "../../lib/base/tf.ts";
 import { Renderer, toBytesInto } from "../../lib/render/renderer.ts";
 import { Rng } from "../../lib/base/rng.ts";
 import { useWasm } from "../_helpers.ts";
@@ -57,7 +60,7 @@ Deno.test("ONNX model: its pixels equal the wasm renderer's within 1/255 (depths
   }
 });
 
-Deno.test("ONNX model: a model without z in every layer ignores nothing of z (each z gives its own image)", async () => {
+Deno.test("ONNX model: z only in the first layer still steers the image (two z, two images)", async () => {
   const folded = await randomFolded(3, false);
   const session = await ort.InferenceSession.create(generatorOnnx(folded));
   const coords = new ort.Tensor("float32", pixelCoords(16, 16, VIEWS[0]), [256, 3]);
@@ -69,4 +72,28 @@ Deno.test("ONNX model: a model without z in every layer ignores nothing of z (ea
   const a = await run(1), b = await run(2);
   assert(a.some((v, i) => Math.abs(v - b[i]) > 0.01));
   await session.release();
+});
+
+Deno.test("ONNX encoder: mu and log_var equal the encoder's within 1e-5 (1 and 2 hidden layers, random biases)", async () => {
+  for (const layers of [1, 2]) {
+    const spec: EncoderSpec = { inputSize: 30, hidden: 12, layers, zDim: 4 };
+    const manifest = manifestOf(initEncoder(spec, new Rng(1)));
+    const values = new Rng(layers, "weights").normal(manifestSize(manifest)).map((v) => v * 0.3);
+    const session = await ort.InferenceSession.create(encoderOnnx({ spec, manifest, values }));
+    assertEquals(session.outputNames, ["mu", "log_var"]);
+    const images = new Rng(7, "images").normal(3 * 30).map((v) => Math.abs(v) / 3);
+    const out = await session.run({ images: new ort.Tensor("float32", images, [3, 30]) });
+    const params = paramsFromFlat(values, manifest);
+    const q = encode(params, spec, tf.tensor2d(images, [3, 30]));
+    for (const [name, expected] of [["mu", q.mu], ["log_var", q.logVar]] as const) {
+      assertEquals(out[name].dims, [3, 4]);
+      const got = out[name].data as Float32Array, want = await expected.data();
+      const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i])));
+      assert(worst < 1e-5, `${layers} layers, ${name}: off by ${worst}`);
+    }
+    assert(new Set(await q.mu.data()).size === 12, "mu varies");
+    tf.dispose([q.mu, q.logVar]);
+    disposeParams(params);
+    await session.release();
+  }
 });
