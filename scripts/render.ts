@@ -30,6 +30,7 @@ await runMain(async () => {
   const engine = await startEngine(foldWeights(await loadGenerator(source.checkpoint)), {
     workers,
     backend: options.backend,
+    device: options.device,
     log: (line) => console.error(line),
   });
   try {

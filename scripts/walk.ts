@@ -36,6 +36,7 @@ await runMain(async () => {
   const pool = await startEngine(foldWeights(await loadGenerator(source.checkpoint)), {
     workers,
     backend: options.backend,
+    device: options.device,
     log: (line) => console.error(line),
   });
   console.error(

@@ -69,6 +69,7 @@ export async function runDemo(
   const pool = await startEngine(foldWeights(await loadGenerator(model.checkpoint)), {
     workers: source.workers,
     backend: source.backend,
+    device: source.device,
     log,
   });
   try {

@@ -7,8 +7,9 @@
  * @module
  */
 import type { BackendChoice } from "../base/backend.ts";
+import { FlagError } from "../base/flags.ts";
 import type { RenderBackend } from "./flags.ts";
-import { OnnxRenderer, OnnxUnavailableError } from "./onnx_engine.ts";
+import { type OnnxDevice, OnnxRenderer, OnnxUnavailableError } from "./onnx_engine.ts";
 import { RenderPool } from "./pool.ts";
 import type { FoldedWeights, ImageRequest } from "./renderer.ts";
 
@@ -41,29 +42,43 @@ export interface EngineOptions {
   backend: RenderBackend;
   /** Workers, or ONNX Runtime's threads. */
   workers: number;
+  /** Where ONNX Runtime computes (default `cpu`); other devices need `backend` `onnx`. */
+  device?: OnnxDevice;
   /** Receives the reason when `onnx` falls back to wasm. */
   log?: (line: string) => void;
   /** Starts ONNX Runtime (a test's stand-in; default {@linkcode OnnxRenderer.create}). */
-  createOnnx?: (weights: FoldedWeights, threads: number) => Promise<RenderEngine>;
+  createOnnx?: (
+    weights: FoldedWeights,
+    threads: number,
+    device: OnnxDevice,
+  ) => Promise<RenderEngine>;
 }
 
 /**
  * Starts the engine `backend` names: ONNX Runtime with `workers` threads
- * for `onnx` (wasm workers if it cannot be loaded, saying why), else a pool
+ * for `onnx` (wasm workers if it cannot be loaded, saying why; an error
+ * instead where a `device` other than the CPU was asked for), else a pool
  * of `workers` render workers on that TensorFlow.js backend.
+ *
+ * @throws {FlagError} for a `device` that cannot be used.
  */
 export async function startEngine(
   weights: FoldedWeights,
   options: EngineOptions,
 ): Promise<RenderEngine> {
-  const { backend, workers } = options;
+  const { backend, workers, device = "cpu" } = options;
+  if (backend !== "onnx" && device !== "cpu") {
+    throw new FlagError(`--device ${device} needs --backend onnx (ONNX Runtime)`);
+  }
   if (backend === "onnx") {
     const create = options.createOnnx ??
-      ((w: FoldedWeights, threads: number) => OnnxRenderer.create(w, { threads }));
+      ((w: FoldedWeights, threads: number, device: OnnxDevice) =>
+        OnnxRenderer.create(w, { threads, device }));
     try {
-      return await create(weights, workers);
+      return await create(weights, workers, device);
     } catch (error) {
       if (!(error instanceof OnnxUnavailableError)) throw error;
+      if (device !== "cpu") throw new FlagError(`--device ${device}: ${error.message}`);
       options.log?.(`${error.message}; rendering with wasm instead`);
     }
   }

@@ -8,6 +8,7 @@ import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
 import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
 import { MAX_SCALE } from "../model/coords.ts";
+import { ONNX_DEVICES, type OnnxDevice } from "./onnx_engine.ts";
 
 /** Where to find the model and where to write. */
 export interface SourceOptions {
@@ -21,6 +22,8 @@ export interface SourceOptions {
   workers: number;
   /** `onnx` (ONNX Runtime), or the TensorFlow.js backend of the render workers. */
   backend: RenderBackend;
+  /** Where ONNX Runtime computes (default `cpu`). */
+  device?: OnnxDevice;
   /** Redo and overwrite existing output. */
   force: boolean;
 }
@@ -55,6 +58,14 @@ export const SOURCE_FLAGS: readonly FlagSpec[] = [
     type: { kind: "enum", values: RENDER_BACKENDS },
     help: "Render workers' backend (auto, gpu, node, wasm, cpu), or onnx: ONNX Runtime's " +
       "own threads (wasm if it cannot load)",
+  },
+  {
+    name: "device",
+    key: "device",
+    type: { kind: "enum", values: ONNX_DEVICES },
+    help: "With --backend onnx: where ONNX Runtime computes (cpu, cuda, coreml, dml)",
+    arg: "NAME",
+    defaultText: "cpu",
   },
   {
     name: "force",

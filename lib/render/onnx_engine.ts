@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { FlagError } from "../base/flags.ts";
 import { collectEvery } from "../base/gc.ts";
 import { pixelCoords } from "../model/coords.ts";
 import { generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
@@ -29,11 +30,29 @@ export class OnnxUnavailableError extends Error {
   }
 }
 
+/** Where ONNX Runtime computes: `--device`. */
+export type OnnxDevice = "cpu" | "cuda" | "coreml" | "dml";
+
+/** Every valid `--device` value. */
+export const ONNX_DEVICES: readonly OnnxDevice[] = ["cpu", "cuda", "coreml", "dml"];
+
+/** What a device needs, for the error where it cannot be used. */
+const DEVICE_NEEDS: Record<Exclude<OnnxDevice, "cpu">, string> = {
+  cuda: "an NVIDIA GPU with CUDA 12 and ONNX Runtime's CUDA build (see docs/onnx.md)",
+  coreml: "macOS",
+  dml: "Windows with DirectML",
+};
+
 let ortModule: Promise<Ort> | null = null;
 
 /** Imports ONNX Runtime once. @throws {OnnxUnavailableError} */
 export function loadOnnxRuntime(): Promise<Ort> {
-  ortModule ??= import("onnxruntime-node").catch((error) => {
+  ortModule ??= import("onnxruntime-node").then((ort) => {
+    // failures reach the user as errors with their reason; ONNX Runtime's
+    // own log would print them a second time, raw
+    ort.env.logLevel = "fatal";
+    return ort;
+  }, (error) => {
     ortModule = null;
     const message = error instanceof Error ? error.message : String(error);
     throw new OnnxUnavailableError(message.split("\n")[0]);
@@ -47,6 +66,51 @@ export interface OnnxEngineOptions {
   threads?: number;
   /** Pixels per band (default {@linkcode DEFAULT_ONNX_CHUNK_PIXELS}). */
   chunkPixels?: number;
+  /** Where to compute (default `cpu`). */
+  device?: OnnxDevice;
+}
+
+/**
+ * The error for a `device` this ONNX Runtime cannot use (`reason`: its
+ * own words, if it tried).
+ */
+function deviceError(ort: Ort, device: Exclude<OnnxDevice, "cpu">, reason?: string): FlagError {
+  const backends = ort.listSupportedBackends();
+  const names = (bundled: boolean) =>
+    backends.filter((b) => b.bundled === bundled).map((b) => b.name).join(", ");
+  const extra = names(false);
+  const offered = names(true) + (extra ? `; ${extra} once installed` : "");
+  return new FlagError(
+    `--device ${device}: ONNX Runtime cannot use it here${
+      reason ? ` (${reason.split("\n")[0]})` : ""
+    }; it needs ${DEVICE_NEEDS[device]}. This ONNX Runtime offers: ${offered}`,
+  );
+}
+
+/** Opens a session on `model` on `device`, or says why that device cannot be used. */
+async function openSession(
+  ort: Ort,
+  model: Uint8Array,
+  threads: number,
+  device: OnnxDevice,
+): Promise<Session> {
+  if (device !== "cpu" && !ort.listSupportedBackends().some((b) => b.name === device)) {
+    throw deviceError(ort, device);
+  }
+  try {
+    return await ort.InferenceSession.create(model, {
+      executionProviders: device === "cpu" ? ["cpu"] : [device, "cpu"],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+      logSeverityLevel: 4, // failures are reported here, not printed by ONNX Runtime
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (device !== "cpu") throw deviceError(ort, device, message);
+    throw new OnnxUnavailableError(`the model does not load: ${message}`);
+  }
 }
 
 /** A generator loaded into ONNX Runtime, rendering any number of images. */
@@ -68,20 +132,19 @@ export class OnnxRenderer {
     this.chunkPixels = options.chunkPixels ?? DEFAULT_ONNX_CHUNK_PIXELS;
   }
 
-  /** Builds the ONNX model of `weights` and opens a session on it. @throws {OnnxUnavailableError} */
+  /**
+   * Builds the ONNX model of `weights` and opens a session on it.
+   *
+   * @throws {OnnxUnavailableError} where ONNX Runtime cannot be loaded.
+   * @throws {FlagError} where it cannot use `options.device`.
+   */
   static async create(
     weights: FoldedWeights,
     options: OnnxEngineOptions = {},
   ): Promise<OnnxRenderer> {
     const ort = await loadOnnxRuntime();
-    const session = await ort.InferenceSession.create(generatorOnnx(weights), {
-      intraOpNumThreads: options.threads ?? 0,
-      interOpNumThreads: 1,
-      executionMode: "sequential",
-      graphOptimizationLevel: "all",
-    }).catch((error) => {
-      throw new OnnxUnavailableError(`the model does not load: ${(error as Error).message}`);
-    });
+    const model = generatorOnnx(weights);
+    const session = await openSession(ort, model, options.threads ?? 0, options.device ?? "cpu");
     return new OnnxRenderer(ort, session, weights.spec.zDim, options);
   }
 

@@ -1,4 +1,5 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { FlagError } from "../../lib/base/flags.ts";
 import { defaultView } from "../../lib/model/coords.ts";
 import { describeEngine, startEngine, tfBackendFor } from "../../lib/render/engine.ts";
 import { OnnxUnavailableError } from "../../lib/render/onnx_engine.ts";
@@ -59,6 +60,47 @@ Deno.test("startEngine: any other failure of ONNX Runtime is an error, not a sil
       ),
     Error,
     "out of memory",
+  );
+});
+
+Deno.test("startEngine: --device cuda, coreml, dml render within 1/255 where this ONNX Runtime has them, else are a clear flag error", async () => {
+  const folded = await randomFolded(2, true);
+  const wasm = await startEngine(folded, { backend: "wasm", workers: 1 });
+  const expected = await wasm.renderImage(request);
+  wasm.close();
+  for (const device of ["cuda", "coreml", "dml"] as const) {
+    let engine;
+    try {
+      engine = await startEngine(folded, { backend: "onnx", workers: 1, device });
+    } catch (error) {
+      assert(error instanceof FlagError, `${device}: ${error}`);
+      assertStringIncludes(error.message, `--device ${device}: ONNX Runtime cannot use it here`);
+      assertStringIncludes(error.message, "This ONNX Runtime offers: cpu");
+      continue;
+    }
+    const worst = worstDifference(await engine.renderImage(request), expected);
+    engine.close();
+    assert(worst <= 1, `${device}: off by ${worst} grey levels`);
+  }
+});
+
+Deno.test("startEngine: a device other than the CPU needs --backend onnx, and ONNX Runtime itself", async () => {
+  const folded = await randomFolded(2, false);
+  await assertRejects(
+    () => startEngine(folded, { backend: "wasm", workers: 1, device: "cuda" }),
+    FlagError,
+    "--device cuda needs --backend onnx",
+  );
+  await assertRejects(
+    () =>
+      startEngine(folded, {
+        backend: "onnx",
+        workers: 1,
+        device: "cuda",
+        createOnnx: () => Promise.reject(new OnnxUnavailableError("no binding")),
+      }),
+    FlagError,
+    "--device cuda: ONNX Runtime (npm:onnxruntime-node) cannot be loaded: no binding",
   );
 });
 
