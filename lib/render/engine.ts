@@ -58,7 +58,9 @@ export interface EngineOptions {
  * Starts the engine `backend` names: ONNX Runtime with `workers` threads
  * for `onnx` (wasm workers if it cannot be loaded, saying why; an error
  * instead where a `device` other than the CPU was asked for), else a pool
- * of `workers` render workers on that TensorFlow.js backend.
+ * of `workers` render workers on that TensorFlow.js backend. `auto` is
+ * ONNX Runtime where it loads, else the TensorFlow.js backends' `auto`
+ * (saying why).
  *
  * @throws {FlagError} for a `device` that cannot be used.
  */
@@ -67,10 +69,10 @@ export async function startEngine(
   options: EngineOptions,
 ): Promise<RenderEngine> {
   const { backend, workers, device = "cpu" } = options;
-  if (backend !== "onnx" && device !== "cpu") {
+  if (backend !== "onnx" && backend !== "auto" && device !== "cpu") {
     throw new FlagError(`--device ${device} needs --backend onnx (ONNX Runtime)`);
   }
-  if (backend === "onnx") {
+  if (backend === "onnx" || backend === "auto") {
     const create = options.createOnnx ??
       ((w: FoldedWeights, threads: number, device: OnnxDevice) =>
         OnnxRenderer.create(w, { threads, device }));
@@ -79,7 +81,8 @@ export async function startEngine(
     } catch (error) {
       if (!(error instanceof OnnxUnavailableError)) throw error;
       if (device !== "cpu") throw new FlagError(`--device ${device}: ${error.message}`);
-      options.log?.(`${error.message}; rendering with wasm instead`);
+      const instead = backend === "onnx" ? "wasm" : "the first TensorFlow.js backend that loads";
+      options.log?.(`${error.message}; rendering with ${instead} instead`);
     }
   }
   return await RenderPool.create(weights, { workers, backend: tfBackendFor(backend) });

@@ -56,8 +56,8 @@ export const SOURCE_FLAGS: readonly FlagSpec[] = [
   {
     ...BACKEND_FLAG,
     type: { kind: "enum", values: RENDER_BACKENDS },
-    help: "Render workers' backend (auto, gpu, node, wasm, cpu), or onnx: ONNX Runtime's " +
-      "own threads (wasm if it cannot load)",
+    help: "onnx: ONNX Runtime's own threads (wasm if it cannot load); gpu, node, wasm, cpu: " +
+      "the render workers' TensorFlow.js backend; auto: onnx, else gpu, node, wasm",
   },
   {
     name: "device",

@@ -47,6 +47,26 @@ Deno.test("startEngine: where ONNX Runtime cannot load, onnx says why and render
   }
 });
 
+Deno.test("startEngine: auto is ONNX Runtime where it loads, else the TensorFlow.js backends (saying why)", async () => {
+  const folded = await randomFolded(2, false);
+  const native = await startEngine(folded, { backend: "auto", workers: 1 });
+  assertEquals(native.backend, "onnx");
+  native.close();
+  const lines: string[] = [];
+  const fallback = await startEngine(folded, {
+    backend: "auto",
+    workers: 1,
+    log: (line) => lines.push(line),
+    createOnnx: () => Promise.reject(new OnnxUnavailableError("not here")),
+  });
+  assert(["gpu", "node", "wasm"].includes(fallback.backend), fallback.backend);
+  fallback.close();
+  assertEquals(lines, [
+    "ONNX Runtime (npm:onnxruntime-node) cannot be loaded: not here; " +
+    "rendering with the first TensorFlow.js backend that loads instead",
+  ]);
+});
+
 Deno.test("startEngine: any other failure of ONNX Runtime is an error, not a silent fallback", async () => {
   await assertRejects(
     () =>
