@@ -11,7 +11,7 @@ import { FlagError } from "../base/flags.ts";
 import { collectEvery } from "../base/gc.ts";
 import { pixelCoords } from "../model/coords.ts";
 import { generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
-import { type FoldedWeights, type ImageRequest, toBytesInto } from "./renderer.ts";
+import { type FoldedWeights, type ImageRequest, toBytesInto, wholeImage } from "./renderer.ts";
 
 type Ort = typeof import("onnxruntime-node");
 type Session = import("onnxruntime-node").InferenceSession;
@@ -213,10 +213,8 @@ export class OnnxRenderer {
   }
 
   /** Renders a whole image into one buffer (for small images). */
-  async renderImage(request: ImageRequest): Promise<Uint8Array> {
-    const out = new Uint8Array(request.width * request.height);
-    await this.render(request, (bytes, row) => out.set(bytes, row * request.width));
-    return out;
+  renderImage(request: ImageRequest): Promise<Uint8Array> {
+    return wholeImage((r, onRows) => this.render(r, onRows), request);
   }
 
   /** Frees the session. */

@@ -9,7 +9,12 @@
  */
 import type { BackendChoice } from "../base/backend.ts";
 import { collectEvery } from "../base/gc.ts";
-import { DEFAULT_CHUNK_PIXELS, type FoldedWeights, type ImageRequest } from "./renderer.ts";
+import {
+  DEFAULT_CHUNK_PIXELS,
+  type FoldedWeights,
+  type ImageRequest,
+  wholeImage,
+} from "./renderer.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
 import { MAX_WORKERS, startWorkers } from "../base/workers.ts";
 import { PngStreamWriter } from "../media/png_stream.ts";
@@ -152,10 +157,8 @@ export class RenderPool {
   }
 
   /** Renders a whole image into one buffer (for small images). */
-  async renderImage(request: ImageRequest): Promise<Uint8Array> {
-    const out = new Uint8Array(request.width * request.height);
-    await this.render(request, (bytes, row) => out.set(bytes, row * request.width));
-    return out;
+  renderImage(request: ImageRequest): Promise<Uint8Array> {
+    return wholeImage((r, onRows) => this.render(r, onRows), request);
   }
 
   /** Stops every worker. */

@@ -109,6 +109,19 @@ export interface ImageRequest {
   invert?: boolean;
 }
 
+/** A render that hands over an image's bands of rows in order (a pool's or an engine's). */
+export type BandedRender = (
+  request: ImageRequest,
+  onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
+) => Promise<void>;
+
+/** Collects the bands of a {@linkcode BandedRender} into one image (for small images). */
+export async function wholeImage(render: BandedRender, request: ImageRequest): Promise<Uint8Array> {
+  const out = new Uint8Array(request.width * request.height);
+  await render(request, (bytes, row) => out.set(bytes, row * request.width));
+  return out;
+}
+
 /** Converts grey levels in [0, 1] to bytes (round to nearest, clamped). */
 export function toBytesInto(values: Float32Array, out: Uint8Array, invert: boolean): void {
   for (let i = 0; i < values.length; i++) {
