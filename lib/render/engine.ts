@@ -1,8 +1,8 @@
 /**
- * The render engines behind one interface: the pool of wasm (TensorFlow.js)
- * workers, and ONNX Runtime with its own threads (`--backend onnx`). Where
- * ONNX Runtime cannot be loaded, `--backend onnx` says why and renders with
- * wasm instead.
+ * The render engines behind one interface: the pool of TensorFlow.js (wasm)
+ * workers, and ONNX Runtime with its own threads (`--backend onnx`, and
+ * `auto`). Where ONNX Runtime cannot be loaded, they say why and render
+ * with the workers instead.
  *
  * @module
  */
@@ -38,13 +38,13 @@ export function tfBackendFor(backend: RenderBackend): BackendChoice {
 
 /** Options for {@linkcode startEngine}. */
 export interface EngineOptions {
-  /** `onnx`, or the workers' TensorFlow.js backend. */
+  /** `onnx`, `auto` (ONNX Runtime where it loads), or the workers' TensorFlow.js backend. */
   backend: RenderBackend;
   /** Workers, or ONNX Runtime's threads. */
   workers: number;
   /** Where ONNX Runtime computes (default `cpu`); other devices need `backend` `onnx`. */
   device?: OnnxDevice;
-  /** Receives the reason when `onnx` falls back to wasm. */
+  /** Receives the reason when `onnx` or `auto` cannot load ONNX Runtime. */
   log?: (line: string) => void;
   /** Starts ONNX Runtime (a test's stand-in; default {@linkcode OnnxRenderer.create}). */
   createOnnx?: (

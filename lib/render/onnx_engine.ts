@@ -219,6 +219,6 @@ export class OnnxRenderer {
 
   /** Frees the session. */
   close(): void {
-    void this.#session.release();
+    this.#session.release().catch(() => {}); // nothing is left to free where it fails
   }
 }
