@@ -11,6 +11,7 @@ import { REFERENCE_BALANCE } from "./balance.ts";
 import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, SEED_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec, parseFlags, toArgs } from "../base/flags.ts";
 import type { ModelSettings } from "../model/model.ts";
+import type { GanFakes } from "./shard_grads.ts";
 
 /** A named set of defaults. */
 export type PresetName = "default" | "reference" | "quick";
@@ -54,8 +55,11 @@ export interface TrainConfig extends ModelSettings {
    * `vae + ganWeight * g`).
    */
   loop: "balanced" | "alternating";
-  /** The GAN's fakes: reconstructions of the batch (reference) or samples `G(z ~ N(0, I))`. */
-  ganFakes: "reconstructions" | "samples";
+  /**
+   * The GAN's fakes: reconstructions of the batch (reference), samples
+   * `G(z ~ N(0, I))`, or both.
+   */
+  ganFakes: GanFakes;
   /** Weight of `g_loss` in the generator's loss `vae + weight * g` (reference: 1). */
   ganWeight: number;
   /** VAE updates per batch. */
@@ -142,7 +146,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   gan: true,
   ganAfter: 1000,
   loop: "alternating",
-  ganFakes: "samples",
+  ganFakes: "both",
   ganWeight: 0.5,
   ...REFERENCE_BALANCE,
   zDim: 32,
@@ -360,9 +364,9 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   {
     name: "gan-fakes",
     key: "ganFakes",
-    type: { kind: "enum", values: ["samples", "reconstructions"] },
-    help: "What the discriminator sees as fakes: samples G(z ~ N(0, I)) " +
-      "or reconstructions of the batch (the reference)",
+    type: { kind: "enum", values: ["both", "samples", "reconstructions"] },
+    help: "What the discriminator sees as fakes: samples G(z ~ N(0, I)), " +
+      "reconstructions of the batch (the reference), or both",
     arg: "KIND",
   },
   {

@@ -4,11 +4,11 @@
  * mean (its sum divided by the whole batch's size), so summing the shards'
  * losses and gradients gives exactly the whole batch's.
  *
- * The GAN's fakes are either the reconstructions `G(z)`, `z ~ q(z | x)` (the
- * reference), or samples `G(z)`, `z ~ N(0, I)` (the images users draw). With
- * samples, each image's noise row holds `2 * zDim` values: the
- * reparameterisation's, then the sample's `z`; the generator's loss is
- * `vae + ganWeight * g`.
+ * The GAN's fakes are the reconstructions `G(z)`, `z ~ q(z | x)` (the
+ * reference), samples `G(z)`, `z ~ N(0, I)` (the images users draw), or
+ * both (each loss then averages its two terms). With samples, each image's
+ * noise row holds `2 * zDim` values: the reparameterisation's, then the
+ * sample's `z`. The generator's loss is `vae + ganWeight * g`.
  *
  * @module
  */
@@ -28,10 +28,13 @@ export function usesDiscriminator(kind: UpdateKind): boolean {
   return kind !== "vae";
 }
 
+/** The GAN's fakes: reconstructions of the batch, samples of the prior, or both. */
+export type GanFakes = "reconstructions" | "samples" | "both";
+
 /** How the GAN's part of the losses is formed. */
 export interface GanLoss {
   /** What the discriminator is shown as fakes. */
-  fakes: "reconstructions" | "samples";
+  fakes: GanFakes;
   /** Weight of `g_loss` in the generator's loss `vae + weight * g`. */
   weight: number;
 }
@@ -45,7 +48,7 @@ export interface Shard {
   x: tf.Tensor2D;
   /**
    * N(0, 1) noise, `[n, zDim]` flattened for the reparameterisation, or
-   * `[n, 2 * zDim]` when the GAN's fakes are samples (then each row's
+   * `[n, 2 * zDim]` when the GAN's fakes include samples (then each row's
    * second half is the sample's `z`).
    */
   eps: Float32Array;
@@ -84,18 +87,41 @@ function reconstruct(model: Model, shard: Shard, coords: tf.Tensor2D) {
   return { xHat, mu: q.mu, logVar: q.logVar };
 }
 
-/** The discriminator's fakes for this shard: samples if its noise holds their `z`. */
-function fakes(model: Model, shard: Shard, coords: tf.Tensor2D): tf.Tensor2D {
-  const { z } = noise(model, shard);
-  if (z) return generate(model.gen, model.spec.generator, z, coords);
-  return reconstruct(model, shard, coords).xHat;
+/**
+ * The discriminator's fakes for this shard, as `gan.fakes` says: samples
+ * (of the noise's `z`), reconstructions (`recon` if already drawn), or both.
+ */
+function fakeSets(
+  model: Model,
+  shard: Shard,
+  coords: tf.Tensor2D,
+  gan: GanLoss,
+  recon?: tf.Tensor2D,
+): tf.Tensor2D[] {
+  const sets: tf.Tensor2D[] = [];
+  if (gan.fakes !== "reconstructions") {
+    const { z } = noise(model, shard);
+    if (!z) throw new Error("Sample fakes need a z per image beside the reparameterisation noise");
+    sets.push(generate(model.gen, model.spec.generator, z, coords));
+  }
+  if (gan.fakes !== "samples") sets.push(recon ?? reconstruct(model, shard, coords).xHat);
+  return sets;
 }
 
-function dLoss(model: Model, shard: Shard, fake: tf.Tensor2D): tf.Scalar {
+/** The mean of one or more scalars (the scalar itself if there is one). */
+function meanOf(terms: tf.Scalar[]): tf.Scalar {
+  return terms.length === 1 ? terms[0] : tf.div(tf.addN(terms), terms.length) as tf.Scalar;
+}
+
+/** The discriminator's loss, averaged over the sets of fakes. */
+function dLoss(model: Model, shard: Shard, fakes: tf.Tensor2D[]): tf.Scalar {
   const spec = model.spec.discriminator;
   const real = discriminate(model.disc, spec, shard.x, shard.groupSize);
-  const faked = discriminate(model.disc, spec, fake, shard.groupSize);
-  return discriminatorLoss(real, faked, shard.total);
+  return meanOf(
+    fakes.map((fake) =>
+      discriminatorLoss(real, discriminate(model.disc, spec, fake, shard.groupSize), shard.total)
+    ),
+  );
 }
 
 async function scalar(t: tf.Tensor): Promise<number> {
@@ -123,7 +149,7 @@ export async function shardUpdate(
 ): Promise<ShardResult> {
   const total = shard.total;
   if (kind === "d-eval" || kind === "d") {
-    const fake = tf.tidy(() => fakes(model, shard, coords));
+    const fake = tf.tidy(() => fakeSets(model, shard, coords, gan));
     try {
       if (kind === "d-eval") {
         return {
@@ -140,7 +166,7 @@ export async function shardUpdate(
       tf.dispose(Object.values(grads));
       return { losses: { d: await scalar(value) }, grads: flat };
     } finally {
-      fake.dispose();
+      tf.dispose(fake);
     }
   }
   const params = vaeParams(model);
@@ -150,10 +176,12 @@ export async function shardUpdate(
     const vae = vaeLoss(shard.x, r.xHat, r.mu, r.logVar, total);
     parts.push(tf.keep(vae));
     if (kind === "vae") return vae;
-    const { z } = noise(model, shard);
-    const fake = z ? generate(model.gen, model.spec.generator, z, coords) : r.xHat;
-    const logits = discriminate(model.disc, model.spec.discriminator, fake, shard.groupSize);
-    const g = generatorLoss(logits, total);
+    const spec = model.spec.discriminator;
+    const g = meanOf(
+      fakeSets(model, shard, coords, gan, r.xHat).map((fake) =>
+        generatorLoss(discriminate(model.disc, spec, fake, shard.groupSize), total)
+      ),
+    );
     parts.push(tf.keep(g));
     return tf.add(tf.mul(g, gan.weight), vae) as tf.Scalar;
   }, Object.values(params));

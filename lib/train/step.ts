@@ -21,7 +21,7 @@ import { type BalanceRules, generatorDone, shouldTrainDiscriminator } from "./ba
 import { type Model, vaeParams } from "../model/model.ts";
 import { assignFlat, countParams, flatten } from "../model/params.ts";
 import type { Rng } from "../base/rng.ts";
-import type { UpdateKind } from "./shard_grads.ts";
+import type { GanFakes, UpdateKind } from "./shard_grads.ts";
 import type { TrainPool, UpdateLosses } from "./pool.ts";
 
 /** The three optimisers of the reference. */
@@ -145,7 +145,7 @@ export async function stepContext(
     batch: number;
     bnGroups: number;
     loop: StepContext["loop"];
-    ganFakes: "reconstructions" | "samples";
+    ganFakes: GanFakes;
   },
 ): Promise<StepContext> {
   const weights = await MasterWeights.of(model);
@@ -157,7 +157,7 @@ export async function stepContext(
     rules: settings,
     gan: settings.gan,
     loop: settings.loop,
-    sampleFakes: settings.ganFakes === "samples",
+    sampleFakes: settings.ganFakes !== "reconstructions",
     groupSize: settings.batch / settings.bnGroups,
   };
 }

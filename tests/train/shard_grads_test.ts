@@ -108,3 +108,20 @@ Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; a 
   const half: Shard = { ...shard, total: 2 * N };
   near((await shardUpdate(model, "g", half, coords, undefined, gan)).losses.g!, g / 2, "g/2");
 });
+
+Deno.test("shardUpdate: with both kinds of fakes, each GAN loss averages its sample and reconstruction terms", async () => {
+  const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
+  const gan: GanLoss = { fakes: "both", weight: 0.5 };
+  const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N };
+  const { vae, xHat } = await referenceVae(x);
+  const samples = generate(model.gen, model.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
+  const dReal = await scores(x), dSample = await scores(samples), dRecon = await scores(xHat);
+  const mean = (ps: number[], t: number) => ps.reduce((s, p) => s + bce(p, t), 0) / N;
+  const g = (mean(dSample, 1) + mean(dRecon, 1)) / 2;
+  const d = 0.5 * mean(dReal, 1) + 0.5 * (mean(dSample, 0) + mean(dRecon, 0)) / 2;
+
+  const gUpdate = await shardUpdate(model, "g", shard, coords, undefined, gan);
+  near(gUpdate.losses.vae!, vae, "vae");
+  near(gUpdate.losses.g!, g, "g");
+  near((await shardUpdate(model, "d-eval", shard, coords, undefined, gan)).losses.d!, d, "d");
+});
