@@ -146,7 +146,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   gan: true,
   ganAfter: 1000,
   loop: "alternating",
-  ganFakes: "both",
+  ganFakes: "samples",
   ganWeight: 0.5,
   ...REFERENCE_BALANCE,
   zDim: 32,
