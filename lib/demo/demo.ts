@@ -19,9 +19,13 @@ import { RENDER_DEFAULTS, type RenderOptions, renderSingle } from "../latent/sti
 import { renderWalk } from "../latent/walk.ts";
 import { WALK_DEFAULTS, type WalkSettings } from "../latent/walk_config.ts";
 
-/** The demo's walk: one example of each digit, 0 -> 9 -> 0. */
+/**
+ * The demo's walk: a drawn sample of each digit, 0 -> 9 -> 0 (samples are
+ * the model's sharpest drawings; see `latent/keyframes.ts`).
+ */
 export const DEMO_WALK: WalkSettings = {
   ...WALK_DEFAULTS,
+  keyframes: "drawn",
   id: "demo-digits",
   steps: 100,
   fps: 25,
@@ -29,11 +33,11 @@ export const DEMO_WALK: WalkSettings = {
   stillSize: [2048, 2048],
 };
 
-/** The demo's single renders: a dream, a dark-on-white digit, a zoom. */
+/** The demo's single renders: a dream, a dark-on-white one, a zoom. */
 export const DEMO_RENDERS: Partial<RenderOptions>[] = [
   { name: "demo-seed7", seed: 7 },
-  { name: "demo-eight-inverted", digit: 8, invert: true },
-  { name: "demo-three-zoom", digit: 3, scale: 2.5, center: [1.5, -1] },
+  { name: "demo-seed42-inverted", seed: 42, invert: true },
+  { name: "demo-seed7-zoom", seed: 7, scale: 2.5, center: [1.5, -1] },
 ];
 
 /** Sizes the demo uses (tests shrink them). */

@@ -1,7 +1,8 @@
 /**
  * Keyframes of a latent walk: real test-set digits encoded with the
- * encoder's mean (the original's digit loop), random draws from the prior,
- * or vectors read from a JSON file.
+ * encoder's mean (the original's digit loop), drawn digits (samples of the
+ * prior that the MNIST classifier is surest show each digit), random draws
+ * from the prior, or vectors read from a JSON file.
  *
  * @module
  */
@@ -14,6 +15,9 @@ import { FlagError } from "../base/flags.ts";
 import { loadMnist } from "../data/mnist.ts";
 import { disposeParams } from "../model/params.ts";
 import { Rng } from "../base/rng.ts";
+import { defaultView, pixelCoords } from "../model/coords.ts";
+import { generate, type GeneratorSpec } from "../model/generator.ts";
+import { CLASSIFIER_DIR, classify, disposeClassifier, loadClassifier } from "../eval/classifier.ts";
 
 /** One keyframe: a label for people and its latent vector. */
 export interface Keyframe {
@@ -30,10 +34,11 @@ export interface Keyframe {
 /** How the keyframes are chosen. */
 export type KeyframeChoice =
   | { kind: "digits"; digits: number[] }
+  | { kind: "drawn"; digits: number[] }
   | { kind: "random"; count: number }
   | { kind: "file"; path: string };
 
-/** Parses `--keyframes` (`digits`, `random:N`) and `--digits`/`--z` into a choice. */
+/** Parses `--keyframes` (`digits`, `drawn`, `random:N`) and `--digits`/`--z` into a choice. */
 export function keyframeChoice(
   options: { keyframes?: string; digits?: number[]; z?: string },
 ): KeyframeChoice {
@@ -49,10 +54,14 @@ export function keyframeChoice(
     return { kind: "digits", digits: options.digits };
   }
   const k = options.keyframes ?? "digits";
-  if (k === "digits") return { kind: "digits", digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] };
+  const all = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  if (k === "digits") return { kind: "digits", digits: all };
+  if (k === "drawn") return { kind: "drawn", digits: all };
   const m = /^random:(\d+)$/.exec(k);
   if (m && Number(m[1]) >= 1) return { kind: "random", count: Number(m[1]) };
-  throw new FlagError(`--keyframes must be "digits" or "random:N" with N >= 1, got "${k}"`);
+  throw new FlagError(
+    `--keyframes must be "digits", "drawn" or "random:N" with N >= 1, got "${k}"`,
+  );
 }
 
 /** Reads latent vectors from a JSON file: a list of lists of `zDim` numbers. */
@@ -109,6 +118,47 @@ export async function encodeDigits(
   }
 }
 
+/** Prior samples drawn per call of {@linkcode drawDigits}, to choose from. */
+export const DRAWN_CANDIDATES = 400;
+
+/**
+ * For each requested digit, the sample `z ~ N(0, I)` (of
+ * {@linkcode DRAWN_CANDIDATES}, seeded) that the MNIST classifier is surest
+ * shows it, drawn at the training size with the weights renders use.
+ */
+export async function drawDigits(
+  checkpoint: string,
+  digits: number[],
+  seed: number,
+  classifierDir = CLASSIFIER_DIR,
+): Promise<Keyframe[]> {
+  const classifier = await loadClassifier(classifierDir);
+  const { spec, params } = await loadNetworkParams<GeneratorSpec>(checkpoint, "generator");
+  try {
+    const n = DRAWN_CANDIDATES, side = spec.size;
+    const z = new Rng(seed, "drawn").normal(n * spec.zDim);
+    const coords = tf.tensor2d(pixelCoords(side, side, defaultView(spec.scale)), [side * side, 3]);
+    const out = generate(params, spec, tf.tensor2d(z, [n, spec.zDim]), coords);
+    const images = await out.data() as Float32Array;
+    tf.dispose([coords, out]);
+    const { probs } = await classify(classifier, images);
+    const classes = classifier.spec.classes;
+    return digits.map((d) => {
+      let best = 0;
+      for (let i = 1; i < n; i++) if (probs[i * classes + d] > probs[best * classes + d]) best = i;
+      return {
+        label: `drawn ${d}`,
+        digit: d,
+        testIndex: null,
+        z: z.slice(best * spec.zDim, (best + 1) * spec.zDim),
+      };
+    });
+  } finally {
+    disposeParams(params);
+    disposeClassifier(classifier);
+  }
+}
+
 /** Resolves a keyframe choice into latent vectors for a model. */
 export async function resolveKeyframes(
   choice: KeyframeChoice,
@@ -119,6 +169,8 @@ export async function resolveKeyframes(
   switch (choice.kind) {
     case "digits":
       return await encodeDigits(checkpoint, choice.digits, seed);
+    case "drawn":
+      return await drawDigits(checkpoint, choice.digits, seed);
     case "random": {
       const rng = new Rng(seed, "keyframes");
       return Array.from({ length: choice.count }, (_, i) => ({

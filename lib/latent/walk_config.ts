@@ -15,7 +15,7 @@ import { type Easing, EASING_NAMES, type Interpolation, INTERPOLATIONS } from ".
 export interface WalkSettings {
   /** Folder name under `<out>/walks/` (default: derived from the settings). */
   id?: string;
-  /** `digits` or `random:N`. */
+  /** `digits`, `drawn` or `random:N`. */
   keyframes?: string;
   /** Digits to walk through, e.g. 3,1,4,1,5. */
   digits?: number[];
@@ -88,7 +88,8 @@ export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
     name: "keyframes",
     key: "keyframes",
     type: { kind: "string" },
-    help: "digits (one test example of each 0-9) or random:N",
+    help: "digits (one test example of each 0-9, encoded), drawn (a drawn sample of each " +
+      "0-9, as sharp as samples) or random:N",
     arg: "KIND",
     defaultText: "digits",
   },
