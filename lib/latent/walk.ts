@@ -22,7 +22,9 @@ import { writeGreyPng } from "../media/png_stream.ts";
 import type { ImageRequest } from "../render/renderer.ts";
 import { renderToPng } from "../render/pool.ts";
 import type { RenderEngine } from "../render/engine.ts";
-import { walkLatent } from "./walk_math.ts";
+import { type Easing, EASINGS, framePosition, walkLatent } from "./walk_math.ts";
+import { zoomView } from "./camera.ts";
+import { FlagError } from "../base/flags.ts";
 import type { WalkSettings } from "./walk_config.ts";
 
 /** `walk.json`: everything about a walk, enough to reproduce it. */
@@ -55,8 +57,13 @@ export interface WalkRecord {
     center: [number, number];
     invert: boolean;
     seed: number;
+    /** The view of each keyframe, when the camera follows the keyframes. */
+    camera?: View[];
+    /** The view the walk zooms to over its frames. */
+    zoomTo?: View;
   };
-  frames: { count: number; dir: string };
+  /** `views`: the scale and centre of each frame, when the camera moves. */
+  frames: { count: number; dir: string; views?: View[] };
   video: string | null;
   contact: string;
   command: string;
@@ -194,6 +201,7 @@ async function planWalk(ctx: WalkContext, s: WalkSettings): Promise<WalkPlan> {
     center: view.center,
     invert: s.invert,
     seed: s.seed,
+    ...cameraSettings(s, view, keys.length),
   };
   // the checksums.sha256 line of the weights the walk renders
   const listing = await readChecksums(source.checkpoint);
@@ -268,7 +276,13 @@ function newRecord(ctx: WalkContext, plan: WalkPlan, created: string): WalkRecor
       still: `stills/key-${String(i).padStart(2, "0")}.png`,
     })),
     settings: plan.settings,
-    frames: { count: plan.settings.steps, dir: "frames" },
+    frames: {
+      count: plan.settings.steps,
+      dir: "frames",
+      ...(moving(plan.settings)
+        ? { views: Array.from({ length: plan.settings.steps }, (_, f) => viewAt(plan, f)) }
+        : {}),
+    },
     video: null,
     contact: "contact.png",
     command: ctx.command,
@@ -276,9 +290,61 @@ function newRecord(ctx: WalkContext, plan: WalkPlan, created: string): WalkRecor
   };
 }
 
+/**
+ * The camera part of a walk's settings: per-keyframe views or a zoom
+ * target; empty for a fixed camera (so older walks keep their identity).
+ */
+function cameraSettings(
+  s: WalkSettings,
+  view: View,
+  keys: number,
+): Partial<WalkRecord["settings"]> {
+  if (s.camera && s.zoomTo !== undefined) {
+    throw new FlagError("Give either a plan's camera list or --zoom-to, not both");
+  }
+  if (s.camera) {
+    if (s.camera.length !== keys) {
+      throw new FlagError(
+        `The camera list has ${s.camera.length} views but the walk has ${keys} keyframes: give one view per keyframe`,
+      );
+    }
+    return { camera: s.camera };
+  }
+  if (s.zoomTo !== undefined) {
+    return { zoomTo: { scale: s.zoomTo, center: s.zoomCenter ?? view.center } };
+  }
+  if (s.zoomCenter) throw new FlagError("--zoom-center needs --zoom-to");
+  return {};
+}
+
+/** Whether a walk's camera moves. */
+function moving(settings: WalkRecord["settings"]): boolean {
+  return settings.camera !== undefined || settings.zoomTo !== undefined;
+}
+
+/**
+ * The view of frame `f`: eased between keyframe views like the latent
+ * vector, or zooming at constant speed over the whole walk, or fixed.
+ */
+function viewAt(plan: WalkPlan, f: number): View {
+  const st = plan.settings;
+  if (st.camera) {
+    const p = framePosition(f, st.steps, st.camera.length, st.loop);
+    return zoomView(st.camera[p.from], st.camera[p.to], EASINGS[st.ease as Easing](p.t));
+  }
+  if (st.zoomTo) return zoomView(plan.view, st.zoomTo, f / (st.steps - 1));
+  return plan.view;
+}
+
 /** The render request of one image of the walk. */
-function request(job: WalkJob, z: Float32Array, width: number, height: number): ImageRequest {
-  return { z, width, height, view: job.plan.view, invert: job.s.invert };
+function request(
+  job: WalkJob,
+  z: Float32Array,
+  width: number,
+  height: number,
+  view = job.plan.view,
+): ImageRequest {
+  return { z, width, height, view, invert: job.s.invert };
 }
 
 /** The latent vector of frame `f`. */
@@ -297,7 +363,8 @@ async function renderStills(job: WalkJob): Promise<void> {
       `still ${i + 1}/${plan.keys.length} (${plan.keys[i].label}) at ${stillWidth}x${stillHeight}`,
     );
     const t = performance.now();
-    await renderToPng(ctx.pool, request(job, plan.keys[i].z, stillWidth, stillHeight), path);
+    const view = plan.settings.camera?.[i] ?? plan.view;
+    await renderToPng(ctx.pool, request(job, plan.keys[i].z, stillWidth, stillHeight, view), path);
     job.seconds.render += (performance.now() - t) / 1000;
   }
 }
@@ -323,7 +390,9 @@ async function renderFrames(job: WalkJob): Promise<{ rendered: number; reused: n
       }
     }
     const t = performance.now();
-    const pixels = await ctx.pool.renderImage(request(job, latent(job, f), width, height));
+    const pixels = await ctx.pool.renderImage(
+      request(job, latent(job, f), width, height, viewAt(plan, f)),
+    );
     seconds.render += (performance.now() - t) / 1000;
     return { pixels, fresh: true };
   };
@@ -365,7 +434,11 @@ async function renderContactSheet(job: WalkJob): Promise<void> {
   const thumbs: Uint8Array[] = [];
   for (let i = 0; i < shots; i++) {
     const f = Math.floor((i * s.steps) / shots);
-    thumbs.push(await job.ctx.pool.renderImage(request(job, latent(job, f), thumbW, thumbH)));
+    thumbs.push(
+      await job.ctx.pool.renderImage(
+        request(job, latent(job, f), thumbW, thumbH, viewAt(job.plan, f)),
+      ),
+    );
   }
   const sheet = byteGrid(thumbs, thumbW, thumbH, Math.min(6, shots));
   await writeGreyPng(

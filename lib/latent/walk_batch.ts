@@ -8,6 +8,7 @@
  */
 import { readJson } from "../base/atomic_write.ts";
 import { checkKeys, FlagError, parseFlags, toArgs } from "../base/flags.ts";
+import { parseCamera } from "./camera.ts";
 import { WALK_SETTING_FLAGS, type WalkOptions, type WalkSettings } from "./walk_config.ts";
 
 /** One walk to render and the command that reproduces it on its own. */
@@ -55,24 +56,23 @@ export async function planWalks(
       if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
         throw new FlagError(`${where} is not an object of walk settings`);
       }
-      checkKeys(entry as Record<string, unknown>, WALK_SETTING_FLAGS, where);
+      const { camera, ...flags } = entry as Record<string, unknown>;
+      checkKeys(flags, WALK_SETTING_FLAGS, where);
       let parsed: Record<string, unknown>;
       try {
-        parsed = parseFlags(
-          toArgs(entry as Record<string, unknown>, WALK_SETTING_FLAGS),
-          WALK_SETTING_FLAGS,
-        );
+        parsed = parseFlags(toArgs(flags, WALK_SETTING_FLAGS), WALK_SETTING_FLAGS);
       } catch (error) {
         throw new FlagError(`${where}: ${(error as Error).message}`);
       }
       // a plan entry's keyframes replace the command line's
       const keyframeKeys = ["keyframes", "digits", "z"].filter((k) => k in parsed);
-      const merged = {
+      const merged: Record<string, unknown> = {
         ...base,
         ...(keyframeKeys.length ? { keyframes: undefined, digits: undefined, z: undefined } : {}),
         ...parsed,
       };
-      walks.push(merged as WalkSettings);
+      if (camera !== undefined) merged.camera = parseCamera(camera, where);
+      walks.push(merged as unknown as WalkSettings);
     });
   } else {
     for (let i = 0; i < options.count; i++) {

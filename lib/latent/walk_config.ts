@@ -9,6 +9,7 @@
 import { SEED_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
 import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
+import { MAX_SCALE, type View } from "../model/coords.ts";
 import { type Easing, EASING_NAMES, type Interpolation, INTERPOLATIONS } from "./walk_math.ts";
 
 /** Everything that decides a walk's frames. */
@@ -43,6 +44,12 @@ export interface WalkSettings {
   center: [number, number];
   /** Dark digits on white. */
   invert: boolean;
+  /** Camera path: one view per keyframe (plan files only). */
+  camera?: View[];
+  /** Zoom over the whole walk to this scale. */
+  zoomTo?: number;
+  /** Centre the zoom ends on (default: `center`). */
+  zoomCenter?: [number, number];
 }
 
 /** All options of `deno task walk`. */
@@ -157,6 +164,20 @@ export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
     help: "End the walk on its last keyframe instead of looping back",
   },
   ...VIEW_FLAGS,
+  {
+    name: "zoom-to",
+    key: "zoomTo",
+    type: { kind: "number", min: 0, exclusiveMin: true, max: MAX_SCALE },
+    help: "Zoom geometrically over the walk from --scale to this scale (smaller zooms in)",
+    arg: "S",
+  },
+  {
+    name: "zoom-center",
+    key: "zoomCenter",
+    type: { kind: "point" },
+    help: "Plane point the zoom ends centred on (default: --center)",
+    arg: "X,Y",
+  },
 ];
 
 /** Every flag of `deno task walk`. */

@@ -50,3 +50,32 @@ Deno.test("planWalks: bad plans are errors that name the plan and the walk", asy
   await fails([{ steps: 0 }], `Cannot read plan "${plan}": walk 0: --steps`);
   await fails([{ id: "a" }, { id: "a" }], `Two walks have the same --id "a"`);
 });
+
+Deno.test("planWalks: a plan's camera list and zoom flags reach the walk; bad ones are clear errors", async () => {
+  await using tmp = await tempDir();
+  const plan = join(tmp.path, "plan.json");
+  await Deno.writeTextFile(
+    plan,
+    JSON.stringify([
+      { digits: [1, 7], camera: [{ scale: 8 }, { scale: 0.1, center: [1, 2] }] },
+      { "zoom-to": 0.01, "zoom-center": "0.5,-0.25" },
+    ]),
+  );
+  const walks = await planWalks({ ...WALK_DEFAULTS, plan }, []);
+  assertEquals(walks[0].settings.camera, [{ scale: 8, center: [0, 0] }, {
+    scale: 0.1,
+    center: [1, 2],
+  }]);
+  assertEquals([walks[1].settings.zoomTo, walks[1].settings.zoomCenter], [0.01, [0.5, -0.25]]);
+  for (
+    const [entry, text] of [
+      [{ camera: [{ scale: 0 }] }, "walk 0: camera 0: scale must be a number > 0"],
+      [{ camera: [{ scale: 1, center: ["NaN", 0] }] }, "center must be two finite numbers"],
+      [{ "zoom-to": -1 }, "--zoom-to must be"],
+      [{ "zoom-center": "NaN,1" }, "--zoom-center must be"],
+    ] as const
+  ) {
+    await Deno.writeTextFile(plan, JSON.stringify([entry]));
+    await assertRejects(() => planWalks({ ...WALK_DEFAULTS, plan }, []), FlagError, text);
+  }
+});
