@@ -14,17 +14,22 @@ import { defaultWorkers } from "../lib/render/pool.ts";
 import { describeEngine, startEngine, tfBackendFor } from "../lib/render/engine.ts";
 import { loadGenerator } from "../lib/model/network_files.ts";
 import { renderWalk } from "../lib/latent/walk.ts";
+import { resolveShard } from "../lib/base/shard.ts";
 import { planWalks } from "../lib/latent/walk_batch.ts";
 import { WALK_DEFAULTS, WALK_FLAGS, type WalkOptions } from "../lib/latent/walk_config.ts";
 
 const USAGE = "Usage: deno task walk [options]\n\n" +
   "Renders latent walks: PNG frames + an MP4, keyframe stills and a contact sheet,\n" +
-  "in output/walks/ID/. Running the same command again resumes or skips.";
+  "in output/walks/ID/. Running the same command again resumes or skips.\n" +
+  "On a cluster: N processes with --shard K/N share the frames; then one run\n" +
+  "without --shard (or deno task merge) encodes the MP4.";
 
 await runMain(async () => {
   const user = parseOrExit<WalkOptions>(Deno.args, WALK_FLAGS, USAGE, WALK_DEFAULTS);
   const options: WalkOptions = { ...WALK_DEFAULTS, ...user };
   const workers = options.workers || defaultWorkers();
+  const shard = resolveShard(options.shard);
+  if (shard && options.force) throw new Error("--force cannot be combined with --shard");
   const sourceArgs = [
     ...(options.run ? ["--run", options.run] : []),
     ...(options.model ? ["--model", options.model] : []),
@@ -62,6 +67,8 @@ await runMain(async () => {
         out: options.out,
         force: options.force,
         command: walk.command,
+        shard,
+        merge: options.merge,
         onFrame: (done, total) => {
           progress ??= new Progress({ max: total, start: done, unit: "frames" });
           progress.update(done, label);
@@ -70,6 +77,10 @@ await runMain(async () => {
       }, walk.settings);
       await (progress as Progress | null)?.stop();
       const r = result.record;
+      if (result.status === "shard") {
+        console.log(`${label}: shard ${shard!.index}/${shard!.count} done in ${result.dir}`);
+        continue;
+      }
       if (result.status === "skipped") {
         console.log(`${label}: ${result.dir} is already complete (--force to redo)`);
         continue;

@@ -5,11 +5,17 @@
  * stopped (finished stills and frames are reused); a finished one is
  * skipped; nothing is overwritten without `force`.
  *
+ * With a shard (`--shard K/N`) only the stills and frames i with
+ * i mod N = K are rendered, into the same folder, and the shard marks itself
+ * done in `shards/`; the run without a shard then finishes the walk from the
+ * frames on disk (and refuses if any is missing).
+ *
  * @module
  */
 import { join } from "@std/path";
 import { exists, readJson, removeStaleTemps, writeJsonAtomic } from "../base/atomic_write.ts";
 import { checkName } from "../base/flags.ts";
+import { ownsItem, type Shard } from "../base/shard.ts";
 import type { View } from "../model/coords.ts";
 import { readChecksums } from "../base/checksummed_folder.ts";
 import { weightsFile } from "../model/network_files.ts";
@@ -90,11 +96,15 @@ export interface WalkContext {
   onFrame?(done: number, total: number): void;
   /** Progress messages for people. */
   onMessage?(text: string): void;
+  /** Render only this shard's stills and frames, no video or contact sheet. */
+  shard?: Shard | null;
+  /** Finish a sharded walk: every frame must be on disk already. */
+  merge?: boolean;
 }
 
 /** How a walk ended. */
 export interface WalkResult {
-  status: "rendered" | "resumed" | "skipped";
+  status: "rendered" | "resumed" | "skipped" | "shard";
   dir: string;
   record: WalkRecord;
 }
@@ -137,12 +147,17 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
   if (found.status === "skipped") return { status: "skipped", dir, record: found.record };
   await Deno.mkdir(join(dir, "frames"), { recursive: true });
   await Deno.mkdir(join(dir, "stills"), { recursive: true });
-  // what an interrupted or failed write left behind
-  for (const sub of ["", "frames", "stills"]) await removeStaleTemps(join(dir, sub));
   const record = newRecord(ctx, plan, found.created);
+  const shard = ctx.shard ?? null;
+  const seconds = { render: 0, png: 0, video: 0 };
+  const job: WalkJob = { ctx, s, plan, record, seconds, shard, merging: false };
+  if (shard) return await renderShard(job, shard);
+  // what an interrupted or failed write left behind (no shard is running now)
+  for (const sub of ["", "frames", "stills"]) await removeStaleTemps(join(dir, sub));
+  job.merging = ctx.merge === true || (await shardMarks(dir)).length > 0;
+  if (job.merging) await checkAllFrames(job);
   await writeJsonAtomic(recordPath, record);
 
-  const job: WalkJob = { ctx, s, plan, record, seconds: { render: 0, png: 0, video: 0 } };
   await renderStills(job);
   const frames = await renderFrames(job);
   await renderContactSheet(job);
@@ -177,6 +192,10 @@ interface WalkJob {
   plan: WalkPlan;
   record: WalkRecord;
   seconds: { render: number; png: number; video: number };
+  /** Only this shard's share is rendered. */
+  shard: Shard | null;
+  /** Finishing a sharded walk: nothing may be missing. */
+  merging: boolean;
 }
 
 /** Resolves a walk's keyframes and settings, and derives its identity and folder. */
@@ -358,7 +377,7 @@ async function renderStills(job: WalkJob): Promise<void> {
   const [stillWidth, stillHeight] = job.s.stillSize;
   for (let i = 0; i < plan.keys.length; i++) {
     const path = join(plan.dir, record.keyframes[i].still);
-    if (await exists(path)) continue;
+    if (!ownsItem(job.shard, i) || await exists(path)) continue;
     ctx.onMessage?.(
       `still ${i + 1}/${plan.keys.length} (${plan.keys[i].label}) at ${stillWidth}x${stillHeight}`,
     );
@@ -387,6 +406,12 @@ async function renderFrames(job: WalkJob): Promise<{ rendered: number; reused: n
       const image = await readGrey(path);
       if (image.width === width && image.height === height) {
         return { pixels: image.pixels, fresh: false };
+      }
+      if (job.merging) {
+        throw new Error(
+          `Cannot finish walk "${plan.id}": ${path} is ${image.width}x${image.height}, ` +
+            `not ${width}x${height}; it was made with other settings`,
+        );
       }
     }
     const t = performance.now();
@@ -446,5 +471,90 @@ async function renderContactSheet(job: WalkJob): Promise<void> {
     sheet.width,
     sheet.height,
     sheet.pixels,
+  );
+}
+
+/** A shard's mark in `shards/`: which walk and which share it finished. */
+interface ShardMark {
+  identity: string;
+  index: number;
+  count: number;
+}
+
+/** The marks of the shards that finished their share of the walk in `dir`. */
+async function shardMarks(dir: string): Promise<ShardMark[]> {
+  const marks: ShardMark[] = [];
+  if (!(await exists(join(dir, "shards")))) return marks;
+  for await (const entry of Deno.readDir(join(dir, "shards"))) {
+    if (entry.isFile && entry.name.endsWith(".json")) {
+      marks.push(await readJson<ShardMark>(join(dir, "shards", entry.name)));
+    }
+  }
+  return marks.sort((a, b) => a.count - b.count || a.index - b.index);
+}
+
+/**
+ * Renders one shard's stills and frames into the walk's folder, then marks
+ * the shard done. Shards run at once, so `walk.json` is written only if absent
+ * and temporary files are left for the finishing run to clear.
+ */
+async function renderShard(job: WalkJob, shard: Shard): Promise<WalkResult> {
+  const { ctx, s, plan, record } = job;
+  if (!(await exists(plan.recordPath))) await writeJsonAtomic(plan.recordPath, record);
+  await renderStills(job);
+  const [width, height] = s.size;
+  const total = Math.ceil((s.steps - shard.index) / shard.count);
+  let done = 0;
+  for (let f = shard.index; f < s.steps; f += shard.count) {
+    const path = join(plan.dir, "frames", frameName(f));
+    const old = await exists(path) ? await readGrey(path) : null;
+    if (old?.width !== width || old?.height !== height) {
+      const pixels = await ctx.pool.renderImage(request(job, latent(job, f), width, height));
+      await writeGreyPng(path, width, height, pixels);
+    }
+    ctx.onFrame?.(++done, total);
+  }
+  await Deno.mkdir(join(plan.dir, "shards"), { recursive: true });
+  const mark: ShardMark = { identity: plan.identity, index: shard.index, count: shard.count };
+  await writeJsonAtomic(join(plan.dir, "shards", `${shard.index}-of-${shard.count}.json`), mark);
+  return { status: "shard", dir: plan.dir, record };
+}
+
+/** Before finishing a sharded walk: every still and frame is on disk, from this walk. */
+async function checkAllFrames({ plan, record, s }: WalkJob): Promise<void> {
+  const marks = await shardMarks(plan.dir);
+  const other = marks.find((m) => m.identity !== plan.identity);
+  if (other) {
+    throw new Error(
+      `Cannot finish walk "${plan.id}": shard ${other.index}/${other.count} was made with ` +
+        `different settings (walk ${other.identity}, this is ${plan.identity})`,
+    );
+  }
+  const missing: string[] = [];
+  const owned: number[] = []; // indices of the missing stills and frames
+  for (const [i, k] of record.keyframes.entries()) {
+    if (await exists(join(plan.dir, k.still))) continue;
+    missing.push(k.still);
+    owned.push(i);
+  }
+  const missingFrames: number[] = [];
+  for (let f = 0; f < s.steps; f++) {
+    if (!(await exists(join(plan.dir, "frames", frameName(f))))) missingFrames.push(f);
+  }
+  missing.push(...missingFrames.map((f) => `frames/${frameName(f)}`));
+  if (missing.length === 0) return;
+  const counts = [...new Set(marks.map((m) => m.count))];
+  const owners = counts.length === 1
+    ? `; run again shard(s) ${
+      [...new Set([...owned, ...missingFrames].map((i) => i % counts[0]))].sort().map((k) =>
+        `${k}/${counts[0]}`
+      )
+        .join(", ")
+    } (--shard K/N)`
+    : "; run the shards that own them (--shard K/N: frame or still i is shard i mod N)";
+  throw new Error(
+    `Cannot finish walk "${plan.id}": ${missing.length} file(s) missing in ${plan.dir} (${
+      missing.slice(0, 4).join(", ")
+    }${missing.length > 4 ? ", ..." : ""})${owners}`,
   );
 }

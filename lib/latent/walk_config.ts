@@ -8,6 +8,7 @@
  */
 import { SEED_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
+import { SHARD_FLAG } from "../base/shard.ts";
 import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
 import { MAX_SCALE, type View } from "../model/coords.ts";
 import { type Easing, EASING_NAMES, type Interpolation, INTERPOLATIONS } from "./walk_math.ts";
@@ -60,6 +61,10 @@ export interface WalkOptions extends SourceOptions, WalkSettings {
   plan?: string;
   /** ffmpeg to use. */
   ffmpeg?: string;
+  /** `K/N` or `auto/N`: render only shard K's frames and stills. */
+  shard?: string;
+  /** Finish a sharded walk from the frames on disk; refuse if any is missing. */
+  merge?: boolean;
 }
 
 /** The defaults of `deno task walk`. */
@@ -204,5 +209,12 @@ export const WALK_FLAGS: readonly FlagSpec[] = [
     type: { kind: "string" },
     help: "ffmpeg to use (else FFMPEG_PATH, the npm one, PATH)",
     arg: "PATH",
+  },
+  { ...SHARD_FLAG, help: SHARD_FLAG.help + "; then run once without it to encode the MP4" },
+  {
+    name: "merge",
+    key: "merge",
+    type: { kind: "boolean" },
+    help: "Finish sharded walks from the frames on disk; refuse if any is missing",
   },
 ];

@@ -1,0 +1,64 @@
+/**
+ * `--shard K/N`: one of N processes of a batch job (a Kubernetes Indexed
+ * Job, a Slurm array, a CI matrix) doing its deterministic share of the
+ * work. Item i belongs to shard i mod N. `--shard auto/N` takes K from
+ * `JOB_COMPLETION_INDEX` or `SLURM_ARRAY_TASK_ID` (minus
+ * `SLURM_ARRAY_TASK_MIN`, so arrays may start at 1).
+ *
+ * @module
+ */
+import type { FlagSpec } from "./flags.ts";
+
+/** Shard `index` of `count`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** The `--shard` flag, shared by the commands that can be sharded. */
+export const SHARD_FLAG: FlagSpec = {
+  name: "shard",
+  key: "shard",
+  type: { kind: "string", pattern: /^(\d+|auto)\/\d+$/, hint: "K/N or auto/N, e.g. 0/4" },
+  help: "Do shard K of N of the work (auto: K from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)",
+  arg: "K/N",
+};
+
+/**
+ * Resolves `--shard`; null without the flag.
+ *
+ * @throws a clear error when K is not in 0..N-1 or `auto` finds no index.
+ */
+export function resolveShard(
+  flag: string | undefined,
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Shard | null {
+  if (flag === undefined) return null;
+  const match = /^(\d+|auto)\/(\d+)$/.exec(flag);
+  if (!match) throw new Error(`--shard must be K/N or auto/N (e.g. 0/4), got "${flag}"`);
+  const count = Number(match[2]);
+  if (count < 1) throw new Error(`--shard ${flag}: N must be at least 1`);
+  let index: number;
+  let from = "--shard";
+  if (match[1] === "auto") {
+    const k8s = env("JOB_COMPLETION_INDEX"), slurm = env("SLURM_ARRAY_TASK_ID");
+    if (k8s !== undefined) [index, from] = [Number(k8s), "JOB_COMPLETION_INDEX"];
+    else if (slurm !== undefined) {
+      index = Number(slurm) - Number(env("SLURM_ARRAY_TASK_MIN") ?? 0);
+      from = "SLURM_ARRAY_TASK_ID";
+    } else {
+      throw new Error(
+        `--shard ${flag}: neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set; pass K/N`,
+      );
+    }
+  } else index = Number(match[1]);
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw new Error(`--shard ${flag}: the shard index from ${from} must be 0..${count - 1}`);
+  }
+  return { index, count };
+}
+
+/** Whether item `i` is this shard's work (every item, without a shard). */
+export function ownsItem(shard: Shard | null, i: number): boolean {
+  return shard === null || i % shard.count === shard.index;
+}
