@@ -509,7 +509,9 @@ async function renderShard(job: WalkJob, shard: Shard): Promise<WalkResult> {
     const path = join(plan.dir, "frames", frameName(f));
     const old = await exists(path) ? await readGrey(path) : null;
     if (old?.width !== width || old?.height !== height) {
-      const pixels = await ctx.pool.renderImage(request(job, latent(job, f), width, height));
+      const pixels = await ctx.pool.renderImage(
+        request(job, latent(job, f), width, height, viewAt(plan, f)),
+      );
       await writeGreyPng(path, width, height, pixels);
     }
     ctx.onFrame?.(++done, total);

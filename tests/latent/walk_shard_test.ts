@@ -14,6 +14,7 @@ const SETTINGS: WalkSettings = {
   steps: 7,
   size: [16, 12],
   stillSize: [20, 20],
+  zoomTo: 0.5, // every frame its own view
 };
 
 /** Every file's bytes under `dir` except walk.json and the shard marks. */
