@@ -88,7 +88,12 @@ await runMain(async () => {
       const t = r.timings!;
       console.log(
         `${label}: ${r.frames.count} frames ${r.settings.width}x${r.settings.height}` +
-          `${r.video ? " + walk.mp4" : ""}, ${r.keyframes.length} stills, in ${result.dir} ` +
+          `${
+            [r.video, ...Object.values(r.loops ?? {})].filter(Boolean).map((v) => ` + ${v}`).join(
+              "",
+            )
+          }` +
+          `, ${r.keyframes.length} stills, in ${result.dir} ` +
           `(${t.total_s.toFixed(1)} s${
             result.status === "resumed" ? `, resumed: ${t.frames_reused} frames reused` : ""
           })`,

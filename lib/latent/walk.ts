@@ -20,6 +20,7 @@ import type { View } from "../model/coords.ts";
 import { readChecksums } from "../base/checksummed_folder.ts";
 import { weightsFile } from "../model/network_files.ts";
 import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "../media/ffmpeg.ts";
+import { encodeLoop, GIF_WARN_BYTES, type VideoFormat } from "../media/loops.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import { readGrey } from "../media/image.ts";
 import { type Keyframe, keyframeChoice, resolveKeyframes } from "./keyframes.ts";
@@ -70,7 +71,10 @@ export interface WalkRecord {
   };
   /** `views`: the scale and centre of each frame, when the camera moves. */
   frames: { count: number; dir: string; views?: View[] };
+  /** The MP4, when written. */
   video: string | null;
+  /** Loops for sharing, when asked for: `walk.webm`, `walk.gif`. */
+  loops?: { webm?: string; gif?: string };
   contact: string;
   command: string;
   timings: {
@@ -144,7 +148,12 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
   const plan = await planWalk(ctx, s);
   const { dir, recordPath } = plan;
   const found = await openWalkFolder(ctx, plan);
-  if (found.status === "skipped") return { status: "skipped", dir, record: found.record };
+  if (found.status === "skipped") {
+    if (await encodeLoops(ctx, s, dir, found.record)) {
+      await writeJsonAtomic(recordPath, found.record);
+    }
+    return { status: "skipped", dir, record: found.record };
+  }
   await Deno.mkdir(join(dir, "frames"), { recursive: true });
   await Deno.mkdir(join(dir, "stills"), { recursive: true });
   const record = newRecord(ctx, plan, found.created);
@@ -161,6 +170,9 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
   await renderStills(job);
   const frames = await renderFrames(job);
   await renderContactSheet(job);
+  const t1 = performance.now();
+  await encodeLoops(ctx, s, dir, record);
+  job.seconds.video += (performance.now() - t1) / 1000;
   record.complete = true;
   record.timings = {
     total_s: (performance.now() - t0) / 1000,
@@ -395,10 +407,10 @@ async function renderStills(job: WalkJob): Promise<void> {
 async function renderFrames(job: WalkJob): Promise<{ rendered: number; reused: number }> {
   const { ctx, s, plan, record, seconds } = job;
   const [width, height] = s.size;
-  const video = ctx.ffmpeg
+  const video = ctx.ffmpeg && formats(s).includes("mp4")
     ? Mp4Encoder.start(ctx.ffmpeg.path, join(plan.dir, "walk.mp4"), { width, height, fps: s.fps })
     : null;
-  if (!video) ctx.onMessage?.(NO_FFMPEG_HINT);
+  if (!ctx.ffmpeg) ctx.onMessage?.(NO_FFMPEG_HINT);
   let rendered = 0, reused = 0;
   const produce = async (f: number): Promise<{ pixels: Uint8Array; fresh: boolean }> => {
     const path = join(plan.dir, "frames", frameName(f));
@@ -448,6 +460,46 @@ async function renderFrames(job: WalkJob): Promise<{ rendered: number; reused: n
     throw error;
   }
   return { rendered, reused };
+}
+
+/** The video formats asked for. */
+function formats(s: WalkSettings): VideoFormat[] {
+  return (s.format ?? "mp4").split(",") as VideoFormat[];
+}
+
+/**
+ * Writes the WebM and GIF asked for and not yet on disk, from the PNG
+ * frames; warns about a huge GIF. Returns whether it wrote any.
+ */
+async function encodeLoops(
+  ctx: WalkContext,
+  s: WalkSettings,
+  dir: string,
+  record: WalkRecord,
+): Promise<boolean> {
+  const wanted = formats(s).filter((f): f is "webm" | "gif" => f !== "mp4");
+  if (!ctx.ffmpeg || wanted.length === 0) return false;
+  let wrote = false;
+  for (const format of wanted) {
+    const name = `walk.${format}`;
+    if (record.loops?.[format] && await exists(join(dir, name))) continue;
+    ctx.onMessage?.(`encoding ${name}`);
+    const settings = {
+      frames: join(dir, record.frames.dir, "%06d.png"),
+      fps: record.settings.fps,
+      gifMaxSide: s.gifMaxSide ?? 720,
+    };
+    const bytes = await encodeLoop(ctx.ffmpeg.path, format, settings, join(dir, name));
+    if (format === "gif" && bytes > GIF_WARN_BYTES) {
+      ctx.onMessage?.(
+        `warning: ${name} is ${(bytes / 2 ** 20).toFixed(0)} MB, too big for most sites; ` +
+          "a smaller --gif-max-side or fewer --steps make it smaller",
+      );
+    }
+    record.loops = { ...record.loops, [format]: name };
+    wrote = true;
+  }
+  return wrote;
 }
 
 /** Contact sheet: up to 24 frames, evenly spaced, drawn small. */

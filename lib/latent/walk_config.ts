@@ -47,6 +47,10 @@ export interface WalkSettings {
   invert: boolean;
   /** Camera path: one view per keyframe (plan files only). */
   camera?: View[];
+  /** Videos to write: a comma list of mp4, webm, gif. */
+  format?: string;
+  /** Longest side of a GIF (larger frames are scaled down). */
+  gifMaxSide?: number;
   /** Zoom over the whole walk to this scale. */
   zoomTo?: number;
   /** Centre the zoom ends on (default: `center`). */
@@ -83,6 +87,8 @@ export const WALK_DEFAULTS: WalkOptions = {
   loop: true,
   center: [0, 0],
   invert: false,
+  format: "mp4",
+  gifMaxSide: 720,
   count: 1,
 };
 
@@ -167,6 +173,24 @@ export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
     key: "loop",
     type: { kind: "boolean" },
     help: "End the walk on its last keyframe instead of looping back",
+  },
+  {
+    name: "format",
+    key: "format",
+    type: {
+      kind: "string",
+      pattern: /^(mp4|webm|gif)(,(mp4|webm|gif))*$/,
+      hint: "a comma list of mp4, webm, gif",
+    },
+    help: "Videos to write: mp4 (H.264), webm (VP9), gif (with its own palette), e.g. mp4,gif",
+    arg: "F,F,...",
+  },
+  {
+    name: "gif-max-side",
+    key: "gifMaxSide",
+    type: { kind: "int", min: 16, max: 4096 },
+    help: "Longest side of a GIF: larger frames are scaled down (GIFs grow fast)",
+    arg: "N",
   },
   ...VIEW_FLAGS,
   {

@@ -16,7 +16,7 @@ export type Interpolation = "slerp" | "lerp";
 /** Every valid interpolation name. */
 export const INTERPOLATIONS: readonly Interpolation[] = ["slerp", "lerp"];
 
-/** The easing curves: maps of [0, 1] onto [0, 1] with ends fixed. */
+/** The easing curves: increasing maps of [0, 1] onto [0, 1] with ends fixed. */
 export const EASINGS = {
   /** Constant speed. */
   none: (t: number) => t,
@@ -26,6 +26,8 @@ export const EASINGS = {
   cubic: (t: number) => t * t * (3 - 2 * t),
   /** Smootherstep: `6t⁵ - 15t⁴ + 10t³`, zero speed and acceleration at the ends. */
   quintic: (t: number) => t * t * t * (t * (6 * t - 15) + 10),
+  /** The original's ease-out `sin(pi t / 2)`: full speed at the start, slowing to a stop. */
+  "sine-out": (t: number) => Math.sin((Math.PI * t) / 2),
 } as const;
 
 /** The name of an easing curve. */

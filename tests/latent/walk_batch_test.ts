@@ -15,7 +15,8 @@ Deno.test("planWalks: --count N walks, seeds seed..seed+N-1, ids numbered, each 
   assertEquals(
     walks[1].command,
     "deno task walk --run r --id x-2 --digits 3,1 --seed 6 --steps 120 --fps 30 --size 1080 " +
-      "--still-size 2048 --interp slerp --ease cosine --loop --center 0,0 --no-invert",
+      "--still-size 2048 --interp slerp --ease cosine --loop --format mp4 --gif-max-side 720 " +
+      "--center 0,0 --no-invert",
   );
   const one = await planWalks({ ...WALK_DEFAULTS }, []);
   assertEquals(one.length, 1);

@@ -9,7 +9,7 @@ import {
 import { readGrey } from "../../lib/media/image.ts";
 import { walkLatent } from "../../lib/latent/walk_math.ts";
 import { join } from "@std/path";
-import { NO_FFMPEG_HINT } from "../../lib/media/ffmpeg.ts";
+import { findFfmpeg, NO_FFMPEG_HINT } from "../../lib/media/ffmpeg.ts";
 import { loadGenerator } from "../../lib/model/network_files.ts";
 import { RenderPool } from "../../lib/render/pool.ts";
 import { foldWeights } from "../../lib/render/renderer.ts";
@@ -127,6 +127,63 @@ Deno.test("renderWalk: a camera path records each frame's view and renders frame
       Error,
       "--zoom-center needs --zoom-to",
     );
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("renderWalk: --format webm,gif writes loops with every frame; a finished walk gains a missing one", async () => {
+  const ffmpeg = await findFfmpeg();
+  if (!ffmpeg) return console.warn("no ffmpeg: skipped");
+  const model = await tinyModel();
+  await using tmp = await tempDir();
+  const net = await loadGenerator(model);
+  const pool = await RenderPool.create(foldWeights(net), { workers: 1 });
+  try {
+    const ctx = {
+      pool,
+      source: { kind: "model" as const, name: model, checkpoint: model, step: 1, spec: net.spec },
+      ffmpeg,
+      out: tmp.path,
+      force: false,
+      command: "test",
+    };
+    const s = {
+      ...WALK_DEFAULTS,
+      id: "w",
+      keyframes: "random:2",
+      steps: 6,
+      size: [32, 32] as [number, number],
+      stillSize: [8, 8] as [number, number],
+      ease: "sine-out" as const,
+      format: "webm",
+    };
+    const first = await renderWalk(ctx, s);
+    assertEquals([first.record.video, first.record.loops], [null, { webm: "walk.webm" }]);
+    const count = async (name: string) => {
+      const out = await new Deno.Command(ffmpeg.path, {
+        args: [
+          "-v",
+          "error",
+          "-i",
+          join(first.dir, name),
+          "-f",
+          "rawvideo",
+          "-pix_fmt",
+          "gray",
+          "-",
+        ],
+        stdout: "piped",
+      }).output();
+      return out.stdout.length / (32 * 32);
+    };
+    assertEquals(await count("walk.webm"), 6);
+    const again = await renderWalk(ctx, { ...s, format: "webm,gif" });
+    assertEquals(again.status, "skipped");
+    assertEquals(again.record.loops, { webm: "walk.webm", gif: "walk.gif" });
+    assertEquals(await count("walk.gif"), 6);
+    const saved = JSON.parse(await Deno.readTextFile(join(first.dir, "walk.json")));
+    assertEquals(saved.loops, { webm: "walk.webm", gif: "walk.gif" });
   } finally {
     pool.close();
   }
