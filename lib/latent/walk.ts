@@ -149,7 +149,8 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
   const { dir, recordPath } = plan;
   const found = await openWalkFolder(ctx, plan);
   if (found.status === "skipped") {
-    if (await encodeLoops(ctx, s, dir, found.record)) {
+    // loops asked for since the walk was finished (never by a shard)
+    if (!ctx.shard && await encodeLoops(ctx, s, dir, found.record)) {
       await writeJsonAtomic(recordPath, found.record);
     }
     return { status: "skipped", dir, record: found.record };

@@ -9,11 +9,11 @@ import {
 import { readGrey } from "../../lib/media/image.ts";
 import { walkLatent } from "../../lib/latent/walk_math.ts";
 import { join } from "@std/path";
-import { findFfmpeg, NO_FFMPEG_HINT } from "../../lib/media/ffmpeg.ts";
+import { type FfmpegFound, findFfmpeg, NO_FFMPEG_HINT } from "../../lib/media/ffmpeg.ts";
 import { loadGenerator } from "../../lib/model/network_files.ts";
 import { RenderPool } from "../../lib/render/pool.ts";
 import { foldWeights } from "../../lib/render/renderer.ts";
-import { frameName, renderWalk } from "../../lib/latent/walk.ts";
+import { frameName, renderWalk, type WalkContext } from "../../lib/latent/walk.ts";
 import { WALK_DEFAULTS } from "../../lib/latent/walk_config.ts";
 import { tempDir, tinyModel } from "../_helpers.ts";
 
@@ -43,20 +43,31 @@ Deno.test("renderWalk: without ffmpeg the frames are still written and the messa
   }
 });
 
-Deno.test("renderWalk: a camera path records each frame's view and renders frames with it", async () => {
+/** Runs `fn` with a walk context over the tiny model's one-worker pool. */
+async function withContext(
+  ffmpeg: FfmpegFound | null,
+  fn: (ctx: WalkContext, pool: RenderPool) => Promise<void>,
+): Promise<void> {
   const model = await tinyModel();
   await using tmp = await tempDir();
   const net = await loadGenerator(model);
   const pool = await RenderPool.create(foldWeights(net), { workers: 1 });
+  const source = {
+    kind: "model" as const,
+    name: model,
+    checkpoint: model,
+    step: 1,
+    spec: net.spec,
+  };
   try {
-    const ctx = {
-      pool,
-      source: { kind: "model" as const, name: model, checkpoint: model, step: 1, spec: net.spec },
-      ffmpeg: null,
-      out: tmp.path,
-      force: false,
-      command: "test",
-    };
+    await fn({ pool, source, ffmpeg, out: tmp.path, force: false, command: "test" }, pool);
+  } finally {
+    pool.close();
+  }
+}
+
+Deno.test("renderWalk: a camera path records each frame's view and renders frames with it", async () => {
+  await withContext(null, async (ctx, pool) => {
     const base = {
       ...WALK_DEFAULTS,
       keyframes: "random:2",
@@ -127,27 +138,13 @@ Deno.test("renderWalk: a camera path records each frame's view and renders frame
       Error,
       "--zoom-center needs --zoom-to",
     );
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 Deno.test("renderWalk: --format webm,gif writes loops with every frame; a finished walk gains a missing one", async () => {
   const ffmpeg = await findFfmpeg();
   if (!ffmpeg) return console.warn("no ffmpeg: skipped");
-  const model = await tinyModel();
-  await using tmp = await tempDir();
-  const net = await loadGenerator(model);
-  const pool = await RenderPool.create(foldWeights(net), { workers: 1 });
-  try {
-    const ctx = {
-      pool,
-      source: { kind: "model" as const, name: model, checkpoint: model, step: 1, spec: net.spec },
-      ffmpeg,
-      out: tmp.path,
-      force: false,
-      command: "test",
-    };
+  await withContext(ffmpeg, async (ctx) => {
     const s = {
       ...WALK_DEFAULTS,
       id: "w",
@@ -184,7 +181,5 @@ Deno.test("renderWalk: --format webm,gif writes loops with every frame; a finish
     assertEquals(await count("walk.gif"), 6);
     const saved = JSON.parse(await Deno.readTextFile(join(first.dir, "walk.json")));
     assertEquals(saved.loops, { webm: "walk.webm", gif: "walk.gif" });
-  } finally {
-    pool.close();
-  }
+  });
 });
