@@ -6,7 +6,7 @@
  */
 import { initBackend } from "../lib/base/backend.ts";
 import type { BackendChoice } from "../lib/base/backend.ts";
-import { BACKEND_FLAG, RUN_FLAG, SEED_FLAG } from "../lib/base/common_flags.ts";
+import { BACKEND_FLAG, MODEL_FLAG, RUN_FLAG, SEED_FLAG } from "../lib/base/common_flags.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
 import { exists } from "../lib/base/atomic_write.ts";
 import { FlagError, type FlagSpec } from "../lib/base/flags.ts";
@@ -28,11 +28,8 @@ const DEFAULTS: Options = { count: 10000, seed: 1, out: "", force: false, backen
 
 const FLAGS: FlagSpec[] = [
   {
-    name: "model",
-    key: "model",
-    type: { kind: "string" },
+    ...MODEL_FLAG,
     help: "A model or checkpoint folder",
-    arg: "DIR",
     defaultText: "the latest run, else models/mnist-cppn",
   },
   { ...RUN_FLAG, help: "A training run (folder under output/runs/)", defaultText: undefined },

@@ -1,6 +1,6 @@
 /**
  * The flags several commands share, defined once: `--out`, `--run`,
- * `--backend`, `--workers` and `--seed`. A command's flag table takes one
+ * `--model`, `--backend`, `--workers` and `--seed`. A command's flag table takes one
  * as it is, or with its own help line (and default text):
  * `{ ...SEED_FLAG, help: "Seed of every random draw" }`.
  *
@@ -33,6 +33,15 @@ export const RUN_FLAG: FlagSpec = {
   help: "Training run (folder under output/runs/)",
   arg: "NAME",
   defaultText: "the latest run",
+};
+
+/** `--model DIR`: a model or checkpoint folder instead of a run. */
+export const MODEL_FLAG: FlagSpec = {
+  name: "model",
+  key: "model",
+  type: { kind: "string" },
+  help: "Use this checkpoint folder",
+  arg: "DIR",
 };
 
 /** `--backend NAME`: the compute backend (see `base/backend.ts`). */

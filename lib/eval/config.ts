@@ -6,7 +6,7 @@
  */
 import type { BackendChoice } from "../base/backend.ts";
 import { CLASSIFIER_DIR, CLASSIFIER_TRAIN_DEFAULTS } from "./classifier.ts";
-import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, SEED_FLAG } from "../base/common_flags.ts";
+import { BACKEND_FLAG, MODEL_FLAG, OUT_FLAG, RUN_FLAG, SEED_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
 
 /** Every setting of `deno task eval`, resolved. */
@@ -54,11 +54,8 @@ export const EVAL_DEFAULTS: EvalConfig = {
 export const EVAL_FLAGS: readonly FlagSpec[] = [
   { ...RUN_FLAG, help: "Run to evaluate (folder under output/runs/)" },
   {
-    name: "model",
-    key: "model",
-    type: { kind: "string" },
+    ...MODEL_FLAG,
     help: "Evaluate this checkpoint folder (generator.* and encoder.*) instead of a run",
-    arg: "DIR",
   },
   { ...OUT_FLAG, help: "Folder holding runs/" },
   {

@@ -5,7 +5,13 @@
  * @module
  */
 import { BACKEND_CHOICES, type BackendChoice } from "../base/backend.ts";
-import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, WORKERS_FLAG } from "../base/common_flags.ts";
+import {
+  BACKEND_FLAG,
+  MODEL_FLAG,
+  OUT_FLAG,
+  RUN_FLAG,
+  WORKERS_FLAG,
+} from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
 import { MAX_SCALE } from "../model/coords.ts";
 import { ONNX_DEVICES, type OnnxDevice } from "./onnx_engine.ts";
@@ -44,13 +50,7 @@ export const SOURCE_FLAGS: readonly FlagSpec[] = [
     help: "Use this training run (output/runs/NAME)",
     defaultText: "the latest run, else the shipped model",
   },
-  {
-    name: "model",
-    key: "model",
-    type: { kind: "string" },
-    help: "Use this checkpoint folder",
-    arg: "DIR",
-  },
+  MODEL_FLAG,
   OUT_FLAG,
   { ...WORKERS_FLAG, help: "Render workers" },
   {

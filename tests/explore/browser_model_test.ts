@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import {
   BROWSER_MODEL_FORMAT,
+  browserModelJson,
   checkBrowserModelJson,
   foldedLayout,
   packFoldedWeights,
@@ -171,17 +172,9 @@ Deno.test("browser model: a model with z in every layer round-trips its per-laye
   ]);
   const packed = packFoldedWeights(weights);
   assertEquals(packed.bytes.byteLength, (6 + 3 + 9 + 2 * (9 + 3 + 6) + 3 + 1) * 4);
-  const json = checkBrowserModelJson({
-    format: BROWSER_MODEL_FORMAT,
-    spec,
-    folded: true,
-    dtype: "float32",
-    endian: "little",
-    weights: "x.bin",
-    bytes: packed.bytes.byteLength,
-    tensors: packed.tensors,
-    keyframes: { seed: 1, items: [] },
-  });
+  const json = checkBrowserModelJson(
+    browserModelJson(spec, packed, "x.bin", { seed: 1, items: [] }),
+  );
   assertEquals(unpackFoldedWeights(json, packed.bytes), weights);
 });
 
