@@ -66,8 +66,14 @@ export interface ShardResult {
   grads: Float32Array | null;
 }
 
-/** The shard's noise as `[n, zDim]` tensors: the reparameterisation's and the samples' `z`. */
-function noise(model: Model, shard: Shard): { eps: tf.Tensor2D; z: tf.Tensor2D | null } {
+/** A shard's noise as `[n, zDim]` tensors: the reparameterisation's and the samples' `z`. */
+interface Noise {
+  eps: tf.Tensor2D;
+  z: tf.Tensor2D | null;
+}
+
+/** Reads the shard's flat noise into tensors, once per update (the caller disposes them). */
+function noiseOf(model: Model, shard: Shard): Noise {
   const n = shard.x.shape[0], zDim = model.spec.encoder.zDim;
   if (shard.eps.length === n * zDim) return { eps: tf.tensor2d(shard.eps, [n, zDim]), z: null };
   if (shard.eps.length !== 2 * n * zDim) {
@@ -76,13 +82,15 @@ function noise(model: Model, shard: Shard): { eps: tf.Tensor2D; z: tf.Tensor2D |
         `or ${2 * n * zDim} (${zDim} per image, twice with sample fakes)`,
     );
   }
-  const [eps, z] = tf.split(tf.tensor2d(shard.eps, [n, 2 * zDim]), 2, 1) as tf.Tensor2D[];
+  const [eps, z] = tf.tidy(() =>
+    tf.split(tf.tensor2d(shard.eps, [n, 2 * zDim]), 2, 1) as tf.Tensor2D[]
+  );
   return { eps, z };
 }
 
-function reconstruct(model: Model, shard: Shard, coords: tf.Tensor2D) {
+function reconstruct(model: Model, shard: Shard, noise: Noise, coords: tf.Tensor2D) {
   const q = encode(model.enc, model.spec.encoder, shard.x);
-  const z = samplePosterior(q, noise(model, shard).eps);
+  const z = samplePosterior(q, noise.eps);
   const xHat = generate(model.gen, model.spec.generator, z, coords);
   return { xHat, mu: q.mu, logVar: q.logVar };
 }
@@ -94,17 +102,18 @@ function reconstruct(model: Model, shard: Shard, coords: tf.Tensor2D) {
 function fakeSets(
   model: Model,
   shard: Shard,
+  noise: Noise,
   coords: tf.Tensor2D,
   gan: GanLoss,
   recon?: tf.Tensor2D,
 ): tf.Tensor2D[] {
   const sets: tf.Tensor2D[] = [];
   if (gan.fakes !== "reconstructions") {
-    const { z } = noise(model, shard);
+    const { z } = noise;
     if (!z) throw new Error("Sample fakes need a z per image beside the reparameterisation noise");
     sets.push(generate(model.gen, model.spec.generator, z, coords));
   }
-  if (gan.fakes !== "samples") sets.push(recon ?? reconstruct(model, shard, coords).xHat);
+  if (gan.fakes !== "samples") sets.push(recon ?? reconstruct(model, shard, noise, coords).xHat);
   return sets;
 }
 
@@ -147,9 +156,27 @@ export async function shardUpdate(
   into?: Float32Array,
   gan: GanLoss = REFERENCE_GAN_LOSS,
 ): Promise<ShardResult> {
+  const noise = noiseOf(model, shard);
+  try {
+    return await update(model, kind, shard, noise, coords, into, gan);
+  } finally {
+    tf.dispose([noise.eps, ...(noise.z ? [noise.z] : [])]);
+  }
+}
+
+/** {@linkcode shardUpdate} with the shard's noise read into tensors. */
+async function update(
+  model: Model,
+  kind: UpdateKind,
+  shard: Shard,
+  noise: Noise,
+  coords: tf.Tensor2D,
+  into: Float32Array | undefined,
+  gan: GanLoss,
+): Promise<ShardResult> {
   const total = shard.total;
   if (kind === "d-eval" || kind === "d") {
-    const fake = tf.tidy(() => fakeSets(model, shard, coords, gan));
+    const fake = tf.tidy(() => fakeSets(model, shard, noise, coords, gan));
     try {
       if (kind === "d-eval") {
         return {
@@ -172,13 +199,13 @@ export async function shardUpdate(
   const params = vaeParams(model);
   const parts: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
-    const r = reconstruct(model, shard, coords);
+    const r = reconstruct(model, shard, noise, coords);
     const vae = vaeLoss(shard.x, r.xHat, r.mu, r.logVar, total);
     parts.push(tf.keep(vae));
     if (kind === "vae") return vae;
     const spec = model.spec.discriminator;
     const g = meanOf(
-      fakeSets(model, shard, coords, gan, r.xHat).map((fake) =>
+      fakeSets(model, shard, noise, coords, gan, r.xHat).map((fake) =>
         generatorLoss(discriminate(model.disc, spec, fake, shard.groupSize), total)
       ),
     );
