@@ -1,6 +1,7 @@
 /** Shared test setup: the wasm backend, temp folders and tiny configs. */
 import { initBackend } from "../lib/base/backend.ts";
 import type { TrainConfig } from "../lib/train/config.ts";
+import type { ModelSettings } from "../lib/model/model.ts";
 
 let ready: Promise<unknown> | null = null;
 
@@ -20,6 +21,17 @@ export async function tempDir(): Promise<{ path: string; [Symbol.asyncDispose]()
     },
   };
 }
+
+/** Model settings small enough for a network to build and run in milliseconds. */
+export const TINY_SETTINGS: ModelSettings = {
+  zDim: 4,
+  width: 8,
+  depth: 3,
+  scale: 8,
+  size: 26,
+  encoderWidth: 16,
+  discChannels: [4, 4, 4],
+};
 
 /** A training config small enough to run a step in well under a second. */
 export function tinyConfig(out: string, extra: Partial<TrainConfig> = {}): Partial<TrainConfig> {

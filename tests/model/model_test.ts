@@ -1,19 +1,11 @@
 import { assertEquals, assertNotEquals } from "@std/assert";
 import { disposeModel, initModel, modelSpec, vaeParams } from "../../lib/model/model.ts";
 import { countParams, flatten } from "../../lib/model/params.ts";
-import { useWasm } from "../_helpers.ts";
+import { TINY_SETTINGS, useWasm } from "../_helpers.ts";
 
 await useWasm();
 
-const SETTINGS = {
-  zDim: 4,
-  width: 8,
-  depth: 3,
-  scale: 8,
-  size: 26,
-  encoderWidth: 16,
-  discChannels: [4, 4, 4],
-};
+const SETTINGS = TINY_SETTINGS;
 
 Deno.test("modelSpec: the three architectures from the flat settings", () => {
   const spec = modelSpec(SETTINGS);

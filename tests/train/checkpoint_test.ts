@@ -12,19 +12,11 @@ import { initModel, type Model, modelSpec, vaeParams } from "../../lib/model/mod
 import { countParams, flatten } from "../../lib/model/params.ts";
 import { Ema } from "../../lib/train/ema.ts";
 import { createOptimizers } from "../../lib/train/step.ts";
-import { tempDir, useWasm } from "../_helpers.ts";
+import { tempDir, TINY_SETTINGS, useWasm } from "../_helpers.ts";
 
 await useWasm();
 
-const SETTINGS = {
-  zDim: 4,
-  width: 8,
-  depth: 3,
-  scale: 8,
-  size: 26,
-  encoderWidth: 16,
-  discChannels: [4, 4, 4],
-};
+const SETTINGS = TINY_SETTINGS;
 const LRS = { lrG: 0.005, lrVae: 0.001, lrD: 0.001, beta1: 0.65 };
 const STATE: TrainingState = { step: 7, epoch: 1, rng: [1, 2, 3, 4294967295], elapsedMs: 12.5 };
 
