@@ -7,9 +7,13 @@ import { Rng } from "../lib/base/rng.ts";
 /**
  * A width-16 generator of the given depth with weights large enough that
  * its images have many grey levels: N(0, 0.5), N(0, 0.25) at depth 1 (whose
- * softplus layer saturates the output sooner).
+ * softplus layer saturates the output sooner); `channels` 3 for colour.
  */
-export async function randomFolded(depth: number, zEveryLayer: boolean): Promise<FoldedWeights> {
+export async function randomFolded(
+  depth: number,
+  zEveryLayer: boolean,
+  channels = 1,
+): Promise<FoldedWeights> {
   const spec: GeneratorSpec = {
     zDim: 5,
     width: 16,
@@ -17,6 +21,7 @@ export async function randomFolded(depth: number, zEveryLayer: boolean): Promise
     scale: 8,
     size: 26,
     ...(zEveryLayer ? { zEveryLayer } : {}),
+    ...(channels !== 1 ? { channels } : {}),
   };
   const params = initGenerator(
     spec,
@@ -35,4 +40,17 @@ export function worstDifference(a: Uint8Array, b: Uint8Array): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
+}
+
+/**
+ * How far an RGB image is from grey: the mean over pixels of the largest
+ * difference between two of its channels, in levels (0 for a grey image).
+ */
+export function colourfulness(rgb: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < rgb.length; i += 3) {
+    const [r, g, b] = [rgb[i], rgb[i + 1], rgb[i + 2]];
+    sum += Math.max(r, g, b) - Math.min(r, g, b);
+  }
+  return sum / (rgb.length / 3);
 }

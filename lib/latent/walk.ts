@@ -22,7 +22,7 @@ import { weightsFile } from "../model/network_files.ts";
 import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "../media/ffmpeg.ts";
 import { encodeLoop, GIF_WARN_BYTES, type VideoFormat } from "../media/loops.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
-import { readGrey } from "../media/image.ts";
+import { readImage } from "../media/image.ts";
 import { type Keyframe, keyframeChoice, resolveKeyframes } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
 import { writeGreyPng } from "../media/png_stream.ts";
@@ -118,8 +118,8 @@ export function frameName(index: number): string {
   return `${String(index).padStart(6, "0")}.png`;
 }
 
-/** Lays out equally sized 8-bit thumbnails in a grid with 4 px gaps. */
-function byteGrid(tiles: Uint8Array[], w: number, h: number, cols: number): {
+/** Lays out equally sized 8-bit thumbnails (`c` bytes per pixel) in a grid with 4 px gaps. */
+function byteGrid(tiles: Uint8Array[], w: number, h: number, cols: number, c: number): {
   width: number;
   height: number;
   pixels: Uint8Array;
@@ -127,11 +127,11 @@ function byteGrid(tiles: Uint8Array[], w: number, h: number, cols: number): {
   const gap = 4;
   const rows = Math.ceil(tiles.length / cols);
   const width = cols * w + (cols + 1) * gap, height = rows * h + (rows + 1) * gap;
-  const pixels = new Uint8Array(width * height).fill(128);
+  const pixels = new Uint8Array(width * height * c).fill(128);
   tiles.forEach((tile, n) => {
     const ox = gap + (n % cols) * (w + gap), oy = gap + Math.floor(n / cols) * (h + gap);
     for (let y = 0; y < h; y++) {
-      pixels.set(tile.subarray(y * w, (y + 1) * w), (oy + y) * width + ox);
+      pixels.set(tile.subarray(y * w * c, (y + 1) * w * c), ((oy + y) * width + ox) * c);
     }
   });
   return { width, height, pixels };
@@ -408,15 +408,21 @@ async function renderStills(job: WalkJob): Promise<void> {
 async function renderFrames(job: WalkJob): Promise<{ rendered: number; reused: number }> {
   const { ctx, s, plan, record, seconds } = job;
   const [width, height] = s.size;
+  const { channels } = ctx.pool;
   const video = ctx.ffmpeg && formats(s).includes("mp4")
-    ? Mp4Encoder.start(ctx.ffmpeg.path, join(plan.dir, "walk.mp4"), { width, height, fps: s.fps })
+    ? Mp4Encoder.start(ctx.ffmpeg.path, join(plan.dir, "walk.mp4"), {
+      width,
+      height,
+      fps: s.fps,
+      channels,
+    })
     : null;
   if (!ctx.ffmpeg) ctx.onMessage?.(NO_FFMPEG_HINT);
   let rendered = 0, reused = 0;
   const produce = async (f: number): Promise<{ pixels: Uint8Array; fresh: boolean }> => {
     const path = join(plan.dir, "frames", frameName(f));
     if (await exists(path)) {
-      const image = await readGrey(path);
+      const image = await readImage(path, channels);
       if (image.width === width && image.height === height) {
         return { pixels: image.pixels, fresh: false };
       }
@@ -441,7 +447,8 @@ async function renderFrames(job: WalkJob): Promise<{ rendered: number; reused: n
       if (f + 1 < s.steps) next = produce(f + 1);
       const t = performance.now();
       if (frame.fresh) {
-        await writeGreyPng(join(plan.dir, "frames", frameName(f)), width, height, frame.pixels);
+        const path = join(plan.dir, "frames", frameName(f));
+        await writeGreyPng(path, width, height, frame.pixels, channels);
         rendered++;
       } else reused++;
       const t2 = performance.now();
@@ -518,12 +525,14 @@ async function renderContactSheet(job: WalkJob): Promise<void> {
       ),
     );
   }
-  const sheet = byteGrid(thumbs, thumbW, thumbH, Math.min(6, shots));
+  const { channels } = job.ctx.pool;
+  const sheet = byteGrid(thumbs, thumbW, thumbH, Math.min(6, shots), channels);
   await writeGreyPng(
     join(job.plan.dir, job.record.contact),
     sheet.width,
     sheet.height,
     sheet.pixels,
+    channels,
   );
 }
 
@@ -560,12 +569,12 @@ async function renderShard(job: WalkJob, shard: Shard): Promise<WalkResult> {
   let done = 0;
   for (let f = shard.index; f < s.steps; f += shard.count) {
     const path = join(plan.dir, "frames", frameName(f));
-    const old = await exists(path) ? await readGrey(path) : null;
+    const old = await exists(path) ? await readImage(path, ctx.pool.channels) : null;
     if (old?.width !== width || old?.height !== height) {
       const pixels = await ctx.pool.renderImage(
         request(job, latent(job, f), width, height, viewAt(plan, f)),
       );
-      await writeGreyPng(path, width, height, pixels);
+      await writeGreyPng(path, width, height, pixels, ctx.pool.channels);
     }
     ctx.onFrame?.(++done, total);
   }

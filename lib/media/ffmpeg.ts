@@ -68,10 +68,12 @@ export interface VideoSettings {
   fps: number;
   /** x264 constant rate factor (lower is better; default 18). */
   crf?: number;
+  /** Bytes per pixel of the frames: 1 (grey, the default) or 3 (RGB). */
+  channels?: number;
 }
 
 /**
- * An ffmpeg process encoding 8-bit grey frames from its stdin into an
+ * An ffmpeg process encoding 8-bit grey (or RGB) frames from its stdin into an
  * H.264 (yuv420p, faststart) MP4, written to a temporary name and renamed
  * when complete.
  */
@@ -104,7 +106,7 @@ export class Mp4Encoder {
         "-f",
         "rawvideo",
         "-pix_fmt",
-        "gray",
+        (v.channels ?? 1) === 3 ? "rgb24" : "gray",
         "-s",
         `${v.width}x${v.height}`,
         "-framerate",
@@ -130,10 +132,10 @@ export class Mp4Encoder {
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    return new Mp4Encoder(process, path, temp, v.width * v.height);
+    return new Mp4Encoder(process, path, temp, v.width * v.height * (v.channels ?? 1));
   }
 
-  /** Sends one frame (`width * height` bytes). */
+  /** Sends one frame (`width * height * channels` bytes). */
   async writeFrame(pixels: Uint8Array): Promise<void> {
     if (pixels.length !== this.frameBytes) {
       throw new Error(`A frame must have ${this.frameBytes} bytes, got ${pixels.length}`);

@@ -1,5 +1,5 @@
 /**
- * A streaming 8-bit greyscale PNG writer: rows go in as they are rendered
+ * A streaming 8-bit PNG writer (greyscale or RGB): rows go in as they are rendered
  * and are compressed on the fly, so an image of any size is written
  * without ever holding all its pixels. The file appears atomically (a
  * temporary file renamed on {@linkcode PngStreamWriter.close}).
@@ -45,11 +45,13 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Writes one greyscale PNG, row by row. */
+/** Writes one greyscale (or RGB) PNG, row by row. */
 export class PngStreamWriter {
   readonly path: string;
   readonly width: number;
   readonly height: number;
+  /** Bytes per pixel: 1 (grey) or 3 (RGB). */
+  readonly channels: number;
   #temp: string;
   #file: Deno.FsFile | null = null;
   #compressor = new CompressionStream("deflate");
@@ -61,29 +63,39 @@ export class PngStreamWriter {
   #previous: Uint8Array;
   #filtered: Uint8Array<ArrayBuffer>;
 
-  private constructor(path: string, width: number, height: number) {
+  private constructor(path: string, width: number, height: number, channels: number) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new Error(`Cannot write PNG "${path}": size ${width}x${height} is not valid`);
+    }
+    if (channels !== 1 && channels !== 3) {
+      throw new Error(`Cannot write PNG "${path}": ${channels} channels (1 or 3 are written)`);
     }
     this.path = path;
     this.width = width;
     this.height = height;
+    this.channels = channels;
     this.#temp = tempPathFor(path);
-    this.#previous = new Uint8Array(width);
-    this.#filtered = new Uint8Array(width + 1);
+    this.#previous = new Uint8Array(width * channels);
+    this.#filtered = new Uint8Array(width * channels + 1);
     this.#input = this.#compressor.writable.getWriter();
     this.#pump = Promise.resolve();
   }
 
-  /** Opens a writer for a `width` x `height` image at `path`. */
-  static async create(path: string, width: number, height: number): Promise<PngStreamWriter> {
-    const writer = new PngStreamWriter(path, width, height);
+  /** Opens a writer for a `width` x `height` image at `path`, 1 (grey) or 3 (RGB) `channels`. */
+  static async create(
+    path: string,
+    width: number,
+    height: number,
+    channels = 1,
+  ): Promise<PngStreamWriter> {
+    const writer = new PngStreamWriter(path, width, height, channels);
     writer.#file = await Deno.open(writer.#temp, { write: true, create: true, truncate: true });
     const ihdr = new Uint8Array(13);
     const view = new DataView(ihdr.buffer);
     view.setUint32(0, width);
     view.setUint32(4, height);
-    ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit, greyscale, deflate, adaptive filters, no interlace
+    // 8-bit, greyscale (0) or RGB (2), deflate, adaptive filters, no interlace
+    ihdr.set([8, channels === 3 ? 2 : 0, 0, 0, 0], 8);
     await writer.#write(SIGNATURE);
     await writer.#write(chunk("IHDR", ihdr));
     writer.#pump = writer.#drain().catch((error) => {
@@ -145,9 +157,9 @@ export class PngStreamWriter {
     return this.#rows;
   }
 
-  /** Appends whole rows (`k * width` bytes, top to bottom). */
+  /** Appends whole rows (`k * width * channels` bytes, top to bottom). */
   async writeRows(pixels: Uint8Array): Promise<void> {
-    const w = this.width;
+    const w = this.width * this.channels;
     if (pixels.length % w !== 0) {
       throw new Error(
         `Cannot write PNG "${this.path}": ${pixels.length} bytes is not whole rows of ${w}`,
@@ -210,14 +222,15 @@ export class PngStreamWriter {
   }
 }
 
-/** Writes a whole greyscale image with {@linkcode PngStreamWriter}. */
+/** Writes a whole greyscale (or, with `channels` 3, RGB) image with {@linkcode PngStreamWriter}. */
 export async function writeGreyPng(
   path: string,
   width: number,
   height: number,
   pixels: Uint8Array,
+  channels = 1,
 ): Promise<void> {
-  const writer = await PngStreamWriter.create(path, width, height);
+  const writer = await PngStreamWriter.create(path, width, height, channels);
   try {
     await writer.writeRows(pixels);
   } catch (error) {

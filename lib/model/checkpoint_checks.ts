@@ -41,6 +41,9 @@ export function specProblem(spec: unknown, name = ""): string | null {
       return `its spec has ${key} ${escapeText(JSON.stringify(value))}, expected an integer ` +
         `from 1 to ${max}`;
     }
+    if ((key === "channels" || key === "inputChannels") && value !== 1 && value !== 3) {
+      return `its spec has ${key} ${escapeText(JSON.stringify(value))}, expected 1 or 3`;
+    }
     if (key === "scale" && !(typeof value === "number" && value > 0 && value <= MAX_SCALE)) {
       return `its spec has scale ${escapeText(JSON.stringify(value))}, expected a number ` +
         `above 0 and at most ${MAX_SCALE}`;

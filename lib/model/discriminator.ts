@@ -19,6 +19,8 @@ export interface DiscriminatorSpec {
   channels: number[];
   /** Convolution kernel side (reference: 5). */
   kernel: number;
+  /** Channels of the input images: 1 (grey) or 3 (RGB); absent: 1. */
+  inputChannels?: number;
 }
 
 const BN_EPSILON = 1e-5;
@@ -37,7 +39,7 @@ export function initDiscriminator(
   std = 0.02,
 ): Params {
   const p: Params = {};
-  let cin = 1;
+  let cin = spec.inputChannels ?? 1;
   spec.channels.forEach((cout, i) => {
     const l = i + 1;
     p[`c${l}`] = normalVariable(rng, [spec.kernel, spec.kernel, cin, cout], std);
@@ -80,7 +82,8 @@ function batchNorm(
 /**
  * Scores a batch of images.
  *
- * @param x Images in [0, 1], shape `[b, size * size]`.
+ * @param x Images in [0, 1], shape `[b, size * size * inputChannels]`
+ *   (each pixel's channels together).
  * @param groupSize Batch norm statistics are taken over groups of this
  *   many consecutive images (default: the whole batch, as the reference).
  *   It must divide `b`.
@@ -99,7 +102,8 @@ export function discriminate(
   }
   return tf.tidy(() => {
     const b = x.shape[0];
-    let h = tf.reshape(x, [b, spec.size, spec.size, 1]) as tf.Tensor4D;
+    const c = spec.inputChannels ?? 1;
+    let h = tf.reshape(x, [b, spec.size, spec.size, c]) as tf.Tensor4D;
     for (let l = 1; l <= spec.channels.length; l++) {
       h = conv2dStride2(h, params[`c${l}`] as tf.Tensor4D);
       h = l === 1

@@ -14,7 +14,7 @@ import type { Rng } from "../base/rng.ts";
 
 /** The encoder's architecture. */
 export interface EncoderSpec {
-  /** Pixels per input image (26 * 26 = 676). */
+  /** Values per input image: pixels times channels (26 * 26 = 676 for MNIST). */
   inputSize: number;
   /** Units per hidden layer (reference: 512). */
   hidden: number;

@@ -1,13 +1,17 @@
 /**
- * The generator: a CPPN, `f(x, y, r, z) -> grey level`, evaluated once per
- * pixel. Architecture (reference: width 128, depth 4, z 32, scale 8):
+ * The generator: a CPPN, `f(x, y, r, z) -> grey level` (or an RGB colour),
+ * evaluated once per pixel. Architecture (reference: width 128, depth 4, z 32,
+ * scale 8):
  *
  * ```
  * U = (scale * z) W_z + b + x W_x + y W_y + r W_r   // [pixels, width]
  * h = softplus(U)
  * h = tanh(h W_i + b_i [+ z U_i])   for i = 1 .. depth - 1
- * out = sigmoid(h W_out + b_out)                     // [pixels, 1]
+ * out = sigmoid(h W_out + b_out)                     // [pixels, channels]
  * ```
+ *
+ * `channels` is 1 (grey, the reference) or 3 (RGB); an image's values are
+ * pixel-major, channels interleaved (`r g b r g b ...`), as in a PNG row.
  *
  * With `zEveryLayer`, `z` also enters every tanh layer as a per-image bias
  * `z U_i` (`U_i`: `[zDim, width]`, stored as `u1 .. u{depth-1}`): the
@@ -40,6 +44,13 @@ export interface GeneratorSpec {
   size: number;
   /** `z` enters every tanh layer too (absent in older models: false). */
   zEveryLayer?: boolean;
+  /** Colour channels of the output: 1 (grey) or 3 (RGB); absent: 1. */
+  channels?: number;
+}
+
+/** The channels of a generator's (or image's) output: `channels`, else 1. */
+export function channelsOf(spec: { channels?: number }): number {
+  return spec.channels ?? 1;
 }
 
 /** Creates the generator's weights, N(0, `std`) from `rng`. */
@@ -57,8 +68,9 @@ export function initGenerator(spec: GeneratorSpec, rng: Rng, std = 0.1): Params 
   if (spec.zEveryLayer) {
     for (let i = 1; i < depth; i++) p[`u${i}`] = normalVariable(rng, [zDim, width], std);
   }
-  p.wout = normalVariable(rng, [width, 1], std);
-  p.bout = normalVariable(rng, [1], std);
+  const channels = channelsOf(spec);
+  p.wout = normalVariable(rng, [width, channels], std);
+  p.bout = normalVariable(rng, [channels], std);
   return p;
 }
 
@@ -86,7 +98,7 @@ export interface FoldedGenerator {
   wc: tf.Tensor2D;
   /** Hidden layers `s -> sigmoid(s w + b + z u)` (`u`: `[zDim, width]`, if any). */
   layers: { w: tf.Tensor2D; b: tf.Tensor1D; u?: tf.Tensor2D }[];
-  /** Output layer `[width, 1]`, `[1]`, followed by a sigmoid. */
+  /** Output layer `[width, channels]`, `[channels]`, followed by a sigmoid. */
   wout: tf.Tensor2D;
   bout: tf.Tensor1D;
 }
@@ -122,7 +134,8 @@ export function foldGenerator(
  *
  * @param z Latent vectors, shape `[b, zDim]`.
  * @param coords Pixel coordinates `[x, y, r]`, shape `[p, 3]`.
- * @returns Grey levels in (0, 1), shape `[b, p]`.
+ * @returns Grey levels (or RGB values) in (0, 1), shape `[b, p * channels]`,
+ *   each pixel's channels together.
  */
 export function generate(
   params: Params,
@@ -147,15 +160,15 @@ export function generate(
       const a = tf.add(tf.reshape(dense(s, layer.w), [b, p, spec.width]), bias);
       s = tf.sigmoid(tf.reshape(a, [b * p, spec.width])) as tf.Tensor2D;
     }
-    return tf.reshape(denseSigmoid(s, f.wout, f.bout), [b, p]);
+    return tf.reshape(denseSigmoid(s, f.wout, f.bout), [b, p * channelsOf(spec)]);
   });
 }
 
 /**
- * Multiply-adds per pixel, for FLOP counts: `2 * (3w + (depth-1) w² + w)`
- * (the per-image `z` terms are not per pixel).
+ * Multiply-adds per pixel, for FLOP counts: `2 * (3w + (depth-1) w² + cw)`
+ * (`c` channels; the per-image `z` terms are not per pixel).
  */
 export function flopsPerPixel(spec: GeneratorSpec): number {
   const w = spec.width;
-  return 2 * (3 * w + (spec.depth - 1) * w * w + w);
+  return 2 * (3 * w + (spec.depth - 1) * w * w + channelsOf(spec) * w);
 }

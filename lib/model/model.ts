@@ -44,6 +44,8 @@ export interface ModelSettings {
   scale: number;
   /** Side of the training crops. */
   size: number;
+  /** Colour channels of the images: 1 (grey) or 3 (RGB); absent: 1. */
+  channels?: number;
   /** `z` enters every generator layer, not only the first (default false). */
   zEveryLayer?: boolean;
   /** Encoder hidden width. */
@@ -52,8 +54,13 @@ export interface ModelSettings {
   discChannels: number[];
 }
 
-/** Builds the architectures from flat settings. */
+/**
+ * Builds the architectures from flat settings. A greyscale model's specs
+ * are exactly those of models made before colour existed (no channel
+ * fields).
+ */
 export function modelSpec(s: ModelSettings): ModelSpec {
+  const channels = s.channels ?? 1, colour = channels !== 1;
   return {
     generator: {
       zDim: s.zDim,
@@ -62,14 +69,20 @@ export function modelSpec(s: ModelSettings): ModelSpec {
       scale: s.scale,
       size: s.size,
       ...(s.zEveryLayer ? { zEveryLayer: true } : {}),
+      ...(colour ? { channels } : {}),
     },
     encoder: {
-      inputSize: s.size * s.size,
+      inputSize: s.size * s.size * channels,
       hidden: s.encoderWidth,
       layers: 2,
       zDim: s.zDim,
     },
-    discriminator: { size: s.size, channels: s.discChannels, kernel: 5 },
+    discriminator: {
+      size: s.size,
+      channels: s.discChannels,
+      kernel: 5,
+      ...(colour ? { inputChannels: channels } : {}),
+    },
   };
 }
 

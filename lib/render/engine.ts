@@ -17,6 +17,8 @@ import type { FoldedWeights, ImageRequest } from "./renderer.ts";
 export interface RenderEngine {
   /** `onnx`, or the TensorFlow.js backend of the workers (`wasm`, ...). */
   readonly backend: string;
+  /** Bytes per pixel of its images: 1 (grey) or 3 (RGB, each pixel's channels together). */
+  readonly channels: number;
   /**
    * Renders a whole image, calling `onRows(bytes, rowStart)` for each band
    * of rows in top-to-bottom order; memory stays bounded.

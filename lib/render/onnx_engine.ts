@@ -10,6 +10,7 @@
 import { FlagError } from "../base/flags.ts";
 import { collectEvery } from "../base/gc.ts";
 import { pixelCoords } from "../model/coords.ts";
+import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
 import { generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
 import { type FoldedWeights, type ImageRequest, toBytesInto, wholeImage } from "./renderer.ts";
 
@@ -120,14 +121,17 @@ export class OnnxRenderer {
   /** ONNX Runtime's threads (0: its default). */
   readonly threads: number;
   readonly chunkPixels: number;
+  /** Bytes per pixel of its images: 1 (grey) or 3 (RGB). */
+  readonly channels: number;
   readonly #ort: Ort;
   readonly #session: Session;
   readonly #zDim: number;
 
-  private constructor(ort: Ort, session: Session, zDim: number, options: OnnxEngineOptions) {
+  private constructor(ort: Ort, session: Session, spec: GeneratorSpec, options: OnnxEngineOptions) {
     this.#ort = ort;
     this.#session = session;
-    this.#zDim = zDim;
+    this.#zDim = spec.zDim;
+    this.channels = channelsOf(spec);
     this.threads = options.threads ?? 0;
     this.chunkPixels = options.chunkPixels ?? DEFAULT_ONNX_CHUNK_PIXELS;
   }
@@ -145,10 +149,10 @@ export class OnnxRenderer {
     const ort = await loadOnnxRuntime();
     const model = generatorOnnx(weights);
     const session = await openSession(ort, model, options.threads ?? 0, options.device ?? "cpu");
-    return new OnnxRenderer(ort, session, weights.spec.zDim, options);
+    return new OnnxRenderer(ort, session, weights.spec, options);
   }
 
-  /** Grey levels in (0, 1) of rows `rowStart` to `rowEnd` (exclusive), as one run. */
+  /** Grey levels (or colours) in (0, 1) of rows `rowStart` to `rowEnd` (exclusive), as one run. */
   async renderRows(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Float32Array> {
     const { z, width, height, view } = request;
     if (z.length !== this.#zDim) {
@@ -171,16 +175,16 @@ export class OnnxRenderer {
     return values;
   }
 
-  /** Rows `rowStart` to `rowEnd` as 8-bit grey, one band of `chunkPixels` at a time. */
+  /** Rows `rowStart` to `rowEnd` as 8-bit grey (or RGB), one band of `chunkPixels` at a time. */
   async renderBand(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Uint8Array> {
-    const { width } = request;
-    const out = new Uint8Array((rowEnd - rowStart) * width);
-    const rowsPerChunk = Math.max(1, Math.floor(this.chunkPixels / width));
+    const rowBytes = request.width * this.channels;
+    const out = new Uint8Array((rowEnd - rowStart) * rowBytes);
+    const rowsPerChunk = Math.max(1, Math.floor(this.chunkPixels / request.width));
     for (let r = rowStart; r < rowEnd; r += rowsPerChunk) {
       const end = Math.min(rowEnd, r + rowsPerChunk);
       toBytesInto(
         await this.renderRows(request, r, end),
-        out.subarray((r - rowStart) * width, (end - rowStart) * width),
+        out.subarray((r - rowStart) * rowBytes, (end - rowStart) * rowBytes),
         request.invert ?? false,
       );
     }
@@ -214,7 +218,7 @@ export class OnnxRenderer {
 
   /** Renders a whole image into one buffer (for small images). */
   renderImage(request: ImageRequest): Promise<Uint8Array> {
-    return wholeImage((r, onRows) => this.render(r, onRows), request);
+    return wholeImage((r, onRows) => this.render(r, onRows), request, this.channels);
   }
 
   /** Frees the session. */

@@ -8,7 +8,7 @@
  *          z      [1, zDim] the latent vector
  * a0 = coords wc + (z wz + b0);  s = softplus(a0)
  * s  = sigmoid(s w_i + b_i [+ z u_i])     one per hidden layer
- * output   pixels [N, 1]   sigmoid(s wout + bout), grey levels in (0, 1)
+ * output   pixels [N, C]   sigmoid(s wout + bout), grey levels (C = 1) or RGB (C = 3) in (0, 1)
  * ```
  *
  * Operators: `MatMul`, `Add`, `Softplus`, `Sigmoid` (opset 17, IR 8, which
@@ -18,6 +18,7 @@
  * @module
  */
 import type { EncoderSpec } from "../model/encoder.ts";
+import { channelsOf } from "../model/generator.ts";
 import type { LoadedNetwork } from "../model/network_files.ts";
 import { unflatten } from "../model/params.ts";
 import { encodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor } from "./onnx_proto.ts";
@@ -37,6 +38,12 @@ const DOC = "A CPPN generator of MNIST-like digits, in the folded form (every ta
   "pixel's x, y and r = sqrt(x^2 + y^2) (the training images span x, y in [-scale, scale], " +
   "scale in the metadata's cppn.spec), and z [1, zDim]. Output: pixels [N, 1], grey levels " +
   "in (0, 1), white digits on black.";
+
+const COLOUR_DOC = "A CPPN generator of colour images, in the folded form (every tanh layer " +
+  "rewritten as a sigmoid layer computing the same image). Inputs: coords [N, 3], each " +
+  "pixel's x, y and r = sqrt(x^2 + y^2) (the training images span x, y in [-scale, scale], " +
+  "scale in the metadata's cppn.spec), and z [1, zDim]. Output: pixels [N, 3], each pixel's " +
+  "red, green and blue in (0, 1).";
 
 /** The graph's weights and nodes, layer by layer. */
 function buildGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[] } {
@@ -78,8 +85,8 @@ function buildGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[
     s = `s${i}`;
   });
   weights.push(
-    { name: "wout", dims: [width, 1], values: f.wout },
-    { name: "bout", dims: [1], values: f.bout },
+    { name: "wout", dims: [width, channelsOf(f.spec)], values: f.wout },
+    { name: "bout", dims: [channelsOf(f.spec)], values: f.bout },
   );
   nodes.push(
     { op: "MatMul", inputs: [s, "wout"], outputs: ["m_out"] },
@@ -95,12 +102,12 @@ export function generatorOnnx(weights: FoldedWeights): Uint8Array {
   const graph = buildGraph(weights);
   const model: OnnxModel = {
     name: "cppn_generator",
-    doc: DOC,
+    doc: channelsOf(spec) === 1 ? DOC : COLOUR_DOC,
     inputs: [
       { name: ONNX_NAMES.coords, dims: ["N", 3] },
       { name: ONNX_NAMES.z, dims: [1, spec.zDim] },
     ],
-    outputs: [{ name: ONNX_NAMES.pixels, dims: ["N", 1] }],
+    outputs: [{ name: ONNX_NAMES.pixels, dims: ["N", channelsOf(spec)] }],
     ...graph,
     metadata: { "cppn.spec": JSON.stringify(spec) },
     ...VERSIONS,

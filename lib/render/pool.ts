@@ -8,6 +8,7 @@
  * @module
  */
 import type { BackendChoice } from "../base/backend.ts";
+import { channelsOf } from "../model/generator.ts";
 import { collectEvery } from "../base/gc.ts";
 import {
   DEFAULT_CHUNK_PIXELS,
@@ -44,6 +45,8 @@ export interface PoolOptions {
 export class RenderPool {
   readonly size: number;
   readonly chunkPixels: number;
+  /** Bytes per pixel of its images: 1 (grey) or 3 (RGB). */
+  readonly channels: number;
   /** The backend the workers run on. */
   backend = "";
   #workers: Worker[] = [];
@@ -53,9 +56,10 @@ export class RenderPool {
   #nextId = 0;
   #closed = false;
 
-  private constructor(size: number, chunkPixels: number) {
+  private constructor(size: number, chunkPixels: number, channels: number) {
     this.size = size;
     this.chunkPixels = chunkPixels;
+    this.channels = channels;
   }
 
   /** Starts the workers and loads the weights into each. */
@@ -67,7 +71,11 @@ export class RenderPool {
       { type: "init", weights, backend: options.backend ?? "wasm" } satisfies WorkerRequest,
       "render",
     );
-    const pool = new RenderPool(size, options.chunkPixels ?? DEFAULT_CHUNK_PIXELS);
+    const pool = new RenderPool(
+      size,
+      options.chunkPixels ?? DEFAULT_CHUNK_PIXELS,
+      channelsOf(weights.spec),
+    );
     pool.#workers = workers;
     pool.backend = (replies[0] as { backend: string }).backend;
     for (const worker of pool.#workers) {
@@ -158,7 +166,7 @@ export class RenderPool {
 
   /** Renders a whole image into one buffer (for small images). */
   renderImage(request: ImageRequest): Promise<Uint8Array> {
-    return wholeImage((r, onRows) => this.render(r, onRows), request);
+    return wholeImage((r, onRows) => this.render(r, onRows), request, this.channels);
   }
 
   /** Stops every worker. */
@@ -171,13 +179,17 @@ export class RenderPool {
   }
 }
 
-/** Streams one image from a render engine (this pool or another) into a PNG file. */
+/**
+ * Streams one image from a render engine (this pool or another) into a PNG
+ * file: greyscale, or RGB for a colour model.
+ */
 export async function renderToPng(
-  pool: Pick<RenderPool, "render">,
+  pool: Pick<RenderPool, "render" | "channels">,
   request: ImageRequest,
   path: string,
 ): Promise<void> {
-  const writer = await PngStreamWriter.create(path, request.width, request.height);
+  const { width, height } = request;
+  const writer = await PngStreamWriter.create(path, width, height, pool.channels);
   try {
     await pool.render(request, (bytes) => writer.writeRows(bytes));
   } catch (error) {

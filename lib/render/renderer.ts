@@ -13,7 +13,7 @@
 import { tf } from "../base/tf.ts";
 import { pixelCoords, type View } from "../model/coords.ts";
 import { fastSoftplus } from "../model/fast_ops.ts";
-import { foldGenerator, type GeneratorSpec } from "../model/generator.ts";
+import { channelsOf, foldGenerator, type GeneratorSpec } from "../model/generator.ts";
 import type { LoadedNetwork } from "../model/network_files.ts";
 import { unflatten } from "../model/params.ts";
 
@@ -34,7 +34,7 @@ export interface FoldedWeights {
    * `[width]` and, with `zEveryLayer`, `U` as `[zDim, width]`.
    */
   layers: { w: Float32Array; b: Float32Array; u?: Float32Array }[];
-  /** Output layer, `[width, 1]` and `[1]`, with a final sigmoid. */
+  /** Output layer, `[width, channels]` and `[channels]`, with a final sigmoid. */
   wout: Float32Array;
   bout: Float32Array;
 }
@@ -109,20 +109,31 @@ export interface ImageRequest {
   invert?: boolean;
 }
 
-/** A render that hands over an image's bands of rows in order (a pool's or an engine's). */
+/**
+ * A render that hands over an image's bands of rows in order (a pool's or an
+ * engine's): `channels` bytes per pixel, each pixel's channels together.
+ */
 export type BandedRender = (
   request: ImageRequest,
   onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
 ) => Promise<void>;
 
-/** Collects the bands of a {@linkcode BandedRender} into one image (for small images). */
-export async function wholeImage(render: BandedRender, request: ImageRequest): Promise<Uint8Array> {
-  const out = new Uint8Array(request.width * request.height);
-  await render(request, (bytes, row) => out.set(bytes, row * request.width));
+/**
+ * Collects the bands of a {@linkcode BandedRender} into one image (for
+ * small images) of `channels` bytes per pixel.
+ */
+export async function wholeImage(
+  render: BandedRender,
+  request: ImageRequest,
+  channels = 1,
+): Promise<Uint8Array> {
+  const rowBytes = request.width * channels;
+  const out = new Uint8Array(rowBytes * request.height);
+  await render(request, (bytes, row) => out.set(bytes, row * rowBytes));
   return out;
 }
 
-/** Converts grey levels in [0, 1] to bytes (round to nearest, clamped). */
+/** Converts grey levels (or colour values) in [0, 1] to bytes (round to nearest, clamped). */
 export function toBytesInto(values: Float32Array, out: Uint8Array, invert: boolean): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -134,6 +145,8 @@ export function toBytesInto(values: Float32Array, out: Uint8Array, invert: boole
 /** A generator loaded onto the backend once, rendering any number of images. */
 export class Renderer {
   readonly spec: GeneratorSpec;
+  /** Bytes per pixel of its images: 1 (grey) or 3 (RGB). */
+  readonly channels: number;
   readonly #weights: FoldedWeights;
   readonly #wc: tf.Tensor2D;
   readonly #layers: { w: tf.Tensor2D; b: tf.Tensor1D | null }[];
@@ -146,6 +159,7 @@ export class Renderer {
     const { spec } = weights;
     const w = spec.width;
     this.spec = spec;
+    this.channels = channelsOf(spec);
     this.#weights = weights;
     this.#wc = tf.tensor2d(weights.wc, [3, w]);
     // a layer with a z term takes its bias per image (see latentBias)
@@ -153,7 +167,7 @@ export class Renderer {
       w: tf.tensor2d(l.w, [w, w]),
       b: l.u ? null : tf.tensor1d(l.b),
     }));
-    this.#wout = tf.tensor2d(weights.wout, [w, 1]);
+    this.#wout = tf.tensor2d(weights.wout, [w, this.channels]);
     this.#bout = tf.tensor1d(weights.bout);
   }
 
@@ -176,10 +190,10 @@ export class Renderer {
   }
 
   /**
-   * Grey levels of rows `rowStart` to `rowEnd` (exclusive).
+   * Grey levels (or colours) of rows `rowStart` to `rowEnd` (exclusive).
    *
    * @param bias From {@linkcode latentBias}, computed once per image.
-   * @returns `[(rowEnd - rowStart) * width]` values in (0, 1).
+   * @returns `[(rowEnd - rowStart) * width * channels]` values in (0, 1).
    */
   async renderRows(
     bias: LatentBias,
@@ -212,8 +226,8 @@ export class Renderer {
   }
 
   /**
-   * Renders rows `rowStart` to `rowEnd` as 8-bit grey, `chunkPixels` at a
-   * time (whole rows per chunk).
+   * Renders rows `rowStart` to `rowEnd` as 8-bit grey (or RGB),
+   * `chunkPixels` at a time (whole rows per chunk).
    */
   async renderBytes(
     request: ImageRequest,
@@ -221,9 +235,9 @@ export class Renderer {
     rowEnd = request.height,
     chunkPixels = DEFAULT_CHUNK_PIXELS,
   ): Promise<Uint8Array> {
-    const { width } = request;
-    const out = new Uint8Array((rowEnd - rowStart) * width);
-    const rowsPerChunk = Math.max(1, Math.floor(chunkPixels / width));
+    const rowBytes = request.width * this.channels;
+    const out = new Uint8Array((rowEnd - rowStart) * rowBytes);
+    const rowsPerChunk = Math.max(1, Math.floor(chunkPixels / request.width));
     const bias = this.latentBias(request.z);
     try {
       for (let r = rowStart; r < rowEnd; r += rowsPerChunk) {
@@ -231,7 +245,7 @@ export class Renderer {
         const values = await this.renderRows(bias, request, r, end);
         toBytesInto(
           values,
-          out.subarray((r - rowStart) * width, (end - rowStart) * width),
+          out.subarray((r - rowStart) * rowBytes, (end - rowStart) * rowBytes),
           request.invert ?? false,
         );
       }
