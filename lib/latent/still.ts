@@ -115,6 +115,11 @@ export interface RenderRecord {
   timings: { render_s: number };
 }
 
+/** `z ~ N(0, I)` drawn from `seed`: what `render --seed` renders. */
+export function seedLatent(seed: number, zDim: number): Float32Array {
+  return new Rng(seed, "render").normal(zDim);
+}
+
 /** Resolves the latent vector a render asks for. */
 export async function renderLatent(
   o: RenderOptions,
@@ -142,7 +147,7 @@ export async function renderLatent(
     throw new FlagError("Choose what to render: --digit D, --seed N or --z FILE.json");
   }
   return {
-    z: new Rng(o.seed, "render").normal(source.spec.zDim),
+    z: seedLatent(o.seed, source.spec.zDim),
     from: { seed: o.seed },
     label: `seed${o.seed}`,
   };

@@ -92,6 +92,15 @@ export const WALK_DEFAULTS: WalkOptions = {
   count: 1,
 };
 
+/** `--interp slerp|lerp`: how latent vectors are interpolated. */
+export const INTERP_FLAG: FlagSpec = {
+  name: "interp",
+  key: "interp",
+  type: { kind: "enum", values: INTERPOLATIONS },
+  help: "Interpolation: slerp or lerp",
+  arg: "KIND",
+};
+
 /** The flags that describe one walk (also the keys allowed in a plan). */
 export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
   {
@@ -154,13 +163,7 @@ export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
     help: "Size of each keyframe's still",
     arg: "N|WxH",
   },
-  {
-    name: "interp",
-    key: "interp",
-    type: { kind: "enum", values: INTERPOLATIONS },
-    help: "Interpolation: slerp or lerp",
-    arg: "KIND",
-  },
+  INTERP_FLAG,
   {
     name: "ease",
     key: "ease",
