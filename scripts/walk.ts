@@ -11,7 +11,7 @@ import { resolveModel } from "../lib/model/source.ts";
 import { Progress } from "../lib/base/progress.ts";
 import { foldWeights } from "../lib/render/renderer.ts";
 import { defaultWorkers } from "../lib/render/pool.ts";
-import { describeEngine, startEngine, tfBackendFor } from "../lib/render/engine.ts";
+import { startEngine, tfBackendFor } from "../lib/render/engine.ts";
 import { loadGenerator } from "../lib/model/network_files.ts";
 import { renderWalk } from "../lib/latent/walk.ts";
 import { resolveShard } from "../lib/base/shard.ts";
@@ -48,7 +48,7 @@ await runMain(async () => {
     `Model: ${source.kind} ${source.name}${
       source.step !== null ? ` (step ${source.step})` : ""
     }, ` +
-      `width ${source.spec.width}; backend: ${describeEngine(pool, workers)}` +
+      `width ${source.spec.width}` +
       (ffmpeg ? `; ffmpeg: ${ffmpeg.source}` : ""),
   );
   const stop = onInterrupt(() => {

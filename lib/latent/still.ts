@@ -13,7 +13,13 @@ import { encodeDigits, readLatents } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
 import type { RenderEngine } from "../render/engine.ts";
 import { Rng } from "../base/rng.ts";
-import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
+import {
+  DEFAULT_RENDER_BACKEND,
+  MAX_SIDE,
+  SOURCE_FLAGS,
+  type SourceOptions,
+  VIEW_FLAGS,
+} from "../render/flags.ts";
 import { renderToPng } from "../render/pool.ts";
 
 /** Options of `deno task render`. */
@@ -42,7 +48,7 @@ export interface RenderOptions extends SourceOptions {
 export const RENDER_DEFAULTS: RenderOptions = {
   out: "output",
   workers: 0,
-  backend: "wasm",
+  backend: DEFAULT_RENDER_BACKEND,
   force: false,
   index: 0,
   size: [2048, 2048],

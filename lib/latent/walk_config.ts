@@ -9,7 +9,13 @@
 import { SEED_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
 import { SHARD_FLAG } from "../base/shard.ts";
-import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
+import {
+  DEFAULT_RENDER_BACKEND,
+  MAX_SIDE,
+  SOURCE_FLAGS,
+  type SourceOptions,
+  VIEW_FLAGS,
+} from "../render/flags.ts";
 import { MAX_SCALE, type View } from "../model/coords.ts";
 import { type Easing, EASING_NAMES, type Interpolation, INTERPOLATIONS } from "./walk_math.ts";
 
@@ -75,7 +81,7 @@ export interface WalkOptions extends SourceOptions, WalkSettings {
 export const WALK_DEFAULTS: WalkOptions = {
   out: "output",
   workers: 0, // 0: one per core
-  backend: "wasm",
+  backend: DEFAULT_RENDER_BACKEND,
   force: false,
   seed: 1,
   steps: 120,

@@ -19,6 +19,8 @@ export interface RenderEngine {
   readonly backend: string;
   /** Bytes per pixel of its images: 1 (grey) or 3 (RGB, each pixel's channels together). */
   readonly channels: number;
+  /** ONNX Runtime's version (`onnx` only). */
+  readonly version?: string;
   /**
    * Renders a whole image, calling `onRows(bytes, rowStart)` for each band
    * of rows in top-to-bottom order; memory stays bounded.
@@ -40,13 +42,13 @@ export function tfBackendFor(backend: RenderBackend): BackendChoice {
 
 /** Options for {@linkcode startEngine}. */
 export interface EngineOptions {
-  /** `onnx`, `auto` (ONNX Runtime where it loads), or the workers' TensorFlow.js backend. */
+  /** `auto` (ONNX Runtime where it loads), `onnx`, or the workers' TensorFlow.js backend. */
   backend: RenderBackend;
   /** Workers, or ONNX Runtime's threads. */
   workers: number;
   /** Where ONNX Runtime computes (default `cpu`); other devices need `backend` `onnx`. */
   device?: OnnxDevice;
-  /** Receives the reason when `onnx` or `auto` cannot load ONNX Runtime. */
+  /** Receives the line saying which engine was chosen and why. */
   log?: (line: string) => void;
   /** Starts ONNX Runtime (a test's stand-in; default {@linkcode OnnxRenderer.create}). */
   createOnnx?: (
@@ -60,9 +62,10 @@ export interface EngineOptions {
  * Starts the engine `backend` names: ONNX Runtime with `workers` threads
  * for `onnx` (wasm workers if it cannot be loaded, saying why; an error
  * instead where a `device` other than the CPU was asked for), else a pool
- * of `workers` render workers on that TensorFlow.js backend. `auto` is
- * ONNX Runtime where it loads, else the TensorFlow.js backends' `auto`
- * (saying why).
+ * of `workers` render workers on that TensorFlow.js backend. `auto` (the
+ * default) is ONNX Runtime where it loads, else the TensorFlow.js
+ * backends' `auto`. `log` receives one line saying which engine it chose
+ * and why, e.g. `render engine: onnx (onnxruntime-node 1.30.0, 2 threads)`.
  *
  * @throws {FlagError} for a `device` that cannot be used.
  */
@@ -70,28 +73,38 @@ export async function startEngine(
   weights: FoldedWeights,
   options: EngineOptions,
 ): Promise<RenderEngine> {
-  const { backend, workers, device = "cpu" } = options;
+  const { backend, workers, device = "cpu", log = () => {} } = options;
   if (backend !== "onnx" && backend !== "auto" && device !== "cpu") {
     throw new FlagError(`--device ${device} needs --backend onnx (ONNX Runtime)`);
   }
+  let why = `as --backend ${backend} asks`;
   if (backend === "onnx" || backend === "auto") {
     const create = options.createOnnx ??
       ((w: FoldedWeights, threads: number, device: OnnxDevice) =>
         OnnxRenderer.create(w, { threads, device }));
     try {
-      return await create(weights, workers, device);
+      const engine = await create(weights, workers, device);
+      log(`render engine: ${describeEngine(engine, workers)}`);
+      return engine;
     } catch (error) {
       if (!(error instanceof OnnxUnavailableError)) throw error;
       if (device !== "cpu") throw new FlagError(`--device ${device}: ${error.message}`);
-      const instead = backend === "onnx" ? "wasm" : "the first TensorFlow.js backend that loads";
-      options.log?.(`${error.message}; rendering with ${instead} instead`);
+      why = `ONNX Runtime did not load: ${error.reason}`;
     }
   }
-  return await RenderPool.create(weights, { workers, backend: tfBackendFor(backend) });
+  const pool = await RenderPool.create(weights, { workers, backend: tfBackendFor(backend) });
+  log(`render engine: ${pool.backend} (${count(workers, "worker")}; ${why})`);
+  return pool;
 }
 
-/** `onnx, 2 threads` or `wasm, 2 workers`. */
+/** `3 threads`, `1 worker`. */
+function count(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** `onnx (onnxruntime-node 1.30.0, 2 threads)` or `wasm (2 workers)`. */
 export function describeEngine(engine: RenderEngine, workers: number): string {
-  const unit = engine.backend === "onnx" ? "thread" : "worker";
-  return `${engine.backend}, ${workers} ${unit}${workers > 1 ? "s" : ""}`;
+  if (engine.backend !== "onnx") return `${engine.backend} (${count(workers, "worker")})`;
+  const version = engine.version ? `onnxruntime-node ${engine.version}, ` : "";
+  return `onnx (${version}${count(workers, "thread")})`;
 }

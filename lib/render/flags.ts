@@ -37,6 +37,9 @@ export interface SourceOptions {
 /** A render engine: ONNX Runtime, or a TensorFlow.js backend for the render workers. */
 export type RenderBackend = BackendChoice | "onnx";
 
+/** The rendering commands' default engine: ONNX Runtime where it loads, else wasm. */
+export const DEFAULT_RENDER_BACKEND: RenderBackend = "auto";
+
 /** Every valid `--backend` value of the rendering commands. */
 export const RENDER_BACKENDS: readonly RenderBackend[] = [...BACKEND_CHOICES, "onnx"];
 
@@ -52,12 +55,14 @@ export const SOURCE_FLAGS: readonly FlagSpec[] = [
   },
   MODEL_FLAG,
   OUT_FLAG,
-  { ...WORKERS_FLAG, help: "Render workers" },
+  { ...WORKERS_FLAG, help: "Render workers, or ONNX Runtime's threads" },
   {
     ...BACKEND_FLAG,
     type: { kind: "enum", values: RENDER_BACKENDS },
-    help: "onnx: ONNX Runtime's own threads (wasm if it cannot load); gpu, node, wasm, cpu: " +
-      "the render workers' TensorFlow.js backend; auto: onnx, else gpu, node, wasm",
+    help: "Render engine. auto: ONNX Runtime where it loads, else the first of gpu, node, " +
+      "wasm (says which and why); onnx: ONNX Runtime's own threads (wasm if it cannot load); " +
+      "gpu, node, wasm, cpu: render workers on that TensorFlow.js backend",
+    defaultText: DEFAULT_RENDER_BACKEND,
   },
   {
     name: "device",

@@ -25,9 +25,12 @@ export const DEFAULT_ONNX_CHUNK_PIXELS = 65536;
 
 /** Why ONNX Runtime cannot be used here (the package is missing or fails to load). */
 export class OnnxUnavailableError extends Error {
+  /** Why, in the loader's words (first line). */
+  readonly reason: string;
   constructor(reason: string) {
     super(`ONNX Runtime (npm:onnxruntime-node) cannot be loaded: ${reason}`);
     this.name = "OnnxUnavailableError";
+    this.reason = reason;
   }
 }
 
@@ -118,6 +121,8 @@ async function openSession(
 export class OnnxRenderer {
   /** Always `onnx`. */
   readonly backend = "onnx";
+  /** The version of `npm:onnxruntime-node` in use. */
+  readonly version: string;
   /** ONNX Runtime's threads (0: its default). */
   readonly threads: number;
   readonly chunkPixels: number;
@@ -132,6 +137,7 @@ export class OnnxRenderer {
     this.#session = session;
     this.#zDim = spec.zDim;
     this.channels = channelsOf(spec);
+    this.version = ort.env.versions.node ?? ort.env.versions.common;
     this.threads = options.threads ?? 0;
     this.chunkPixels = options.chunkPixels ?? DEFAULT_ONNX_CHUNK_PIXELS;
   }

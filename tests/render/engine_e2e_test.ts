@@ -4,7 +4,7 @@ import { readGrey } from "../../lib/media/image.ts";
 import { runScript, tempDir, tinyModel } from "../_helpers.ts";
 import { worstDifference } from "../_onnx_fixtures.ts";
 
-Deno.test("deno task render --backend onnx: ONNX Runtime's PNG equals the wasm workers' within 1/255", async () => {
+Deno.test("deno task render: ONNX Runtime by default (saying so), its PNG equals the wasm workers' within 1/255", async () => {
   await using tmp = await tempDir();
   const args = [
     "--model",
@@ -17,11 +17,13 @@ Deno.test("deno task render --backend onnx: ONNX Runtime's PNG equals the wasm w
     "150x90",
   ];
   const view = ["--scale", "3", "--center", "1,-2", "--invert"];
-  const onnx = await runScript("render", [...args, ...view, "--backend", "onnx", "--name", "o"]);
+  const onnx = await runScript("render", [...args, ...view, "--name", "o"]);
   assertEquals(onnx.code, 0, onnx.stderr);
-  assertStringIncludes(onnx.stdout, "onnx, ");
+  assertStringIncludes(onnx.stderr, "render engine: onnx (onnxruntime-node 1.30.0, ");
+  assertStringIncludes(onnx.stdout, "onnx (onnxruntime-node 1.30.0, ");
   const wasm = await runScript("render", [...args, ...view, "--backend", "wasm", "--name", "w"]);
   assertEquals(wasm.code, 0, wasm.stderr);
+  assertStringIncludes(wasm.stderr, "render engine: wasm (");
   const a = await readGrey(join(tmp.path, "renders", "o.png"));
   const b = await readGrey(join(tmp.path, "renders", "w.png"));
   assertEquals([a.width, a.height], [150, 90]);
@@ -53,7 +55,7 @@ Deno.test("deno task walk --backend onnx: frames and stills with ONNX Runtime's 
     "o",
   ]);
   assertEquals(r.code, 0, r.stderr);
-  assertStringIncludes(r.stderr, "backend: onnx, 1 thread");
+  assertStringIncludes(r.stderr, "render engine: onnx (onnxruntime-node 1.30.0, 1 thread)");
   const frames = [...Deno.readDirSync(join(tmp.path, "walks", "o", "frames"))];
   assert(frames.length >= 2, `${frames.length} frames`);
 });

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { FlagError } from "../../lib/base/flags.ts";
-import { defaultView } from "../../lib/model/coords.ts";
+import { defaultView, type View } from "../../lib/model/coords.ts";
+import { DEFAULT_RENDER_BACKEND } from "../../lib/render/flags.ts";
 import { describeEngine, startEngine, tfBackendFor } from "../../lib/render/engine.ts";
 import { OnnxUnavailableError } from "../../lib/render/onnx_engine.ts";
 import { Rng } from "../../lib/base/rng.ts";
@@ -13,17 +14,54 @@ const request = { z: new Rng(2, "z").normal(5), width: 45, height: 38, view: def
 
 Deno.test("startEngine: onnx starts ONNX Runtime, wasm a pool of workers; their images agree within 1/255", async () => {
   const folded = await randomFolded(4, true);
-  const onnx = await startEngine(folded, { backend: "onnx", workers: 2 });
-  const wasm = await startEngine(folded, { backend: "wasm", workers: 2 });
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
+  const onnx = await startEngine(folded, { backend: "onnx", workers: 2, log });
+  const wasm = await startEngine(folded, { backend: "wasm", workers: 2, log });
   try {
     assertEquals([onnx.backend, wasm.backend], ["onnx", "wasm"]);
-    assertEquals(describeEngine(onnx, 2), "onnx, 2 threads");
-    assertEquals(describeEngine(wasm, 1), "wasm, 1 worker");
+    assertEquals(onnx.version, "1.30.0");
+    assertEquals(describeEngine(onnx, 2), "onnx (onnxruntime-node 1.30.0, 2 threads)");
+    assertEquals(describeEngine(wasm, 1), "wasm (1 worker)");
+    assertEquals(lines, [
+      "render engine: onnx (onnxruntime-node 1.30.0, 2 threads)",
+      "render engine: wasm (2 workers; as --backend wasm asks)",
+    ]);
     const worst = worstDifference(await onnx.renderImage(request), await wasm.renderImage(request));
     assert(worst <= 1, `off by ${worst} grey levels`);
   } finally {
     onnx.close();
     wasm.close();
+  }
+});
+
+Deno.test("startEngine: the default engine (auto: ONNX Runtime) draws the wasm workers' images within 1/255 (sizes, views, both architectures)", async () => {
+  // 300x250 is two of ONNX Runtime's bands and five of the workers'
+  const sizes: [number, number][] = [[1, 1], [45, 38], [23, 130], [300, 250]];
+  const views: View[] = [defaultView(8), { scale: 1.5, center: [3, -2] }, {
+    scale: 60,
+    center: [0, 0],
+  }];
+  for (const zEveryLayer of [false, true]) {
+    const folded = await randomFolded(4, zEveryLayer);
+    const auto = await startEngine(folded, { backend: DEFAULT_RENDER_BACKEND, workers: 2 });
+    const wasm = await startEngine(folded, { backend: "wasm", workers: 2 });
+    try {
+      assertEquals(auto.backend, "onnx");
+      for (const [width, height] of sizes) {
+        for (const [v, view] of views.entries()) {
+          const request = { z: new Rng(v, "z").normal(5), width, height, view, invert: v === 1 };
+          const a = await auto.renderImage(request);
+          const worst = worstDifference(a, await wasm.renderImage(request));
+          const what = `zEveryLayer ${zEveryLayer}, ${width}x${height}, view ${v}`;
+          assert(worst <= 1, `${what}: off by ${worst} grey levels`);
+          if (width * height > 1000) assert(new Set(a).size > 20, `${what}: the image is flat`);
+        }
+      }
+    } finally {
+      auto.close();
+      wasm.close();
+    }
   }
 });
 
@@ -38,8 +76,7 @@ Deno.test("startEngine: where ONNX Runtime cannot load, onnx says why and render
   try {
     assertEquals(engine.backend, "wasm");
     assertEquals(lines, [
-      "ONNX Runtime (npm:onnxruntime-node) cannot be loaded: libonnxruntime.so.1: not found; " +
-      "rendering with wasm instead",
+      "render engine: wasm (1 worker; ONNX Runtime did not load: libonnxruntime.so.1: not found)",
     ]);
     assertEquals((await engine.renderImage(request)).length, 45 * 38);
   } finally {
@@ -49,10 +86,14 @@ Deno.test("startEngine: where ONNX Runtime cannot load, onnx says why and render
 
 Deno.test("startEngine: auto is ONNX Runtime where it loads, else the TensorFlow.js backends (saying why)", async () => {
   const folded = await randomFolded(2, false);
-  const native = await startEngine(folded, { backend: "auto", workers: 1 });
+  const lines: string[] = [];
+  const native = await startEngine(folded, {
+    backend: "auto",
+    workers: 1,
+    log: (line) => lines.push(line),
+  });
   assertEquals(native.backend, "onnx");
   native.close();
-  const lines: string[] = [];
   const fallback = await startEngine(folded, {
     backend: "auto",
     workers: 1,
@@ -62,8 +103,8 @@ Deno.test("startEngine: auto is ONNX Runtime where it loads, else the TensorFlow
   assert(["gpu", "node", "wasm"].includes(fallback.backend), fallback.backend);
   fallback.close();
   assertEquals(lines, [
-    "ONNX Runtime (npm:onnxruntime-node) cannot be loaded: not here; " +
-    "rendering with the first TensorFlow.js backend that loads instead",
+    "render engine: onnx (onnxruntime-node 1.30.0, 1 thread)",
+    `render engine: ${fallback.backend} (1 worker; ONNX Runtime did not load: not here)`,
   ]);
 });
 
