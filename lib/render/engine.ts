@@ -11,7 +11,7 @@ import { FlagError } from "../base/flags.ts";
 import type { RenderBackend } from "./flags.ts";
 import { type OnnxDevice, OnnxRenderer, OnnxUnavailableError } from "./onnx_engine.ts";
 import { RenderPool } from "./pool.ts";
-import type { FoldedWeights, ImageRequest } from "./renderer.ts";
+import type { FoldedWeights, ImageRequest, RowRange } from "./renderer.ts";
 
 /** What renders images: a {@linkcode RenderPool} or an {@linkcode OnnxRenderer}. */
 export interface RenderEngine {
@@ -22,12 +22,14 @@ export interface RenderEngine {
   /** ONNX Runtime's version (`onnx` only). */
   readonly version?: string;
   /**
-   * Renders a whole image, calling `onRows(bytes, rowStart)` for each band
-   * of rows in top-to-bottom order; memory stays bounded.
+   * Renders a whole image (or only its rows `rows[0]` to `rows[1]`), calling
+   * `onRows(bytes, rowStart)` for each band of rows in top-to-bottom order;
+   * memory stays bounded.
    */
   render(
     request: ImageRequest,
     onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
+    rows?: RowRange,
   ): Promise<void>;
   /** Renders a whole image into one buffer (for small images). */
   renderImage(request: ImageRequest): Promise<Uint8Array>;

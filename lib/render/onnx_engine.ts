@@ -12,7 +12,14 @@ import { collectEvery } from "../base/gc.ts";
 import { pixelCoords } from "../model/coords.ts";
 import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
 import { generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
-import { type FoldedWeights, type ImageRequest, toBytesInto, wholeImage } from "./renderer.ts";
+import {
+  bandStarts,
+  type FoldedWeights,
+  type ImageRequest,
+  type RowRange,
+  toBytesInto,
+  wholeImage,
+} from "./renderer.ts";
 
 type Ort = typeof import("onnxruntime-node");
 type Session = import("onnxruntime-node").InferenceSession;
@@ -198,26 +205,29 @@ export class OnnxRenderer {
   }
 
   /**
-   * Renders a whole image, calling `onRows(bytes, rowStart)` for each band
-   * from top to bottom; the next band is computed while `onRows` handles
-   * one, so at most two bands are in memory.
+   * Renders a whole image (or only its `rows`), calling `onRows(bytes,
+   * rowStart)` for each band from top to bottom; the next band is computed
+   * while `onRows` handles one, so at most two bands are in memory.
    */
   async render(
     request: ImageRequest,
     onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
+    rows: RowRange = [0, request.height],
   ): Promise<void> {
     const rowsPerBand = Math.max(1, Math.floor(this.chunkPixels / request.width));
-    const band = (start: number) => {
-      const done = this.renderBand(request, start, Math.min(request.height, start + rowsPerBand));
+    const starts = bandStarts(rows, rowsPerBand);
+    const band = (i: number) => {
+      const end = Math.min(rows[1], starts[i + 1] ?? rows[1]);
+      const done = this.renderBand(request, starts[i], end);
       done.catch(() => {}); // handled where awaited; no unhandled rejection meanwhile
       return done;
     };
     const collect = collectEvery(8); // bands 4x the wasm workers'
-    let next: Promise<Uint8Array> | null = request.height > 0 ? band(0) : null;
-    for (let start = 0; next; start += rowsPerBand) {
+    let next: Promise<Uint8Array> | null = starts.length > 0 ? band(0) : null;
+    for (let i = 0; next; i++) {
       const bytes = await next;
-      next = start + rowsPerBand < request.height ? band(start + rowsPerBand) : null;
-      await onRows(bytes, start);
+      next = i + 1 < starts.length ? band(i + 1) : null;
+      await onRows(bytes, starts[i]);
       collect();
     }
   }

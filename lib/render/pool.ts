@@ -11,9 +11,11 @@ import type { BackendChoice } from "../base/backend.ts";
 import { channelsOf } from "../model/generator.ts";
 import { collectEvery } from "../base/gc.ts";
 import {
+  bandStarts,
   DEFAULT_CHUNK_PIXELS,
   type FoldedWeights,
   type ImageRequest,
+  type RowRange,
   wholeImage,
 } from "./renderer.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
@@ -137,22 +139,24 @@ export class RenderPool {
   }
 
   /**
-   * Renders a whole image, calling `onRows(bytes, rowStart)` for each band
-   * in top-to-bottom order as soon as it and every band above it are done.
-   * At most `2 * size` bands are in flight, so memory stays bounded.
+   * Renders a whole image (or only its `rows`), calling `onRows(bytes,
+   * rowStart)` for each band in top-to-bottom order as soon as it and every
+   * band above it are done. At most `2 * size` bands are in flight, so
+   * memory stays bounded.
    */
   async render(
     request: ImageRequest,
     onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
+    rows: RowRange = [0, request.height],
   ): Promise<void> {
     const rowsPerBand = Math.max(1, Math.floor(this.chunkPixels / request.width));
-    const starts: number[] = [];
-    for (let r = 0; r < request.height; r += rowsPerBand) starts.push(r);
+    const starts = bandStarts(rows, rowsPerBand);
     const inFlight: Promise<Uint8Array>[] = [];
     let next = 0;
     const launch = () => {
       const start = starts[next++];
-      inFlight.push(this.renderBand(request, start, Math.min(request.height, start + rowsPerBand)));
+      const end = Math.min(rows[1], (Math.floor(start / rowsPerBand) + 1) * rowsPerBand);
+      inFlight.push(this.renderBand(request, start, end));
     };
     while (next < starts.length && inFlight.length < 2 * this.size) launch();
     const collect = collectEvery(32);
@@ -181,20 +185,29 @@ export class RenderPool {
 
 /**
  * Streams one image from a render engine (this pool or another) into a PNG
- * file: greyscale, or RGB for a colour model.
+ * file: greyscale, or RGB for a colour model; with `rows`, only those rows
+ * of the image, as a PNG of their own.
  */
 export async function renderToPng(
-  pool: Pick<RenderPool, "render" | "channels">,
+  pool: { render: RenderEngineLike; readonly channels: number },
   request: ImageRequest,
   path: string,
+  rows: RowRange = [0, request.height],
 ): Promise<void> {
-  const { width, height } = request;
-  const writer = await PngStreamWriter.create(path, width, height, pool.channels);
+  const height = rows[1] - rows[0];
+  const writer = await PngStreamWriter.create(path, request.width, height, pool.channels);
   try {
-    await pool.render(request, (bytes) => writer.writeRows(bytes));
+    await pool.render(request, (bytes) => writer.writeRows(bytes), rows);
   } catch (error) {
     await writer.abort();
     throw error;
   }
   await writer.close();
 }
+
+/** The `render` of an engine: a pool's, or another engine's with the same signature. */
+type RenderEngineLike = (
+  request: ImageRequest,
+  onRows: (bytes: Uint8Array, rowStart: number) => Promise<void> | void,
+  rows?: RowRange,
+) => Promise<void>;

@@ -109,6 +109,22 @@ export interface ImageRequest {
   invert?: boolean;
 }
 
+/** Rows `[start, end)` of an image (end exclusive). */
+export type RowRange = [start: number, end: number];
+
+/**
+ * The first row of each band of `rowsPerBand` rows in `rows`, aligned to
+ * multiples of `rowsPerBand` from the image's top: a range renders in the
+ * same bands as the rows of a whole image.
+ */
+export function bandStarts(rows: RowRange, rowsPerBand: number): number[] {
+  const starts: number[] = [];
+  for (let r = rows[0]; r < rows[1]; r = (Math.floor(r / rowsPerBand) + 1) * rowsPerBand) {
+    starts.push(r);
+  }
+  return starts;
+}
+
 /**
  * A render that hands over an image's bands of rows in order (a pool's or an
  * engine's): `channels` bytes per pixel, each pixel's channels together.

@@ -31,6 +31,13 @@ Deno.test("OnnxRenderer: streamed bands, in order, draw the wasm renderer's imag
     assertEquals(starts, Array.from({ length: 13 }, (_, i) => i * 5));
     const worst = worstDifference(image, await renderer.renderBytes(request));
     assert(worst <= 1, `zEveryLayer ${zEveryLayer}: off by ${worst} grey levels`);
+    // rows 7 to 23 only: bands aligned as in the whole image, the same pixels
+    const ranged: number[] = [];
+    await engine.render(request, (bytes, row) => {
+      ranged.push(row);
+      assertEquals(bytes, image.subarray(row * 97, row * 97 + bytes.length));
+    }, [7, 23]);
+    assertEquals(ranged, [7, 10, 15, 20]);
     // the band size does not change a pixel
     const whole = await OnnxRenderer.create(folded, { threads: 2 });
     assertEquals(await whole.renderImage(request), image);

@@ -5,7 +5,7 @@ import { loadGenerator } from "../../lib/model/network_files.ts";
 import { defaultView, pixelCoords } from "../../lib/model/coords.ts";
 import { generate } from "../../lib/model/generator.ts";
 import { paramsFromFlat } from "../../lib/model/params.ts";
-import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
+import { bandStarts, foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { Rng } from "../../lib/base/rng.ts";
 import { initModel, modelSpec } from "../../lib/model/model.ts";
 import { saveCheckpoint } from "../../lib/train/checkpoint.ts";
@@ -72,4 +72,11 @@ Deno.test("Renderer: chunked and whole renders are byte-identical", async () => 
   }
   assertEquals(await renderer.renderBytes(request, 10, 20), whole.subarray(10 * 97, 20 * 97));
   renderer.dispose();
+});
+
+Deno.test("bandStarts: the bands of a row range start where the whole image's do", () => {
+  assertEquals(bandStarts([0, 12], 5), [0, 5, 10]);
+  assertEquals(bandStarts([7, 23], 5), [7, 10, 15, 20]);
+  assertEquals(bandStarts([10, 11], 5), [10]);
+  assertEquals(bandStarts([4, 4], 5), []);
 });
