@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { join } from "@std/path";
+import { exists, readJson, writeJsonAtomic } from "./atomic_write.ts";
 import type { FlagSpec } from "./flags.ts";
 
 /** Shard `index` of `count`. */
@@ -61,4 +63,53 @@ export function resolveShard(
 /** Whether item `i` is this shard's work (every item, without a shard). */
 export function ownsItem(shard: Shard | null, i: number): boolean {
   return shard === null || i % shard.count === shard.index;
+}
+
+/** What every shard's mark in a `shards/` folder holds. */
+export interface ShardMark {
+  index: number;
+  count: number;
+}
+
+/** The mark file of `shard` in `dir`: `dir/shards/K-of-N.json`. */
+export function shardMarkPath(dir: string, shard: Shard): string {
+  return join(dir, "shards", `${shard.index}-of-${shard.count}.json`);
+}
+
+/** Writes a shard's mark (atomically): its share of the work in `dir` is on disk. */
+export async function writeShardMark<T extends ShardMark>(dir: string, mark: T): Promise<void> {
+  await Deno.mkdir(join(dir, "shards"), { recursive: true });
+  await writeJsonAtomic(shardMarkPath(dir, mark), mark);
+}
+
+/** The marks in `dir/shards/`, by N then K; none if the folder is absent. */
+export async function readShardMarks<T extends ShardMark>(dir: string): Promise<T[]> {
+  const marks: T[] = [];
+  if (!(await exists(join(dir, "shards")))) return marks;
+  for await (const entry of Deno.readDir(join(dir, "shards"))) {
+    if (entry.isFile && entry.name.endsWith(".json")) {
+      marks.push(await readJson<T>(join(dir, "shards", entry.name)));
+    }
+  }
+  return marks.sort((a, b) => a.count - b.count || a.index - b.index);
+}
+
+/**
+ * What to run again for the missing items: `; run again shard(s) 1/3, 2/3
+ * (--shard K/N)` when every mark has the same N, else how items map to
+ * shards. `item` names one item ("frame or still", "band").
+ */
+export function rerunHint(missing: readonly number[], marks: ShardMark[], item: string): string {
+  const counts = [...new Set(marks.map((m) => m.count))];
+  if (counts.length !== 1) {
+    return `; run the shards that own them (--shard K/N: ${item} i is shard i mod N)`;
+  }
+  const n = counts[0];
+  const owners = [...new Set(missing.map((i) => i % n))].sort((a, b) => a - b);
+  return `; run again shard(s) ${owners.map((k) => `${k}/${n}`).join(", ")} (--shard K/N)`;
+}
+
+/** `a, b, c, d, ...`: the first `shown` names of a list. */
+export function listSome(names: readonly string[], shown = 4): string {
+  return names.slice(0, shown).join(", ") + (names.length > shown ? ", ..." : "");
 }

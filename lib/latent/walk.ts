@@ -15,10 +15,17 @@
 import { join } from "@std/path";
 import { exists, readJson, removeStaleTemps, writeJsonAtomic } from "../base/atomic_write.ts";
 import { checkName } from "../base/flags.ts";
-import { ownsItem, type Shard } from "../base/shard.ts";
+import {
+  listSome,
+  ownsItem,
+  readShardMarks,
+  rerunHint,
+  type Shard,
+  type ShardMark,
+  writeShardMark,
+} from "../base/shard.ts";
 import type { View } from "../model/coords.ts";
-import { readChecksums } from "../base/checksummed_folder.ts";
-import { weightsFile } from "../model/network_files.ts";
+import { generatorChecksum } from "../model/network_files.ts";
 import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "../media/ffmpeg.ts";
 import { encodeLoop, GIF_WARN_BYTES, type VideoFormat } from "../media/loops.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
@@ -164,7 +171,7 @@ export async function renderWalk(ctx: WalkContext, s: WalkSettings): Promise<Wal
   if (shard) return await renderShard(job, shard);
   // what an interrupted or failed write left behind (no shard is running now)
   for (const sub of ["", "frames", "stills"]) await removeStaleTemps(join(dir, sub));
-  job.merging = ctx.merge === true || (await shardMarks(dir)).length > 0;
+  job.merging = ctx.merge === true || (await readShardMarks(dir)).length > 0;
   if (job.merging) await checkAllFrames(job);
   await writeJsonAtomic(recordPath, record);
 
@@ -235,11 +242,7 @@ async function planWalk(ctx: WalkContext, s: WalkSettings): Promise<WalkPlan> {
     seed: s.seed,
     ...cameraSettings(s, view, keys.length),
   };
-  // the checksums.sha256 line of the weights the walk renders
-  const listing = await readChecksums(source.checkpoint);
-  const weights = weightsFile(listing, "generator");
-  const hash = listing?.get(weights);
-  const generatorSum = hash ? `${hash}  ${weights}` : "";
+  const generatorSum = await generatorChecksum(source.checkpoint);
   const identity = (await sha256Hex(new TextEncoder().encode(JSON.stringify({
     generatorSum,
     z: keys.map((k) => Array.from(k.z)),
@@ -537,22 +540,8 @@ async function renderContactSheet(job: WalkJob): Promise<void> {
 }
 
 /** A shard's mark in `shards/`: which walk and which share it finished. */
-interface ShardMark {
+interface WalkShardMark extends ShardMark {
   identity: string;
-  index: number;
-  count: number;
-}
-
-/** The marks of the shards that finished their share of the walk in `dir`. */
-async function shardMarks(dir: string): Promise<ShardMark[]> {
-  const marks: ShardMark[] = [];
-  if (!(await exists(join(dir, "shards")))) return marks;
-  for await (const entry of Deno.readDir(join(dir, "shards"))) {
-    if (entry.isFile && entry.name.endsWith(".json")) {
-      marks.push(await readJson<ShardMark>(join(dir, "shards", entry.name)));
-    }
-  }
-  return marks.sort((a, b) => a.count - b.count || a.index - b.index);
 }
 
 /**
@@ -578,15 +567,14 @@ async function renderShard(job: WalkJob, shard: Shard): Promise<WalkResult> {
     }
     ctx.onFrame?.(++done, total);
   }
-  await Deno.mkdir(join(plan.dir, "shards"), { recursive: true });
-  const mark: ShardMark = { identity: plan.identity, index: shard.index, count: shard.count };
-  await writeJsonAtomic(join(plan.dir, "shards", `${shard.index}-of-${shard.count}.json`), mark);
+  const mark: WalkShardMark = { identity: plan.identity, index: shard.index, count: shard.count };
+  await writeShardMark(plan.dir, mark);
   return { status: "shard", dir: plan.dir, record };
 }
 
 /** Before finishing a sharded walk: every still and frame is on disk, from this walk. */
 async function checkAllFrames({ plan, record, s }: WalkJob): Promise<void> {
-  const marks = await shardMarks(plan.dir);
+  const marks = await readShardMarks<WalkShardMark>(plan.dir);
   const other = marks.find((m) => m.identity !== plan.identity);
   if (other) {
     throw new Error(
@@ -607,18 +595,9 @@ async function checkAllFrames({ plan, record, s }: WalkJob): Promise<void> {
   }
   missing.push(...missingFrames.map((f) => `frames/${frameName(f)}`));
   if (missing.length === 0) return;
-  const counts = [...new Set(marks.map((m) => m.count))];
-  const owners = counts.length === 1
-    ? `; run again shard(s) ${
-      [...new Set([...owned, ...missingFrames].map((i) => i % counts[0]))].sort().map((k) =>
-        `${k}/${counts[0]}`
-      )
-        .join(", ")
-    } (--shard K/N)`
-    : "; run the shards that own them (--shard K/N: frame or still i is shard i mod N)";
   throw new Error(
     `Cannot finish walk "${plan.id}": ${missing.length} file(s) missing in ${plan.dir} (${
-      missing.slice(0, 4).join(", ")
-    }${missing.length > 4 ? ", ..." : ""})${owners}`,
+      listSome(missing)
+    })${rerunHint([...owned, ...missingFrames], marks, "frame or still")}`,
   );
 }

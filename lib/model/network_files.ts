@@ -109,6 +109,18 @@ export function weightsFile(listing: Map<string, string> | null, name: NetworkNa
 }
 
 /**
+ * The `checksums.sha256` line of the generator weights a checkpoint's
+ * readers use (`HASH  generator.ema.bin`), naming those exact weights; ""
+ * for a folder without a listing.
+ */
+export async function generatorChecksum(dir: string): Promise<string> {
+  const listing = await readChecksums(dir);
+  const weights = weightsFile(listing, "generator");
+  const hash = listing?.get(weights);
+  return hash ? `${hash}  ${weights}` : "";
+}
+
+/**
  * Reads one network; its moving average (`NAME.ema.bin`) in place of its
  * raw weights when the folder has one, unless `raw`.
  */
