@@ -10,20 +10,25 @@ import { resolveModel } from "../lib/model/source.ts";
 import { foldWeights } from "../lib/render/renderer.ts";
 import { defaultWorkers } from "../lib/render/pool.ts";
 import { describeEngine, startEngine, tfBackendFor } from "../lib/render/engine.ts";
-import {
-  RENDER_DEFAULTS,
-  RENDER_FLAGS,
-  type RenderOptions,
-  renderSingle,
-} from "../lib/latent/still.ts";
+import { RENDER_DEFAULTS, RENDER_FLAGS, type RenderOptions } from "../lib/latent/still.ts";
+import { renderStill } from "../lib/latent/still_shard.ts";
+import { resolveShard } from "../lib/base/shard.ts";
+import { Progress } from "../lib/base/progress.ts";
 
 const USAGE = "Usage: deno task render (--digit D | --seed N | --z FILE.json) [options]\n\n" +
   "Renders one image (any size; 16384x16384 streams to disk in bounded memory)\n" +
-  "into output/renders/NAME.png with a NAME.json sidecar to reproduce it.";
+  "into output/renders/NAME.png with a NAME.json sidecar to reproduce it.\n" +
+  "On a cluster: N processes with --shard K/N render its bands into\n" +
+  "output/renders/NAME.bands/; then one run without --shard merges the PNG.";
+
+const bands = (n: number) => `${n} band${n === 1 ? "" : "s"}`;
 
 await runMain(async () => {
   const user = parseOrExit<RenderOptions>(Deno.args, RENDER_FLAGS, USAGE, RENDER_DEFAULTS);
   const options: RenderOptions = { ...RENDER_DEFAULTS, ...user };
+  const shard = resolveShard(options.shard);
+  if (shard && options.force) throw new Error("--force cannot be combined with --shard");
+  if (shard && options.merge) throw new Error("--merge cannot be combined with --shard");
   const source = await resolveModel(options);
   await initBackend(tfBackendFor(options.backend));
   const workers = options.workers || defaultWorkers();
@@ -35,11 +40,36 @@ await runMain(async () => {
   });
   try {
     const command = ["deno task render", ...Deno.args].join(" ");
-    const { path, record } = await renderSingle(engine, source, options, command);
-    console.log(
-      `Wrote ${path} (${record.width}x${record.height}, ${record.timings.render_s.toFixed(1)} s, ` +
-        `${describeEngine(engine, workers)}) and its sidecar .json`,
-    );
+    let progress: Progress | null = null;
+    const result = await renderStill({
+      engine,
+      source,
+      command,
+      shard,
+      onBand: (done, total) => {
+        progress ??= new Progress({ max: total, start: done - 1, unit: "bands" });
+        progress.update(done, `shard ${shard!.index}/${shard!.count}`);
+      },
+    }, options);
+    await (progress as Progress | null)?.stop();
+    const r = result.record;
+    if (result.status === "shard") {
+      const { count, rendered } = result.bands!;
+      console.log(
+        `Shard ${shard!.index}/${shard!.count}: ${bands(count)} in ${result.path} ` +
+          `(${rendered} rendered now, ${count - rendered} were on disk)`,
+      );
+    } else if (result.status === "skipped") {
+      console.log(`${result.path} is already merged from its bands (--force to merge again)`);
+    } else {
+      console.log(
+        `Wrote ${result.path} (${r!.width}x${r!.height}, ${r!.timings.render_s.toFixed(1)} s, ` +
+          (result.status === "merged"
+            ? `merged from ${bands(r!.sharded!.bands)}`
+            : describeEngine(engine, workers)) +
+          ") and its sidecar .json",
+      );
+    }
   } finally {
     engine.close();
   }

@@ -9,6 +9,7 @@ import { join } from "@std/path";
 import { exists, removeStaleTemps, writeJsonAtomic } from "../base/atomic_write.ts";
 import { SEED_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
+import { SHARD_FLAG } from "../base/shard.ts";
 import { encodeDigits, readLatents } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
 import type { RenderEngine } from "../render/engine.ts";
@@ -42,6 +43,12 @@ export interface RenderOptions extends SourceOptions {
   invert: boolean;
   /** Output name (without `.png`). */
   name?: string;
+  /** `K/N` or `auto/N`: render only shard K's bands (see `still_shard.ts`). */
+  shard?: string;
+  /** Merge a sharded render's bands; refuse if any is missing. */
+  merge?: boolean;
+  /** Rows per band of a sharded render (default: see `defaultBandRows`). */
+  bandRows?: number;
 }
 
 /** Defaults of `deno task render`. */
@@ -100,6 +107,24 @@ export const RENDER_FLAGS: readonly FlagSpec[] = [
     arg: "NAME",
     defaultText: "from the source and size",
   },
+  {
+    ...SHARD_FLAG,
+    help: SHARD_FLAG.help + ": its bands of rows; then run once without it to merge the PNG",
+  },
+  {
+    name: "merge",
+    key: "merge",
+    type: { kind: "boolean" },
+    help: "Merge the bands of a sharded render into the PNG; refuse if any is missing",
+  },
+  {
+    name: "band-rows",
+    key: "bandRows",
+    type: { kind: "int", min: 1, max: MAX_SIDE },
+    help: "Rows per band of a sharded render (same for every shard and the merge)",
+    arg: "R",
+    defaultText: "about 256 bands, aligned to render chunks",
+  },
 ];
 
 /** The sidecar `NAME.json` of a render. */
@@ -119,6 +144,8 @@ export interface RenderRecord {
   model: ModelSource;
   command: string;
   timings: { render_s: number };
+  /** For a render merged from bands: their settings' identity and layout. */
+  sharded?: { identity: string; bands: number; bandRows: number };
 }
 
 /** `z ~ N(0, I)` drawn from `seed`: what `render --seed` renders. */
@@ -159,6 +186,85 @@ export async function renderLatent(
   };
 }
 
+/** What a render makes and where: resolved from its options. */
+export interface RenderPlan {
+  /** The latent vector. */
+  z: Float32Array;
+  /** Where it came from, for the sidecar. */
+  from: RenderRecord["source"];
+  width: number;
+  height: number;
+  view: { scale: number; center: [number, number] };
+  invert: boolean;
+  /** The output name, without `.png`. */
+  name: string;
+  /** `<out>/renders`. */
+  dir: string;
+  /** `<out>/renders/NAME.png`. */
+  path: string;
+}
+
+/** Resolves a render's latent vector, view, name and path. */
+export async function planRender(source: ModelSource, o: RenderOptions): Promise<RenderPlan> {
+  const { z, from, label } = await renderLatent(o, source);
+  const [width, height] = o.size;
+  const view = { scale: o.scale ?? source.spec.scale, center: o.center };
+  const name = o.name ??
+    `${label}-${width === height ? width : `${width}x${height}`}${
+      o.scale !== undefined || o.center[0] || o.center[1]
+        ? `-zoom${view.scale}@${view.center.join(",")}`
+        : ""
+    }${o.invert ? "-inv" : ""}`;
+  const dir = join(o.out, "renders");
+  return {
+    z,
+    from,
+    width,
+    height,
+    view,
+    invert: o.invert,
+    name,
+    dir,
+    path: join(dir, `${name}.png`),
+  };
+}
+
+/** Refuses to overwrite a render's PNG without `force`. */
+export async function refuseOverwrite(plan: RenderPlan, force: boolean): Promise<void> {
+  if (!force && (await exists(plan.path))) {
+    throw new FlagError(
+      `${plan.path} already exists: pass --force to overwrite it, or --name to choose another name`,
+    );
+  }
+}
+
+/** Writes the sidecar `NAME.json` of a render whose PNG is in place. */
+export async function writeRenderRecord(
+  plan: RenderPlan,
+  source: ModelSource,
+  command: string,
+  seconds: number,
+  extra: Partial<RenderRecord> = {},
+): Promise<RenderRecord> {
+  const record: RenderRecord = {
+    format: "cppn-render/1",
+    image: `${plan.name}.png`,
+    created: new Date().toISOString(),
+    width: plan.width,
+    height: plan.height,
+    z: Array.from(plan.z),
+    source: plan.from,
+    view: plan.view,
+    invert: plan.invert,
+    model: source,
+    command,
+    timings: { render_s: seconds },
+    ...extra,
+  };
+  await writeJsonAtomic(join(plan.dir, `${plan.name}.json`), record);
+  return record;
+}
+
 /**
  * Renders one image into `<out>/renders/NAME.png` (+ `NAME.json`).
  *
@@ -170,40 +276,28 @@ export async function renderSingle(
   o: RenderOptions,
   command: string,
 ): Promise<{ path: string; record: RenderRecord }> {
-  const { z, from, label } = await renderLatent(o, source);
-  const [width, height] = o.size;
-  const view = { scale: o.scale ?? source.spec.scale, center: o.center };
-  const name = o.name ??
-    `${label}-${width === height ? width : `${width}x${height}`}${
-      o.scale !== undefined || o.center[0] || o.center[1]
-        ? `-zoom${view.scale}@${view.center.join(",")}`
-        : ""
-    }${o.invert ? "-inv" : ""}`;
-  const dir = join(o.out, "renders");
-  const path = join(dir, `${name}.png`);
-  if (!o.force && (await exists(path))) {
-    throw new FlagError(
-      `${path} already exists: pass --force to overwrite it, or --name to choose another name`,
-    );
-  }
-  await Deno.mkdir(dir, { recursive: true });
-  await removeStaleTemps(dir); // left by an interrupted or failed render
+  const plan = await planRender(source, o);
+  return { path: plan.path, record: await renderPlanned(pool, source, plan, o.force, command) };
+}
+
+/**
+ * Renders a planned image into its PNG (streamed, bounded memory) and
+ * writes its sidecar.
+ *
+ * @throws if the file exists and `force` is not set.
+ */
+export async function renderPlanned(
+  pool: RenderEngine,
+  source: ModelSource,
+  plan: RenderPlan,
+  force: boolean,
+  command: string,
+): Promise<RenderRecord> {
+  await refuseOverwrite(plan, force);
+  await Deno.mkdir(plan.dir, { recursive: true });
+  await removeStaleTemps(plan.dir); // left by an interrupted or failed render
   const t0 = performance.now();
-  await renderToPng(pool, { z, width, height, view, invert: o.invert }, path);
-  const record: RenderRecord = {
-    format: "cppn-render/1",
-    image: `${name}.png`,
-    created: new Date().toISOString(),
-    width,
-    height,
-    z: Array.from(z),
-    source: from,
-    view,
-    invert: o.invert,
-    model: source,
-    command,
-    timings: { render_s: (performance.now() - t0) / 1000 },
-  };
-  await writeJsonAtomic(join(dir, `${name}.json`), record);
-  return { path, record };
+  const { z, width, height, view, invert } = plan;
+  await renderToPng(pool, { z, width, height, view, invert }, plan.path);
+  return await writeRenderRecord(plan, source, command, (performance.now() - t0) / 1000);
 }
