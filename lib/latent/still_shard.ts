@@ -5,7 +5,7 @@
  * atomically, `settings.json` (what every band is made with) and
  * `shards/K-of-N.json` once the shard's bands are on disk. The same command
  * without `--shard` (or with `--merge`) streams the bands into `NAME.png`,
- * one band in memory at a time; the file is byte-identical to an unsharded
+ * one band in memory at a time (grey or RGB); the file is byte-identical to an unsharded
  * render. The bands do not depend on N, so shards of different N mix.
  *
  * @module
@@ -21,7 +21,8 @@ import {
   type ShardMark,
   writeShardMark,
 } from "../base/shard.ts";
-import { readGrey } from "../media/image.ts";
+import { readImage } from "../media/image.ts";
+import { channelsOf } from "../model/generator.ts";
 import { PngStreamWriter } from "../media/png_stream.ts";
 import { generatorChecksum } from "../model/network_files.ts";
 import type { ModelSource } from "../model/source.ts";
@@ -49,6 +50,8 @@ export interface BandSettings {
   format: typeof BANDS_FORMAT;
   width: number;
   height: number;
+  /** Bytes per pixel: 1 (grey) or 3 (RGB, a colour model). */
+  channels: number;
   /** Rows per band (the last band may have fewer). */
   bandRows: number;
   z: number[];
@@ -101,6 +104,7 @@ export async function bandSettings(
     format: BANDS_FORMAT,
     width: plan.width,
     height: plan.height,
+    channels: channelsOf(source.spec),
     bandRows: Math.min(plan.height, bandRows ?? defaultBandRows(plan.width, plan.height)),
     z: Array.from(plan.z),
     view: plan.view,
@@ -123,6 +127,9 @@ export function settingsDiff(theirs: BandSettings, ours: BandSettings): string {
   }
   if (theirs.width !== ours.width || theirs.height !== ours.height) {
     parts.push(`--size ${theirs.width}x${theirs.height} (this run: ${ours.width}x${ours.height})`);
+  }
+  if (theirs.channels !== ours.channels) {
+    parts.push(`${theirs.channels} channels (this run: ${ours.channels})`);
   }
   if (theirs.bandRows !== ours.bandRows) {
     parts.push(`--band-rows ${theirs.bandRows} (this run: ${ours.bandRows})`);
@@ -316,10 +323,10 @@ async function mergeBands(
 
 /** Writes the bands in `dir`, top to bottom, into one PNG at `path`. */
 async function streamBands(dir: string, s: BandSettings, path: string): Promise<void> {
-  const writer = await PngStreamWriter.create(path, s.width, s.height);
+  const writer = await PngStreamWriter.create(path, s.width, s.height, s.channels);
   try {
     for (let b = 0; b < bandCount(s); b++) {
-      const band = await readGrey(join(dir, bandName(b)));
+      const band = await readImage(join(dir, bandName(b)), s.channels);
       const rows = Math.min(s.height, (b + 1) * s.bandRows) - b * s.bandRows;
       if (band.width !== s.width || band.height !== rows) {
         throw new Error(

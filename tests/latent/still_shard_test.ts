@@ -11,7 +11,9 @@ import { loadGenerator } from "../../lib/model/network_files.ts";
 import { resolveModel } from "../../lib/model/source.ts";
 import { RenderPool } from "../../lib/render/pool.ts";
 import { foldWeights } from "../../lib/render/renderer.ts";
-import { tempDir, tinyModel, useWasm } from "../_helpers.ts";
+import { initModel, modelSpec } from "../../lib/model/model.ts";
+import { saveCheckpoint } from "../../lib/train/checkpoint.ts";
+import { tempDir, TINY_SETTINGS, tinyModel, useWasm } from "../_helpers.ts";
 
 await useWasm();
 
@@ -24,8 +26,8 @@ const OPTIONS: RenderOptions = {
   name: "still",
 };
 
-async function setup(out: string) {
-  const model = await tinyModel();
+async function setup(out: string, model?: string) {
+  model ??= await tinyModel();
   const source = await resolveModel({ model, out });
   const engine = await RenderPool.create(foldWeights(await loadGenerator(model)), {
     workers: 2,
@@ -151,6 +153,31 @@ Deno.test("render: the merge refuses clearly when a shard is missing or was made
     await renderStill(ctx([1, 3]), o);
     assertEquals((await renderStill(ctx(null), o)).status, "merged");
     assertEquals(await Deno.stat(partial).then(() => true, () => false), false);
+  } finally {
+    engine.close();
+  }
+});
+
+Deno.test("render --shard K/N: a colour model's RGB bands merge into the unsharded PNG", async () => {
+  await using tmp = await tempDir();
+  const model = join(tmp.path, "colour");
+  await saveCheckpoint(
+    model,
+    initModel(modelSpec({ ...TINY_SETTINGS, channels: 3 }), 5),
+    null,
+    null,
+    [
+      "generator",
+    ],
+  );
+  const { engine, source, ctx } = await setup(tmp.path, model);
+  try {
+    const o = { ...OPTIONS, out: join(tmp.path, "sharded") };
+    const whole = await renderSingle(engine, source, { ...o, out: join(tmp.path, "whole") }, "");
+    for (const k of [0, 1]) await renderStill(ctx([k, 2]), o);
+    const merged = await renderStill(ctx(null), o);
+    assertEquals(await Deno.readFile(merged.path), await Deno.readFile(whole.path));
+    assertEquals(engine.channels, 3);
   } finally {
     engine.close();
   }
