@@ -48,6 +48,8 @@ export interface GridRecord {
   height: number;
   view: View;
   invert: boolean;
+  /** 1 (grey) or 3 (RGB). */
+  channels: number;
   cells: { label: string; z: number[] }[];
   model: ModelSource;
   command: string;
@@ -152,7 +154,7 @@ export function sheetSize(
   ];
 }
 
-/** Renders a sheet into `path`, a row of cells at a time. */
+/** Renders a sheet into `path` (grey or RGB, as the engine draws), a row of cells at a time. */
 export async function renderSheet(
   engine: RenderEngine,
   layout: GridLayout,
@@ -164,18 +166,19 @@ export async function renderSheet(
   if (width > MAX_SIDE || height > MAX_SIDE) {
     throw new FlagError(`The sheet would be ${width}x${height}: at most ${MAX_SIDE} a side`);
   }
-  const writer = await PngStreamWriter.create(path, width, height);
+  const k = engine.channels, rowBytes = width * k, cellRow = cw * k;
+  const writer = await PngStreamWriter.create(path, width, height, k);
   try {
-    const gapRows = new Uint8Array(gap * width).fill(GAP_GREY);
+    const gapRows = new Uint8Array(gap * rowBytes).fill(GAP_GREY);
     await writer.writeRows(gapRows);
     for (let r = 0; r < layout.rows; r++) {
-      const band = new Uint8Array(ch * width).fill(GAP_GREY);
+      const band = new Uint8Array(ch * rowBytes).fill(GAP_GREY);
       for (let q = 0; q < layout.cols; q++) {
         const z = layout.cells[r * layout.cols + q].z;
         const pixels = await engine.renderImage({ z, width: cw, height: ch, view, invert });
-        const x0 = gap + q * (cw + gap);
+        const x0 = (gap + q * (cw + gap)) * k;
         for (let y = 0; y < ch; y++) {
-          band.set(pixels.subarray(y * cw, (y + 1) * cw), y * width + x0);
+          band.set(pixels.subarray(y * cellRow, (y + 1) * cellRow), y * rowBytes + x0);
         }
       }
       await writer.writeRows(band);
@@ -234,6 +237,7 @@ export async function renderGrid(
     height,
     view,
     invert: o.invert,
+    channels: engine.channels,
     cells: layout.cells.map((c) => ({ label: c.label, z: Array.from(c.z) })),
     model: source,
     command,
