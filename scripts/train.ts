@@ -1,5 +1,6 @@
 /**
- * `deno task train`: trains the CPPN generator (GAN + VAE) on MNIST.
+ * `deno task train`: trains the CPPN generator (GAN + VAE) on MNIST or a
+ * folder of pictures.
  *
  * @module
  */
@@ -11,7 +12,8 @@ import { prepareRun, train, TrainingDiverged, type TrainOutcome } from "../lib/t
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "../lib/train/config.ts";
 
 const USAGE = "Usage: deno task train [options]\n\n" +
-  "Trains the CPPN generator (GAN + VAE) on MNIST. Ctrl-C saves and stops;\n" +
+  "Trains the CPPN generator (GAN + VAE) on MNIST or --data DIR, a folder of\n" +
+  "pictures (see docs/data.md). Ctrl-C saves and stops;\n" +
   "--resume continues. Output: output/runs/NAME/ (config.json, checkpoint/,\n" +
   "log.jsonl, samples/, losses.png).";
 
@@ -28,17 +30,25 @@ await runMain(async () => {
     console.error("\nStopping: finishing this step and saving a checkpoint...");
   });
   let progress: Progress | null = null;
+  let loading: Progress | null = null;
   let epochs = 1;
   let lastStep = 0;
   try {
     const outcome = await train(config, {
-      onStart: (info) => {
+      onLoading: (done, total) => {
+        loading ??= new Progress({ max: total, unit: "img" });
+        loading.update(done, `decoding ${config.data}`);
+      },
+      onStart: async (info) => {
+        await (loading as Progress | null)?.stop();
         epochs = Math.ceil(info.totalSteps / info.stepsPerEpoch);
         lastStep = info.startStep;
+        const c = info.config;
         console.error(
           `${config.resume ? "Resuming" : "Training"} run "${config.run}" in ${info.paths.dir} ` +
             `from step ${info.startStep} to ${info.totalSteps} ` +
             `(${info.stepsPerEpoch} steps per epoch, batch ${config.batch}, width ${config.width}, ` +
+            `${c.size}x${c.size} ${c.channels === 3 ? "RGB" : "grey"}, ` +
             `${info.workers} worker${info.workers > 1 ? "s" : ""})`,
         );
         progress = new Progress({

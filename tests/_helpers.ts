@@ -2,6 +2,7 @@
 import { initBackend } from "../lib/base/backend.ts";
 import type { TrainConfig } from "../lib/train/config.ts";
 import type { ModelSettings } from "../lib/model/model.ts";
+import { join } from "@std/path";
 
 let ready: Promise<unknown> | null = null;
 
@@ -123,4 +124,43 @@ export async function smallDisk(
       await Deno.remove(path, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * Writes `count` PNG pictures of different sizes (40..63 x 30..53) into
+ * `dir`: a red-orange disc (radius 8..16 of the shorter side's 30) on a
+ * dark blue ground, or the same in grey (R = G = B) with `grey`.
+ * Returns their paths, in sorted order.
+ */
+export async function writePictures(
+  dir: string,
+  count: number,
+  options: { grey?: boolean; format?: "png" | "jpeg" | "webp" } = {},
+): Promise<string[]> {
+  const { default: sharp } = await import("sharp");
+  await Deno.mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const w = 40 + (i % 24), h = 30 + (i % 24);
+    const radius = ((8 + (i % 5) * 2) * h) / 30;
+    const px = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const inside = (x + 0.5 - w / 2) ** 2 + (y + 0.5 - h / 2) ** 2 < radius ** 2;
+        const rgb = inside ? [230, 60 + 4 * (i % 20), 30] : [20, 40, 190];
+        const grey = Math.round((rgb[0] + rgb[1] + rgb[2]) / 3);
+        px.set(options.grey ? [grey, grey, grey] : rgb, (y * w + x) * 3);
+      }
+    }
+    const format = options.format ?? "png";
+    const path = join(
+      dir,
+      `pic${String(i).padStart(3, "0")}.${format === "jpeg" ? "jpg" : format}`,
+    );
+    const image = sharp(px, { raw: { width: w, height: h, channels: 3 } });
+    await (format === "png" ? image.png() : format === "jpeg" ? image.jpeg() : image.webp())
+      .toFile(path);
+    paths.push(path);
+  }
+  return paths;
 }

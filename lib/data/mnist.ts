@@ -7,7 +7,7 @@
 import { dirname, fromFileUrl, join } from "@std/path";
 import { readIdx } from "./idx.ts";
 
-/** Greyscale images and (when present) their labels. */
+/** Images (greyscale or RGB) and (when present) their labels. */
 export interface ImageSet {
   /** Number of images. */
   count: number;
@@ -15,7 +15,9 @@ export interface ImageSet {
   height: number;
   /** Image width in pixels. */
   width: number;
-  /** Pixels, `[count, height, width]` row-major, 0..255. */
+  /** Bytes per pixel: 1 (grey) or 3 (RGB); absent: 1. */
+  channels?: number;
+  /** Pixels, `[count, height, width, channels]` row-major, 0..255. */
   pixels: Uint8Array;
   /** Labels 0..9, `[count]`, or `null` if the folder has no label file. */
   labels: Uint8Array | null;

@@ -41,7 +41,9 @@ export function specProblem(spec: unknown, name = ""): string | null {
       return `its spec has ${key} ${escapeText(JSON.stringify(value))}, expected an integer ` +
         `from 1 to ${max}`;
     }
-    if ((key === "channels" || key === "inputChannels") && value !== 1 && value !== 3) {
+    // a discriminator's `channels` are its convolutions' (a list)
+    const colour = key === "inputChannels" || (key === "channels" && name !== "discriminator");
+    if (colour && value !== 1 && value !== 3) {
       return `its spec has ${key} ${escapeText(JSON.stringify(value))}, expected 1 or 3`;
     }
     if (key === "scale" && !(typeof value === "number" && value > 0 && value <= MAX_SCALE)) {

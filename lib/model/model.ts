@@ -44,7 +44,7 @@ export interface ModelSettings {
   scale: number;
   /** Side of the training crops. */
   size: number;
-  /** Colour channels of the images: 1 (grey) or 3 (RGB); absent: 1. */
+  /** Colour channels of the images: 1 (grey) or 3 (RGB); absent or 0: 1. */
   channels?: number;
   /** `z` enters every generator layer, not only the first (default false). */
   zEveryLayer?: boolean;
@@ -60,7 +60,7 @@ export interface ModelSettings {
  * fields).
  */
 export function modelSpec(s: ModelSettings): ModelSpec {
-  const channels = s.channels ?? 1, colour = channels !== 1;
+  const channels = s.channels || 1, colour = channels !== 1;
   return {
     generator: {
       zDim: s.zDim,

@@ -12,6 +12,7 @@ import { BACKEND_FLAG, OUT_FLAG, RUN_FLAG, SEED_FLAG, WORKERS_FLAG } from "../ba
 import { FlagError, type FlagSpec, parseFlags, toArgs } from "../base/flags.ts";
 import type { ModelSettings } from "../model/model.ts";
 import type { GanFakes } from "./shard_grads.ts";
+import { FIT_MODES, type FitMode } from "../data/images.ts";
 
 /** A named set of defaults. */
 export type PresetName = "default" | "reference" | "quick";
@@ -26,8 +27,15 @@ export interface TrainConfig extends ModelSettings {
   out: string;
   /** Continue the run's last checkpoint. */
   resume: boolean;
-  /** `mnist` or a folder of MNIST-format IDX files. */
+  /** `mnist`, a folder of MNIST-format IDX files, or a folder of pictures. */
   data: string;
+  /**
+   * Colour channels: 1 (grey) or 3 (RGB); 0: from the data (a run's saved
+   * config holds the number it found).
+   */
+  channels: number;
+  /** How pictures are fitted to `size` x `size` (IDX images are cropped). */
+  fit: FitMode;
   /** Seed of every random draw. */
   seed: number;
   /** Compute backend. */
@@ -119,6 +127,8 @@ export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
   "depth",
   "scale",
   "size",
+  "channels",
+  "fit",
   "zEveryLayer",
   "encoderWidth",
   "discChannels",
@@ -135,6 +145,8 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   out: "output",
   resume: false,
   data: "mnist",
+  channels: 0,
+  fit: "crop",
   seed: 1,
   backend: "auto",
   preset: "default",
@@ -180,6 +192,7 @@ export const LEGACY_SETTINGS: Partial<TrainConfig> = {
   ganFakes: "reconstructions",
   ganWeight: 1,
   zEveryLayer: false,
+  channels: 1,
 };
 
 /** What each preset changes from {@linkcode TRAIN_DEFAULTS}. */
@@ -234,8 +247,33 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     name: "data",
     key: "data",
     type: { kind: "string" },
-    help: "mnist, or a folder with train-images-idx3-ubyte[.gz]",
+    help: "mnist, a folder of pictures (PNG, JPEG, WebP, SVG; see docs/data.md), " +
+      "or a folder with train-images-idx3-ubyte[.gz]",
     arg: "SRC",
+  },
+  {
+    name: "size",
+    key: "size",
+    type: { kind: "int", min: 8, max: 512 },
+    help: "Side of the training images in pixels (IDX images are cropped to it, " +
+      "pictures fitted by --fit)",
+    arg: "N",
+  },
+  {
+    name: "fit",
+    key: "fit",
+    type: { kind: "enum", values: FIT_MODES },
+    help: "How pictures become --size x --size: crop (centre), resize (squash), " +
+      "pad (black bars) or none (they must be that size already)",
+    arg: "MODE",
+  },
+  {
+    name: "channels",
+    key: "channels",
+    type: { kind: "int", min: 1, max: 3 },
+    help: "1 (grey) or 3 (RGB); by default colour is detected from the pictures",
+    arg: "C",
+    defaultText: "from the data",
   },
   SEED_FLAG,
   BACKEND_FLAG,
@@ -494,6 +532,7 @@ export function resolveTrainConfig(user: Partial<TrainConfig> = {}): TrainConfig
   if (config.discChannels.length < 1) {
     throw new FlagError("--disc-channels needs at least one value");
   }
+  if (config.channels === 2) throw new FlagError("--channels must be 1 or 3, got 2");
   checkBatch(config);
   return config;
 }

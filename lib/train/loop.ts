@@ -14,7 +14,8 @@ import type { TrainingState } from "../model/network_files.ts";
 import { randomCrops } from "../data/crop.ts";
 import { FlagError } from "../base/flags.ts";
 import { writePng } from "../media/image.ts";
-import { type ImageSet, loadMnist } from "../data/mnist.ts";
+import type { ImageSet } from "../data/mnist.ts";
+import { loadDataset } from "../data/dataset.ts";
 import { disposeModel, initModel, type Model, modelSpec } from "../model/model.ts";
 import { Rng } from "../base/rng.ts";
 import { latestRun, type RunPaths, runPaths, setLatest } from "../model/runs.ts";
@@ -89,6 +90,8 @@ export interface TrainEvents {
   shouldStop?(): boolean;
   /** A quality measurement (`--eval-every`) starts (`true`) or ends (`false`). */
   onEvaluating?(busy: boolean): void;
+  /** Pictures decoded so far of a folder (`--data DIR`), before the run starts. */
+  onLoading?(done: number, total: number): void;
 }
 
 /** How a call to {@linkcode train} ended. */
@@ -216,6 +219,8 @@ export async function writeLossChart(path: string, log: LogEntry[]): Promise<voi
 
 /** What a run trains with: its data, model, optimisers and where it stands. */
 interface OpenRun {
+  /** The run's settings, channels resolved from the data. */
+  config: TrainConfig;
   paths: RunPaths;
   data: ImageSet;
   schedule: BatchSchedule;
@@ -227,15 +232,14 @@ interface OpenRun {
   savedEma: Awaited<ReturnType<typeof loadEma>>;
 }
 
-/** Loads the data and builds the model: from the checkpoint on `--resume`, else fresh. */
-async function openRun(config: TrainConfig): Promise<OpenRun> {
-  const paths = runPaths(config.out, config.run);
-  const data = await loadMnist(config.data, "train");
-  if (data.width < config.size || data.height < config.size) {
-    throw new Error(
-      `Images are ${data.width}x${data.height}, smaller than the ${config.size}x${config.size} crops`,
-    );
-  }
+/**
+ * Loads the data and builds the model: from the checkpoint on `--resume`,
+ * else fresh. A run's channels are those of its data unless given.
+ */
+async function openRun(requested: TrainConfig, events: TrainEvents): Promise<OpenRun> {
+  const paths = runPaths(requested.out, requested.run);
+  const data = await loadDataset({ ...requested, onProgress: events.onLoading }, "train");
+  const config = { ...requested, channels: data.channels ?? 1 };
   const model = initModel(modelSpec(config), config.seed);
   const opts = createOptimizers(model, config);
   let state: TrainingState = {
@@ -256,6 +260,7 @@ async function openRun(config: TrainConfig): Promise<OpenRun> {
   await setLatest(config.out, config.run);
   const schedule = new BatchSchedule(data.count, config.batch, config.seed);
   return {
+    config,
     paths,
     data,
     schedule,
@@ -424,11 +429,11 @@ function stopReason(
  *   checkpoint is left as it was.
  */
 export async function train(
-  config: TrainConfig,
+  requested: TrainConfig,
   events: TrainEvents = {},
 ): Promise<TrainOutcome> {
-  const run = await openRun(config);
-  const { paths, model, schedule, total } = run;
+  const run = await openRun(requested, events);
+  const { config, paths, model, schedule, total } = run;
   const rng = Rng.fromState(run.state.rng);
   const workers = config.workers || defaultWorkers();
   const gan = { fakes: config.ganFakes, weight: config.ganWeight };

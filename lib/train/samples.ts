@@ -6,7 +6,7 @@
  */
 import { tf } from "../base/tf.ts";
 import { defaultView, pixelCoords } from "../model/coords.ts";
-import { generate, type GeneratorSpec } from "../model/generator.ts";
+import { channelsOf, generate, type GeneratorSpec } from "../model/generator.ts";
 import { type GreyImage, grid } from "../media/image.ts";
 import type { Params } from "../model/params.ts";
 import { Rng } from "../base/rng.ts";
@@ -40,5 +40,5 @@ export async function sampleGrid(
   );
   const values = await out.data();
   out.dispose();
-  return grid(values, count, size, cols);
+  return grid(values, count, size, cols, 2, 0, channelsOf(spec));
 }
