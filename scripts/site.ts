@@ -8,7 +8,14 @@ import { relative } from "@std/path";
 import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
 import { OUT_FLAG } from "../lib/base/common_flags.ts";
 import type { FlagSpec } from "../lib/base/flags.ts";
-import { buildSite, normalizeBase, readBuildInfo, sitePaths } from "../lib/site/build.ts";
+import {
+  buildSite,
+  normalizeBase,
+  readBuildInfo,
+  shardSiteTiles,
+  sitePaths,
+} from "../lib/site/build.ts";
+import { resolveShard, type Shard, SHARD_FLAG } from "../lib/base/shard.ts";
 import { serveStatic } from "../lib/site/static_server.ts";
 import { exists } from "../lib/base/atomic_write.ts";
 
@@ -19,6 +26,8 @@ interface SiteFlags {
   serve: boolean;
   build: boolean;
   port: number;
+  shard?: string;
+  merge: boolean;
 }
 
 const DEFAULTS: SiteFlags = {
@@ -28,6 +37,7 @@ const DEFAULTS: SiteFlags = {
   serve: false,
   build: true,
   port: 4321,
+  merge: false,
 };
 
 const FLAGS: readonly FlagSpec[] = [
@@ -66,12 +76,24 @@ const FLAGS: readonly FlagSpec[] = [
     arg: "N",
     help: "Port for --serve (0: any free port)",
   },
+  {
+    ...SHARD_FLAG,
+    help: SHARD_FLAG.help + ": only its stills' tiles; then build once without it",
+  },
+  {
+    name: "merge",
+    key: "merge",
+    type: { kind: "boolean" },
+    help: "Build with the tiles of --shard runs; refuse if a still has none",
+  },
 ];
 
 const USAGE = "Usage: deno task site [options]\n       deno task preview [--port N]\n\n" +
   "Builds the gallery of walks, stills and trained models in output/ into output/site/:\n" +
   "static files for any host (GitHub Pages, Netlify, Cloudflare Pages, S3), with\n" +
-  "Deep Zoom tiles for every still. --serve serves it on 127.0.0.1.";
+  "Deep Zoom tiles for every still. --serve serves it on 127.0.0.1.\n" +
+  "On a cluster: N processes with --shard K/N cut the tiles of their share of the\n" +
+  "stills into output/site-cache/tiles/; then one build without --shard finishes.";
 
 function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024
@@ -79,8 +101,23 @@ function formatBytes(bytes: number): string {
     : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** `--shard K/N`: this shard's tiles only. */
+async function tileShard(flags: SiteFlags, shard: Shard): Promise<number> {
+  if (flags.serve || flags.merge) {
+    throw new Error("--shard cannot be combined with --serve or --merge");
+  }
+  const r = await shardSiteTiles(flags.out, shard, (line) => console.error(line));
+  console.log(
+    `Shard ${shard.index}/${shard.count}: tiles of ${r.owned} of ${r.stills} stills in ${r.dir} ` +
+      `(${r.made} tiled now, ${r.owned - r.made} were there); then build once without --shard`,
+  );
+  return 0;
+}
+
 await runMain(async () => {
   const flags = { ...DEFAULTS, ...parseOrExit<SiteFlags>(Deno.args, FLAGS, USAGE, DEFAULTS) };
+  const shard = resolveShard(flags.shard);
+  if (shard) return await tileShard(flags, shard);
   const base = flags.base ? normalizeBase(flags.base) : null;
   if (flags.build) {
     const result = await buildSite({
@@ -88,6 +125,7 @@ await runMain(async () => {
       base,
       site: flags.site ? (flags.site.endsWith("/") ? flags.site : `${flags.site}/`) : null,
       log: (line) => console.error(line),
+      merge: flags.merge,
     });
     const where = relative(Deno.cwd(), result.dir) || result.dir;
     console.log(

@@ -21,6 +21,8 @@ import { type DerivedResult, syncDerived } from "./assets.ts";
 import { buildSiteData, planDerived, type SiteFile } from "./data.ts";
 import { liveModelSources, type LiveModelSync, syncLiveModels } from "./live_models.ts";
 import { syncTiles, type TileSyncResult } from "./tiles.ts";
+import { adoptTileShards, shardTiles, type TileShardResult } from "./tile_shards.ts";
+import type { Shard } from "../base/shard.ts";
 
 /** The base every page is built under, rewritten after the Astro build. */
 export const BASE_PLACEHOLDER = "/__cppn_base__/";
@@ -41,6 +43,8 @@ export interface SiteOptions {
   site: string | null;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** Finish tiles cut by `site --shard K/N`: refuse if no shard has finished. */
+  merge?: boolean;
 }
 
 /** What {@link buildSite} made. */
@@ -330,7 +334,11 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
       `${count(manifest.runs.length, "run")} in ${options.out}`,
   );
   manifest.warnings.forEach(warn);
-  const { tiles, derived, live } = await syncAssets(manifest, out, paths, log, warn);
+  const { tiles, derived, live } = await syncAssets(manifest, out, paths, {
+    log,
+    warn,
+    merge: options.merge ?? false,
+  });
   const { data, files } = await buildSiteData(
     manifest,
     tiles.bySource,
@@ -370,16 +378,45 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
 
 type SitePaths = ReturnType<typeof sitePaths>;
 
+/**
+ * `site --shard K/N`: cuts the tiles of this shard's share of the stills in
+ * `<out>` into the tile cache (see `tile_shards.ts`); the next build
+ * without a shard finishes the gallery.
+ */
+export async function shardSiteTiles(
+  out: string,
+  shard: Shard,
+  log: (line: string) => void = () => {},
+): Promise<TileShardResult & { dir: string }> {
+  const root = resolve(out);
+  const manifest = await scanGallery(root);
+  const dir = sitePaths(root).tiles;
+  const result = await shardTiles(
+    manifest.stills.map((s) => s.path),
+    dir,
+    shard,
+    undefined,
+    (source, i, total) => log(`Tiling ${i + 1}/${total}: ${relative(root, source)}`),
+  );
+  return { ...result, dir };
+}
+
 /** Brings the cached tiles, derived images and live models up to date with the gallery. */
 async function syncAssets(
   manifest: GalleryManifest,
   out: string,
   paths: SitePaths,
-  log: (line: string) => void,
-  warn: (warning: string) => void,
+  { log, warn, merge }: {
+    log: (line: string) => void;
+    warn: (warning: string) => void;
+    merge: boolean;
+  },
 ): Promise<{ tiles: TileSyncResult; derived: DerivedResult; live: LiveModelSync }> {
+  const sources = manifest.stills.map((s) => s.path);
+  const adopted = await adoptTileShards(sources, paths.tiles, undefined, merge);
+  if (adopted > 0) log(`Tiles: ${adopted} pyramids cut by shards (site --shard K/N)`);
   const tiles = await syncTiles(
-    manifest.stills.map((s) => s.path),
+    sources,
     paths.tiles,
     undefined,
     (source, i, total) => log(`Tiling ${i + 1}/${total}: ${relative(out, source)}`),

@@ -221,18 +221,24 @@ export async function tileStill(
       await Deno.remove(join(files, String(level)), { recursive: true });
     }
     await Deno.writeTextFile(join(temp, "image.dzi"), dziXml(info));
-    let count = 0;
-    let bytes = 0;
-    for (const rel of await listFiles(temp)) {
-      count++;
-      bytes += (await Deno.stat(join(temp, rel))).size;
-    }
+    const size = await pyramidSize(temp);
     await Deno.rename(temp, dir);
-    return { info, files: count, bytes };
+    return { info, ...size };
   } catch (error) {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
     throw writeError(dir, error);
   }
+}
+
+/** How many files a pyramid folder holds, and their total size in bytes. */
+export async function pyramidSize(dir: string): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  for (const rel of await listFiles(dir)) {
+    files++;
+    bytes += (await Deno.stat(join(dir, rel))).size;
+  }
+  return { files, bytes };
 }
 
 /** One pyramid in the tile manifest. */
@@ -280,7 +286,8 @@ export function tileManifestPath(root: string): string {
   return join(root, "tiles.json");
 }
 
-async function readManifest(root: string): Promise<TileManifest | null> {
+/** The tile manifest of `root`, or null if missing or unreadable. */
+export async function readTileManifest(root: string): Promise<TileManifest | null> {
   try {
     const data = await readJson<TileManifest>(tileManifestPath(root));
     return data?.format === "cppn-tiles/1" && data.tiles ? data : null;
@@ -289,7 +296,8 @@ async function readManifest(root: string): Promise<TileManifest | null> {
   }
 }
 
-function sameOptions(a: TileOptions, b: TileOptions): boolean {
+/** Whether two tile options cut the same tiles. */
+export function sameOptions(a: TileOptions, b: TileOptions): boolean {
   return a.size === b.size && a.overlap === b.overlap && a.format === b.format &&
     a.quality === b.quality;
 }
@@ -309,7 +317,7 @@ export async function syncTiles(
   onTile?: (source: string, index: number, total: number) => void,
 ): Promise<TileSyncResult> {
   await Deno.mkdir(root, { recursive: true });
-  const previous = await readManifest(root);
+  const previous = await readTileManifest(root);
   const known = previous && sameOptions(previous.options, options) ? previous.tiles : {};
   const manifest: TileManifest = { format: "cppn-tiles/1", options: { ...options }, tiles: {} };
   const bySource = new Map<string, TileRecord>();
