@@ -4,18 +4,17 @@
  * @module
  */
 import { initBackend } from "../lib/base/backend.ts";
-import { loadGenerator } from "../lib/model/network_files.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
-import { resolveModel } from "../lib/model/source.ts";
-import { foldWeights } from "../lib/render/renderer.ts";
+import { resolveSource, startSourceEngine } from "../lib/render/random_source.ts";
 import { defaultWorkers } from "../lib/render/pool.ts";
-import { describeEngine, startEngine, tfBackendFor } from "../lib/render/engine.ts";
+import { describeEngine, tfBackendFor } from "../lib/render/engine.ts";
 import { RENDER_DEFAULTS, RENDER_FLAGS, type RenderOptions } from "../lib/latent/still.ts";
 import { renderStill } from "../lib/latent/still_shard.ts";
 import { resolveShard } from "../lib/base/shard.ts";
 import { Progress } from "../lib/base/progress.ts";
 
-const USAGE = "Usage: deno task render (--digit D | --seed N | --z FILE.json) [options]\n\n" +
+const USAGE = "Usage: deno task render (--digit D | --seed N | --z FILE.json) [options]\n" +
+  "       deno task render --random [--seed N] [network options]   (also: deno task art)\n\n" +
   "Renders one image (any size; 16384x16384 streams to disk in bounded memory)\n" +
   "into output/renders/NAME.png with a NAME.json sidecar to reproduce it.\n" +
   "On a cluster: N processes with --shard K/N render its bands into\n" +
@@ -29,10 +28,10 @@ await runMain(async () => {
   const shard = resolveShard(options.shard);
   if (shard && options.force) throw new Error("--force cannot be combined with --shard");
   if (shard && options.merge) throw new Error("--merge cannot be combined with --shard");
-  const source = await resolveModel(options);
+  const source = await resolveSource(options, options.seed ?? 1);
   await initBackend(tfBackendFor(options.backend));
   const workers = options.workers || defaultWorkers();
-  const engine = await startEngine(foldWeights(await loadGenerator(source.checkpoint)), {
+  const engine = await startSourceEngine(source, {
     workers,
     backend: options.backend,
     device: options.device,

@@ -7,12 +7,10 @@
 import { initBackend } from "../lib/base/backend.ts";
 import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
 import { findFfmpeg } from "../lib/media/ffmpeg.ts";
-import { resolveModel } from "../lib/model/source.ts";
+import { randomArgs, resolveSource, startSourceEngine } from "../lib/render/random_source.ts";
 import { Progress } from "../lib/base/progress.ts";
-import { foldWeights } from "../lib/render/renderer.ts";
 import { defaultWorkers } from "../lib/render/pool.ts";
-import { startEngine, tfBackendFor } from "../lib/render/engine.ts";
-import { loadGenerator } from "../lib/model/network_files.ts";
+import { tfBackendFor } from "../lib/render/engine.ts";
 import { renderWalk } from "../lib/latent/walk.ts";
 import { resolveShard } from "../lib/base/shard.ts";
 import { planWalks } from "../lib/latent/walk_batch.ts";
@@ -30,15 +28,19 @@ await runMain(async () => {
   const workers = options.workers || defaultWorkers();
   const shard = resolveShard(options.shard);
   if (shard && options.force) throw new Error("--force cannot be combined with --shard");
+  const source = await resolveSource(options, options.seed);
+  if (source.random && !options.keyframes && !options.digits && !options.z) {
+    options.keyframes = "random:4"; // a random network has no digits
+  }
   const sourceArgs = [
     ...(options.run ? ["--run", options.run] : []),
     ...(options.model ? ["--model", options.model] : []),
+    ...randomArgs(source),
   ];
   const walks = await planWalks(options, sourceArgs);
-  const source = await resolveModel(options);
   await initBackend(tfBackendFor(options.backend));
   const ffmpeg = await findFfmpeg(options.ffmpeg);
-  const pool = await startEngine(foldWeights(await loadGenerator(source.checkpoint)), {
+  const pool = await startSourceEngine(source, {
     workers,
     backend: options.backend,
     device: options.device,

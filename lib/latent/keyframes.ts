@@ -166,6 +166,11 @@ export async function resolveKeyframes(
   zDim: number,
   seed: number,
 ): Promise<Keyframe[]> {
+  if ((choice.kind === "digits" || choice.kind === "drawn") && !checkpoint) {
+    throw new FlagError(
+      "A random network draws no digits: use --keyframes random:N or --z FILE.json",
+    );
+  }
   switch (choice.kind) {
     case "digits":
       return await encodeDigits(checkpoint, choice.digits, seed);

@@ -22,9 +22,10 @@ import {
   VIEW_FLAGS,
 } from "../render/flags.ts";
 import { renderToPng } from "../render/pool.ts";
+import { RANDOM_DEFAULTS, RANDOM_FLAGS, type RandomOptions } from "../render/random_source.ts";
 
 /** Options of `deno task render`. */
-export interface RenderOptions extends SourceOptions {
+export interface RenderOptions extends SourceOptions, RandomOptions {
   /** Render an encoded test example of this digit. */
   digit?: number;
   /** Render `z ~ N(0, I)` drawn from this seed. */
@@ -61,11 +62,13 @@ export const RENDER_DEFAULTS: RenderOptions = {
   size: [2048, 2048],
   center: [0, 0],
   invert: false,
+  ...RANDOM_DEFAULTS,
 };
 
 /** Flags of `deno task render`. */
 export const RENDER_FLAGS: readonly FlagSpec[] = [
   ...SOURCE_FLAGS,
+  ...RANDOM_FLAGS,
   {
     name: "digit",
     key: "digit",
@@ -167,6 +170,9 @@ export async function renderLatent(
     }
     return { z: list[o.index], from: { zFile: o.z, index: o.index }, label: `z${o.index}` };
   }
+  if (o.digit !== undefined && source.random) {
+    throw new FlagError("--digit needs a trained model's encoder: drop --random, or use --seed");
+  }
   if (o.digit !== undefined) {
     const seed = o.seed ?? 1;
     const [key] = await encodeDigits(source.checkpoint, [o.digit], seed);
@@ -176,13 +182,17 @@ export async function renderLatent(
       label: `digit${o.digit}-s${seed}`,
     };
   }
-  if (o.seed === undefined) {
+  if (o.seed === undefined && !source.random) {
     throw new FlagError("Choose what to render: --digit D, --seed N or --z FILE.json");
   }
+  const seed = o.seed ?? 1;
+  const random = source.random;
   return {
-    z: seedLatent(o.seed, source.spec.zDim),
-    from: { seed: o.seed },
-    label: `seed${o.seed}`,
+    z: seedLatent(seed, source.spec.zDim),
+    from: { seed },
+    label: random
+      ? `art-${random.activation}-s${random.seed}${random.seed !== seed ? `z${seed}` : ""}`
+      : `seed${seed}`,
   };
 }
 

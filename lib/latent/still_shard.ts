@@ -24,8 +24,7 @@ import {
 import { readImage } from "../media/image.ts";
 import { channelsOf } from "../model/generator.ts";
 import { PngStreamWriter } from "../media/png_stream.ts";
-import { generatorChecksum } from "../model/network_files.ts";
-import type { ModelSource } from "../model/source.ts";
+import { type ModelSource, weightsIdentity } from "../model/source.ts";
 import type { RenderEngine } from "../render/engine.ts";
 import { renderToPng } from "../render/pool.ts";
 import { DEFAULT_CHUNK_PIXELS, type ImageRequest } from "../render/renderer.ts";
@@ -109,7 +108,7 @@ export async function bandSettings(
     z: Array.from(plan.z),
     view: plan.view,
     invert: plan.invert,
-    generator: await generatorChecksum(source.checkpoint),
+    generator: await weightsIdentity(source),
   };
 }
 

@@ -25,13 +25,12 @@ import {
   writeShardMark,
 } from "../base/shard.ts";
 import type { View } from "../model/coords.ts";
-import { generatorChecksum } from "../model/network_files.ts";
 import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "../media/ffmpeg.ts";
 import { encodeLoop, GIF_WARN_BYTES, type VideoFormat } from "../media/loops.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import { readImage } from "../media/image.ts";
 import { type Keyframe, keyframeChoice, resolveKeyframes } from "./keyframes.ts";
-import type { ModelSource } from "../model/source.ts";
+import { type ModelSource, weightsIdentity } from "../model/source.ts";
 import { writeGreyPng } from "../media/png_stream.ts";
 import type { ImageRequest } from "../render/renderer.ts";
 import { renderToPng } from "../render/pool.ts";
@@ -242,7 +241,7 @@ async function planWalk(ctx: WalkContext, s: WalkSettings): Promise<WalkPlan> {
     seed: s.seed,
     ...cameraSettings(s, view, keys.length),
   };
-  const generatorSum = await generatorChecksum(source.checkpoint);
+  const generatorSum = await weightsIdentity(source);
   const identity = (await sha256Hex(new TextEncoder().encode(JSON.stringify({
     generatorSum,
     z: keys.map((k) => Array.from(k.z)),

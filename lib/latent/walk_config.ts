@@ -17,6 +17,7 @@ import {
   VIEW_FLAGS,
 } from "../render/flags.ts";
 import { MAX_SCALE, type View } from "../model/coords.ts";
+import { RANDOM_DEFAULTS, RANDOM_FLAGS, type RandomOptions } from "../render/random_source.ts";
 import { type Easing, EASING_NAMES, type Interpolation, INTERPOLATIONS } from "./walk_math.ts";
 
 /** Everything that decides a walk's frames. */
@@ -64,7 +65,7 @@ export interface WalkSettings {
 }
 
 /** All options of `deno task walk`. */
-export interface WalkOptions extends SourceOptions, WalkSettings {
+export interface WalkOptions extends SourceOptions, WalkSettings, RandomOptions {
   /** Render N walks, seeds `seed .. seed + N - 1`. */
   count: number;
   /** A JSON file listing walks, each an object of walk settings. */
@@ -96,6 +97,7 @@ export const WALK_DEFAULTS: WalkOptions = {
   format: "mp4",
   gifMaxSide: 720,
   count: 1,
+  ...RANDOM_DEFAULTS,
 };
 
 /** `--interp slerp|lerp`: how latent vectors are interpolated. */
@@ -221,6 +223,7 @@ export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
 /** Every flag of `deno task walk`. */
 export const WALK_FLAGS: readonly FlagSpec[] = [
   ...SOURCE_FLAGS,
+  ...RANDOM_FLAGS,
   ...WALK_SETTING_FLAGS,
   {
     name: "count",

@@ -6,7 +6,8 @@
  */
 import { basename, fromFileUrl, isAbsolute, join, relative, SEPARATOR } from "@std/path";
 import { exists } from "../base/atomic_write.ts";
-import { loadGenerator, loadState } from "./network_files.ts";
+import { generatorChecksum, loadGenerator, loadState } from "./network_files.ts";
+import type { RandomNetSpec } from "./random_net.ts";
 import { locateCheckpoint } from "../base/checksummed_folder.ts";
 import type { GeneratorSpec } from "./generator.ts";
 import { FlagError } from "../base/flags.ts";
@@ -33,8 +34,8 @@ export function displayPath(path: string): string {
 
 /** A resolved model: where its checkpoint is and what it is. */
 export interface ModelSource {
-  /** `run` (a training run) or `model` (a checkpoint folder). */
-  kind: "run" | "model";
+  /** `run` (a training run), `model` (a checkpoint folder) or `random` (an untrained network). */
+  kind: "run" | "model" | "random";
   /** The run name, or the folder. */
   name: string;
   /** The checkpoint folder. */
@@ -43,6 +44,17 @@ export interface ModelSource {
   step: number | null;
   /** The generator's architecture. */
   spec: GeneratorSpec;
+  /** A random network's definition (`kind` `random`; no checkpoint). */
+  random?: RandomNetSpec;
+}
+
+/**
+ * What identifies the weights a source renders: its generator's
+ * `checksums.sha256` line, or a random network's definition.
+ */
+export async function weightsIdentity(source: ModelSource): Promise<string> {
+  if (source.random) return JSON.stringify(source.random);
+  return await generatorChecksum(source.checkpoint);
 }
 
 /** How the user chose a model. */

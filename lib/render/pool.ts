@@ -9,6 +9,7 @@
  */
 import type { BackendChoice } from "../base/backend.ts";
 import { channelsOf } from "../model/generator.ts";
+import type { RandomNetWeights } from "../model/random_net.ts";
 import { collectEvery } from "../base/gc.ts";
 import {
   bandStarts,
@@ -64,8 +65,11 @@ export class RenderPool {
     this.channels = channels;
   }
 
-  /** Starts the workers and loads the weights into each. */
-  static async create(weights: FoldedWeights, options: PoolOptions = {}): Promise<RenderPool> {
+  /** Starts the workers and loads the weights (a trained generator's or a random network's) into each. */
+  static async create(
+    weights: FoldedWeights | RandomNetWeights,
+    options: PoolOptions = {},
+  ): Promise<RenderPool> {
     const size = options.workers ?? defaultWorkers();
     const { workers, replies } = await startWorkers(
       new URL("./worker.ts", import.meta.url),

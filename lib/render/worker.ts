@@ -8,11 +8,13 @@
 /// <reference lib="deno.worker" />
 import { type BackendChoice, initBackend } from "../base/backend.ts";
 import { collectEvery } from "../base/gc.ts";
+import { isRandomNet, type RandomNetWeights } from "../model/random_net.ts";
 import { type FoldedWeights, type ImageRequest, Renderer } from "./renderer.ts";
+import { RandomRenderer } from "./random_renderer.ts";
 
 /** Messages the pool sends. */
 export type WorkerRequest =
-  | { type: "init"; weights: FoldedWeights; backend: BackendChoice }
+  | { type: "init"; weights: FoldedWeights | RandomNetWeights; backend: BackendChoice }
   | {
     type: "rows";
     id: number;
@@ -28,7 +30,7 @@ export type WorkerReply =
   | { type: "rows"; id: number; bytes: Uint8Array }
   | { type: "error"; id: number | null; message: string };
 
-let renderer: Renderer | null = null;
+let renderer: Renderer | RandomRenderer | null = null;
 const collect = collectEvery(16);
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
@@ -36,7 +38,8 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   try {
     if (message.type === "init") {
       const info = await initBackend(message.backend);
-      renderer = new Renderer(message.weights);
+      const weights = message.weights;
+      renderer = isRandomNet(weights) ? new RandomRenderer(weights) : new Renderer(weights);
       self.postMessage({ type: "ready", backend: info.name } satisfies WorkerReply);
       return;
     }
