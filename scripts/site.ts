@@ -15,7 +15,7 @@ import {
   shardSiteTiles,
   sitePaths,
 } from "../lib/site/build.ts";
-import { resolveShard, type Shard, SHARD_FLAG } from "../lib/base/shard.ts";
+import { MERGE_FLAG, resolveShard, type Shard, SHARD_FLAG } from "../lib/base/shard.ts";
 import { serveStatic } from "../lib/site/static_server.ts";
 import { exists } from "../lib/base/atomic_write.ts";
 
@@ -80,12 +80,7 @@ const FLAGS: readonly FlagSpec[] = [
     ...SHARD_FLAG,
     help: SHARD_FLAG.help + ": only its stills' tiles; then build once without it",
   },
-  {
-    name: "merge",
-    key: "merge",
-    type: { kind: "boolean" },
-    help: "Build with the tiles of --shard runs; refuse if a still has none",
-  },
+  { ...MERGE_FLAG, help: "Build with the tiles of --shard runs; refuse if a still has none" },
 ];
 
 const USAGE = "Usage: deno task site [options]\n       deno task preview [--port N]\n\n" +

@@ -26,6 +26,14 @@ export const SHARD_FLAG: FlagSpec = {
   arg: "K/N",
 };
 
+/** `--merge`: finish a sharded job from its shards' work, refusing if any is missing. */
+export const MERGE_FLAG: FlagSpec = {
+  name: "merge",
+  key: "merge",
+  type: { kind: "boolean" },
+  help: "Finish the work of --shard runs; refuse if any is missing",
+};
+
 /**
  * Resolves `--shard`; null without the flag.
  *

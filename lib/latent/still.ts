@@ -9,7 +9,7 @@ import { join } from "@std/path";
 import { exists, removeStaleTemps, writeJsonAtomic } from "../base/atomic_write.ts";
 import { SEED_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
-import { SHARD_FLAG } from "../base/shard.ts";
+import { MERGE_FLAG, SHARD_FLAG } from "../base/shard.ts";
 import { encodeDigits, readLatents } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
 import type { RenderEngine } from "../render/engine.ts";
@@ -115,9 +115,7 @@ export const RENDER_FLAGS: readonly FlagSpec[] = [
     help: SHARD_FLAG.help + ": its bands of rows; then run once without it to merge the PNG",
   },
   {
-    name: "merge",
-    key: "merge",
-    type: { kind: "boolean" },
+    ...MERGE_FLAG,
     help: "Merge the bands of a sharded render into the PNG; refuse if any is missing",
   },
   {

@@ -8,7 +8,7 @@
  */
 import { SEED_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
-import { SHARD_FLAG } from "../base/shard.ts";
+import { MERGE_FLAG, SHARD_FLAG } from "../base/shard.ts";
 import {
   DEFAULT_RENDER_BACKEND,
   MAX_SIDE,
@@ -247,10 +247,5 @@ export const WALK_FLAGS: readonly FlagSpec[] = [
     arg: "PATH",
   },
   { ...SHARD_FLAG, help: SHARD_FLAG.help + "; then run once without it to encode the MP4" },
-  {
-    name: "merge",
-    key: "merge",
-    type: { kind: "boolean" },
-    help: "Finish sharded walks from the frames on disk; refuse if any is missing",
-  },
+  { ...MERGE_FLAG, help: "Finish sharded walks from the frames on disk; refuse if any is missing" },
 ];

@@ -13,7 +13,7 @@
  */
 import { join } from "@std/path";
 import { exists, writeJsonAtomic } from "../base/atomic_write.ts";
-import { removeInside, sha256Hex } from "../base/fs_safe.ts";
+import { sha256Hex } from "../base/fs_safe.ts";
 import {
   listSome,
   ownsItem,
@@ -24,6 +24,7 @@ import {
   writeShardMark,
 } from "../base/shard.ts";
 import {
+  cutPyramid,
   DEFAULT_TILE_OPTIONS,
   dziInfoFor,
   parseDzi,
@@ -34,7 +35,6 @@ import {
   tileManifestPath,
   type TileOptions,
   type TileRecord,
-  tileStill,
 } from "./tiles.ts";
 
 /** A tile shard's mark: its share of which stills, with which options, and its pyramids. */
@@ -149,23 +149,13 @@ export async function shardTiles(
   const tiles: TileRecord[] = [];
   let made = 0;
   for (const [i, { sha256, source }] of mine.entries()) {
-    const name = tileDirName(sha256);
-    const dir = join(root, name);
     let record = trustAll || ours.has(sha256)
-      ? await existingPyramid(dir, sha256, source, options)
+      ? await existingPyramid(join(root, tileDirName(sha256)), sha256, source, options)
       : null;
     if (!record) {
       onTile?.(source, i, mine.length);
-      await removeInside(root, dir);
-      const result = await tileStill(await Deno.readFile(source), dir, options, source);
-      record = {
-        sha256,
-        dir: name,
-        dzi: result.info,
-        files: result.files,
-        bytes: result.bytes,
-        source,
-      };
+      const bytes = await Deno.readFile(source);
+      record = await cutPyramid(root, { sha256, bytes, source }, options);
       made++;
     }
     tiles.push(record);

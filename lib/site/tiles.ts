@@ -257,6 +257,22 @@ export interface TileRecord {
   source: string;
 }
 
+/**
+ * Cuts the pyramid of one still into `<root>/<hash16>/` (replacing what is
+ * there) and returns its manifest record.
+ */
+export async function cutPyramid(
+  root: string,
+  still: { sha256: string; bytes: Uint8Array; source: string },
+  options: TileOptions,
+): Promise<TileRecord> {
+  const { sha256, bytes, source } = still;
+  const name = tileDirName(sha256);
+  await removeInside(root, join(root, name));
+  const result = await tileStill(bytes, join(root, name), options, source);
+  return { sha256, dir: name, dzi: result.info, files: result.files, bytes: result.bytes, source };
+}
+
 /** `<root>/tiles.json`: the pyramids on disk and the options they were cut with. */
 export interface TileManifest {
   /** Always `cppn-tiles/1`. */
@@ -353,16 +369,7 @@ export async function syncTiles(
       reused.push(source);
     } else {
       onTile?.(source, done++, todo.length);
-      await removeInside(root, dir);
-      const result = await tileStill(bytes, dir, options, source);
-      record = {
-        sha256,
-        dir: name,
-        dzi: result.info,
-        files: result.files,
-        bytes: result.bytes,
-        source,
-      };
+      record = await cutPyramid(root, { sha256, bytes, source }, options);
       made.push(source);
     }
     manifest.tiles[name] = { ...record, source };
