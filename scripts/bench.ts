@@ -39,13 +39,18 @@ const FLAGS: FlagSpec[] = [
     help: "Generator width for rendering (128: the reference)",
     arg: "N",
   },
-  { ...BACKEND_FLAG, help: "Backend of every worker" },
+  {
+    ...BACKEND_FLAG,
+    help:
+      "TensorFlow.js backend of the training and render workers (ONNX Runtime is timed beside them)",
+  },
   { ...OUT_FLAG, help: "Output root (writes OUT/bench/bench.json)" },
 ];
 
 const USAGE = "Usage: deno task bench [--quick] [options]\n\n" +
-  "Measures matMul throughput, rendering, training, memory and a walk on this\n" +
-  "machine; prints a table and writes output/bench/bench.json.";
+  "Measures matMul throughput, rendering with both engines (wasm workers and ONNX\n" +
+  "Runtime, interleaved), training, memory and 1080x1080 frames on this machine;\n" +
+  "prints a table and writes output/bench/bench.json.";
 
 await runMain(async () => {
   const o: Options = { ...DEFAULTS, ...parseOrExit<Options>(Deno.args, FLAGS, USAGE, DEFAULTS) };

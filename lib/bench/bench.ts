@@ -1,15 +1,19 @@
 /**
- * `deno task bench`: measures in one run, on the backend in use, how close
- * rendering and training come to what the machine allows.
+ * `deno task bench`: measures in one run how close rendering and training
+ * come to what the machine allows, for both render engines: the wasm
+ * workers (on the backend in use) and ONNX Runtime.
  *
- * - bound: plain matMul GFLOP/s at the CPPN's shapes, 1 worker and N;
+ * - bounds: each engine's plain matMul GFLOP/s at the CPPN's shapes, 1
+ *   thread and N;
  * - rendering: megapixels/s and GFLOP/s of a large render, 1 and N
- *   workers, as a share of the bound and as N-worker scaling;
+ *   threads, each engine against its own bound, timed in alternation
+ *   (wasm, onnx, wasm, onnx, ...), and ONNX Runtime's speed-up;
  * - training: ms per balanced step (default config) and GFLOP/s, 1 and N
  *   workers;
  * - memory: peak resident memory of a 4096² and a 16384² render, each in
- *   its own process;
- * - a walk: seconds per 1080² frame and the share spent encoding.
+ *   its own process, with each engine;
+ * - frames: seconds per 1080² frame, PNG included, with each engine; a
+ *   walk with its MP4: the share spent encoding.
  *
  * @module
  */
@@ -17,14 +21,16 @@ import { join } from "@std/path";
 import { saveCheckpoint } from "../train/checkpoint.ts";
 import { defaultView } from "../model/coords.ts";
 import { randomCrops } from "../data/crop.ts";
-import { findFfmpeg } from "../media/ffmpeg.ts";
+import { type FfmpegFound, findFfmpeg } from "../media/ffmpeg.ts";
 import { updateFlops } from "./flops.ts";
 import { flopsPerPixel } from "../model/generator.ts";
 import { loadMnist } from "../data/mnist.ts";
 import { disposeModel, initModel, type ModelSpec, modelSpec } from "../model/model.ts";
 import { loadGenerator } from "../model/network_files.ts";
-import { foldWeights } from "../render/renderer.ts";
-import { RenderPool } from "../render/pool.ts";
+import { DEFAULT_CHUNK_PIXELS, type FoldedWeights, foldWeights } from "../render/renderer.ts";
+import { DEFAULT_ONNX_CHUNK_PIXELS } from "../render/onnx_engine.ts";
+import { type RenderEngine, startEngine } from "../render/engine.ts";
+import { type EngineRounds, onnxMatMulGflops, timeEnginesInterleaved } from "./engines.ts";
 import { Rng } from "../base/rng.ts";
 import { createOptimizers, stepContext, trainStep } from "../train/step.ts";
 import { resolveTrainConfig } from "../train/config.ts";
@@ -53,10 +59,16 @@ export interface BenchReport {
   machine: { cores: number; workers: number; backend: string; deno: string; loadBefore: number[] };
   quick: boolean;
   bound: {
+    /** The wasm workers' matMul: `[rows, width] x [width, width]`. */
     rows: number;
     width: number;
     gflops1: number;
     gflopsN: number;
+    /** ONNX Runtime's: `[onnxRows, width]` through `onnxLayers` `[width, width]` matMuls. */
+    onnxRows: number;
+    onnxLayers: number;
+    onnxGflops1: number;
+    onnxGflopsN: number;
     trainRows: number;
     trainWidth: number;
     trainGflops1: number;
@@ -64,15 +76,14 @@ export interface BenchReport {
   render: {
     size: number;
     width: number;
-    seconds1: number;
-    secondsN: number;
-    mpxPerS1: number;
-    mpxPerSN: number;
-    gflops1: number;
-    gflopsN: number;
-    ratioToBound1: number;
-    ratioToBoundN: number;
-    scalingN: number;
+    wasm: EngineRender;
+    onnx: EngineRender;
+    /** Median over the rounds of (wasm seconds) / (onnx seconds), 1 thread and N. */
+    speedup1: number;
+    speedupN: number;
+    /** Each round's seconds, `[wasm, onnx]`, with 1 thread and with N. */
+    rounds1: number[][];
+    roundsN: number[][];
   };
   training: {
     batch: number;
@@ -90,8 +101,13 @@ export interface BenchReport {
   memory: {
     width: number;
     workers: number;
-    sizes: { size: number; peakMiB: number; seconds: number }[];
+    /** ONNX Runtime's (the default engine's), then the wasm workers'. */
+    onnx: MemoryRun[];
+    wasm: MemoryRun[];
   };
+  /** Seconds per frame of a walk without video: the frame rendered and its PNG written. */
+  frames: { size: number; frames: number; width: number; onnx: number; wasm: number };
+  /** A walk with its MP4, on ONNX Runtime. */
   walk: {
     size: number;
     frames: number;
@@ -102,6 +118,26 @@ export interface BenchReport {
     videoShare: number;
     video: boolean;
   };
+}
+
+/** One engine's render speed with 1 thread (or worker) and with N. */
+export interface EngineRender {
+  seconds1: number;
+  secondsN: number;
+  mpxPerS1: number;
+  mpxPerSN: number;
+  gflops1: number;
+  gflopsN: number;
+  ratioToBound1: number;
+  ratioToBoundN: number;
+  scalingN: number;
+}
+
+/** The peak memory of one render, in its own process. */
+export interface MemoryRun {
+  size: number;
+  peakMiB: number;
+  seconds: number;
 }
 
 async function matMulGflops(
@@ -141,28 +177,6 @@ async function randomGenerator(
   await saveCheckpoint(dir, model, null, null, ["generator"]);
   disposeModel(model);
   return { dir, spec };
-}
-
-async function timeRender(
-  ckpt: string,
-  workers: number,
-  size: number,
-  backend: BackendChoice,
-): Promise<number> {
-  const net = await loadGenerator(ckpt);
-  const pool = await RenderPool.create(foldWeights(net), { workers, backend });
-  const request = (s: number) => ({
-    z: new Rng(2).normal(net.spec.zDim),
-    width: s,
-    height: s,
-    view: defaultView(8),
-  });
-  await pool.renderImage(request(256)); // warm up every worker
-  const t0 = performance.now();
-  await pool.render(request(size), () => {});
-  const seconds = (performance.now() - t0) / 1000;
-  pool.close();
-  return seconds;
 }
 
 /**
@@ -276,7 +290,13 @@ async function timeTraining(
   }
 }
 
-async function peakMemory(ckpt: string, size: number, workers: number, scratch: string) {
+async function peakMemory(
+  ckpt: string,
+  size: number,
+  workers: number,
+  scratch: string,
+  backend: "onnx" | "wasm",
+): Promise<MemoryRun> {
   const child = new URL("./child.ts", import.meta.url);
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -288,13 +308,16 @@ async function peakMemory(ckpt: string, size: number, workers: number, scratch: 
       String(size),
       join(scratch, `mem-${size}.png`),
       String(workers),
+      backend,
     ],
     stdout: "piped",
     stderr: "piped",
   }).output();
   if (!out.success) {
     throw new Error(
-      `The ${size}x${size} memory run failed: ${new TextDecoder().decode(out.stderr).trim()}`,
+      `The ${size}x${size} memory run (${backend}) failed: ${
+        new TextDecoder().decode(out.stderr).trim()
+      }`,
     );
   }
   await Deno.remove(join(scratch, `mem-${size}.png`)).catch(() => {});
@@ -305,11 +328,13 @@ async function peakMemory(ckpt: string, size: number, workers: number, scratch: 
 /** Runs every measurement; `log` gets a line as each one finishes. */
 export async function runBench(o: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
   const loadBefore = Deno.loadavg();
-  const bound = await measureBound(o, log);
   const ckpt = await randomGenerator(join(o.scratch, "gen"), o.width);
-  const render = await measureRender(o, ckpt, bound, log);
+  const weights = foldWeights(await loadGenerator(ckpt.dir));
+  const bound = await measureBound(o, ckpt.spec, log);
+  const render = await measureRender(o, weights, bound, log);
   const training = await measureTraining(o, bound, log);
   const memory = await measureMemory(o, log);
+  const frames = await measureFrames(o, ckpt, log);
   const walk = await measureWalk(o, ckpt, log);
   return {
     date: new Date().toISOString(),
@@ -325,80 +350,118 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
     render,
     training,
     memory,
+    frames,
     walk,
   };
 }
 
-/** Plain matMul throughput at the rendering shapes (1 and N workers) and the training's. */
+/**
+ * Each engine's plain matMul throughput at the rendering shapes (1 and N
+ * threads) and the training's: the wasm workers' at their band's rows,
+ * ONNX Runtime's at its band's rows through the hidden layers' matMuls.
+ */
 async function measureBound(
   o: BenchOptions,
+  spec: ModelSpec,
   log: (line: string) => void,
 ): Promise<BenchReport["bound"]> {
   const n = o.workers, seconds = o.quick ? 1 : 2.5;
-  const rows = 16384;
+  const rows = DEFAULT_CHUNK_PIXELS, onnxRows = DEFAULT_ONNX_CHUNK_PIXELS;
+  const onnxLayers = spec.generator.depth - 1;
   const train = resolveTrainConfig();
   const trainRows = (train.batch / train.bnGroups) * train.size * train.size;
   const g1 = await matMulGflops(1, rows, o.width, seconds, o.backend);
   const gN = await matMulGflops(n, rows, o.width, seconds, o.backend);
+  const x1 = await onnxMatMulGflops(1, onnxRows, o.width, onnxLayers, seconds);
+  const xN = await onnxMatMulGflops(n, onnxRows, o.width, onnxLayers, seconds);
   const t1 = await matMulGflops(1, trainRows, train.width, seconds, o.backend);
   log(
-    `bound: ${g1.toFixed(1)} GFLOP/s (1 worker), ${
-      gN.toFixed(1)
-    } (${n}) at [${rows}, ${o.width}] x [${o.width}, ${o.width}]`,
+    `bound: wasm ${g1.toFixed(1)} GFLOP/s (1 worker), ${gN.toFixed(1)} (${n}); ` +
+      `onnx ${x1.toFixed(1)} (1 thread), ${xN.toFixed(1)} (${n}); width ${o.width}`,
   );
   return {
     rows,
     width: o.width,
     gflops1: g1,
     gflopsN: gN,
+    onnxRows,
+    onnxLayers,
+    onnxGflops1: x1,
+    onnxGflopsN: xN,
     trainRows,
     trainWidth: train.width,
     trainGflops1: t1,
   };
 }
 
-/** A still rendered with 1 and with N workers, against the bound. */
+/** An engine's render speed from its fastest rounds, against its bounds. */
+function engineRender(
+  seconds1: number,
+  secondsN: number,
+  gflop: number,
+  px: number,
+  bound: [number, number],
+): EngineRender {
+  return {
+    seconds1,
+    secondsN,
+    mpxPerS1: px / seconds1 / 1e6,
+    mpxPerSN: px / secondsN / 1e6,
+    gflops1: gflop / seconds1,
+    gflopsN: gflop / secondsN,
+    ratioToBound1: gflop / seconds1 / bound[0],
+    ratioToBoundN: gflop / secondsN / bound[1],
+    scalingN: seconds1 / secondsN,
+  };
+}
+
+/**
+ * A still rendered by both engines with 1 and with N threads, in
+ * alternating rounds (the fastest of each kept: the least disturbed by
+ * the VM's drift, see timeTraining), each against its own bound.
+ */
 async function measureRender(
   o: BenchOptions,
-  ckpt: { dir: string; spec: ModelSpec },
+  weights: FoldedWeights,
   bound: BenchReport["bound"],
   log: (line: string) => void,
 ): Promise<BenchReport["render"]> {
   const n = o.workers;
   const size = o.quick ? 1024 : 2048;
-  const perPixel = flopsPerPixel(ckpt.spec.generator);
-  // alternating rounds, the fastest of each kept: the least disturbed by
-  // the VM's drift (see timeTraining)
-  const renderTimes: number[][] = [];
-  for (let round = 0; round < (o.quick ? 1 : 2); round++) {
-    renderTimes.push([
-      await timeRender(ckpt.dir, 1, size, o.backend),
-      await timeRender(ckpt.dir, n, size, o.backend),
-    ]);
-  }
-  const r1 = Math.min(...renderTimes.map((t) => t[0]));
-  const rN = Math.min(...renderTimes.map((t) => t[1]));
-  const px = size * size;
+  const rounds = o.quick ? 1 : 3;
+  const px = size * size, gflop = px * flopsPerPixel(weights.spec) / 1e9;
+  const t1 = await timeEnginesInterleaved(weights, 1, size, rounds, o.backend);
+  const tN = await timeEnginesInterleaved(weights, n, size, rounds, o.backend);
+  const fastest = (t: EngineRounds, e: keyof EngineRounds) => Math.min(...t[e]);
+  const speedup = (t: EngineRounds) => median(t.wasm.map((w, r) => w / t.onnx[r]));
+  const pairs = (t: EngineRounds) => t.wasm.map((w, r) => [w, t.onnx[r]]);
   const render = {
     size,
-    width: o.width,
-    seconds1: r1,
-    secondsN: rN,
-    mpxPerS1: px / r1 / 1e6,
-    mpxPerSN: px / rN / 1e6,
-    gflops1: (px * perPixel) / r1 / 1e9,
-    gflopsN: (px * perPixel) / rN / 1e9,
-    ratioToBound1: (px * perPixel) / r1 / 1e9 / bound.gflops1,
-    ratioToBoundN: (px * perPixel) / rN / 1e9 / bound.gflopsN,
-    scalingN: r1 / rN,
+    width: weights.spec.width,
+    wasm: engineRender(fastest(t1, "wasm"), fastest(tN, "wasm"), gflop, px, [
+      bound.gflops1,
+      bound.gflopsN,
+    ]),
+    onnx: engineRender(fastest(t1, "onnx"), fastest(tN, "onnx"), gflop, px, [
+      bound.onnxGflops1,
+      bound.onnxGflopsN,
+    ]),
+    speedup1: speedup(t1),
+    speedupN: speedup(tN),
+    rounds1: pairs(t1),
+    roundsN: pairs(tN),
   };
-  log(
-    `render ${size}²: ${render.mpxPerS1.toFixed(2)} Mpx/s (1), ${
-      render.mpxPerSN.toFixed(2)
-    } (${n}); ${(100 * render.ratioToBound1).toFixed(0)}% of bound, scaling ${
-      render.scalingN.toFixed(2)
-    }x`,
-  );
+  for (const e of ["wasm", "onnx"] as const) {
+    const r = render[e];
+    log(
+      `render ${size}², ${e}: ${r.mpxPerS1.toFixed(2)} Mpx/s (1), ${
+        r.mpxPerSN.toFixed(2)
+      } (${n}); ` +
+        `${(100 * r.ratioToBound1).toFixed(0)}% and ${(100 * r.ratioToBoundN).toFixed(0)}% ` +
+        `of its bound, scaling ${r.scalingN.toFixed(2)}x`,
+    );
+  }
+  log(`onnx / wasm: ${render.speedup1.toFixed(2)}x (1), ${render.speedupN.toFixed(2)}x (${n})`);
   return render;
 }
 
@@ -435,36 +498,37 @@ async function measureTraining(
   return training;
 }
 
-/** Peak memory of a large and a very large render, each in its own process. */
+/**
+ * Peak memory of a large and a very large render, each in its own
+ * process, with ONNX Runtime (the default engine) and with wasm workers.
+ */
 async function measureMemory(
   o: BenchOptions,
   log: (line: string) => void,
 ): Promise<BenchReport["memory"]> {
   const memWidth = 16;
   const small = await randomGenerator(join(o.scratch, "gen-mem"), memWidth);
-  const sizes = [];
-  for (const s of o.quick ? [2048, 8192] : [4096, 16384]) {
-    sizes.push(await peakMemory(small.dir, s, o.workers, o.scratch));
-    log(`memory ${s}²: ${sizes.at(-1)!.peakMiB.toFixed(0)} MiB peak`);
+  const runs: Record<"onnx" | "wasm", MemoryRun[]> = { onnx: [], wasm: [] };
+  for (const engine of ["onnx", "wasm"] as const) {
+    for (const s of o.quick ? [2048, 8192] : [4096, 16384]) {
+      runs[engine].push(await peakMemory(small.dir, s, o.workers, o.scratch, engine));
+      log(`memory ${s}², ${engine}: ${runs[engine].at(-1)!.peakMiB.toFixed(0)} MiB peak`);
+    }
   }
-  return { width: memWidth, workers: o.workers, sizes };
+  return { width: memWidth, workers: o.workers, ...runs };
 }
 
-/** A short walk: seconds per frame and the share spent encoding. */
-async function measureWalk(
-  o: BenchOptions,
+/** A short walk of `frames` `side`² frames on `engine` (with its MP4 if `ffmpeg`). */
+async function benchWalk(
+  engine: RenderEngine,
   ckpt: { dir: string; spec: ModelSpec },
-  log: (line: string) => void,
-): Promise<BenchReport["walk"]> {
-  const frameSide = o.quick ? 540 : 1080, frames = o.quick ? 4 : 8;
-  const net = await loadGenerator(ckpt.dir);
-  const pool = await RenderPool.create(foldWeights(net), {
-    workers: o.workers,
-    backend: o.backend,
-  });
-  const ffmpeg = await findFfmpeg();
-  const result = await renderWalk({
-    pool,
+  ffmpeg: FfmpegFound | null,
+  scratch: string,
+  side: number,
+  frames: number,
+) {
+  return await renderWalk({
+    pool: engine,
     source: {
       kind: "model",
       name: "bench",
@@ -473,7 +537,7 @@ async function measureWalk(
       spec: ckpt.spec.generator,
     },
     ffmpeg,
-    out: o.scratch,
+    out: scratch,
     force: true,
     command: "deno task bench",
   }, {
@@ -481,7 +545,7 @@ async function measureWalk(
     seed: 1,
     steps: frames,
     fps: 30,
-    size: [frameSide, frameSide],
+    size: [side, side],
     stillSize: [64, 64],
     interp: "slerp",
     ease: "cosine",
@@ -489,7 +553,59 @@ async function measureWalk(
     center: [0, 0],
     invert: false,
   });
-  pool.close();
+}
+
+/** Starts `backend` with N threads (or workers) on the bench's generator. */
+async function benchEngine(
+  o: BenchOptions,
+  ckpt: { dir: string },
+  backend: "onnx" | "wasm",
+): Promise<RenderEngine> {
+  const weights = foldWeights(await loadGenerator(ckpt.dir));
+  return await startEngine(weights, {
+    backend: backend === "onnx" ? "onnx" : o.backend,
+    workers: o.workers,
+  });
+}
+
+/**
+ * Seconds per frame of a walk with no video, each frame rendered while
+ * the one before is written as a PNG (as `deno task walk` does), on each
+ * engine with N threads.
+ */
+async function measureFrames(
+  o: BenchOptions,
+  ckpt: { dir: string; spec: ModelSpec },
+  log: (line: string) => void,
+): Promise<BenchReport["frames"]> {
+  const side = o.quick ? 540 : 1080, frames = o.quick ? 4 : 8;
+  const perFrame: Record<"onnx" | "wasm", number> = { onnx: 0, wasm: 0 };
+  for (const backend of ["onnx", "wasm"] as const) {
+    const engine = await benchEngine(o, ckpt, backend);
+    try {
+      const result = await benchWalk(engine, ckpt, null, o.scratch, side, frames);
+      perFrame[backend] = result.record.timings!.total_s / frames;
+    } finally {
+      engine.close();
+    }
+  }
+  log(
+    `frames ${side}², PNG included: onnx ${perFrame.onnx.toFixed(2)} s, ` +
+      `wasm ${perFrame.wasm.toFixed(2)} s (${o.workers} threads)`,
+  );
+  return { size: side, frames, width: o.width, ...perFrame };
+}
+
+/** A short walk with its MP4 on ONNX Runtime: seconds per frame and the share spent encoding. */
+async function measureWalk(
+  o: BenchOptions,
+  ckpt: { dir: string; spec: ModelSpec },
+  log: (line: string) => void,
+): Promise<BenchReport["walk"]> {
+  const frameSide = o.quick ? 540 : 1080, frames = o.quick ? 4 : 8;
+  const engine = await benchEngine(o, ckpt, "onnx");
+  const result = await benchWalk(engine, ckpt, await findFfmpeg(), o.scratch, frameSide, frames)
+    .finally(() => engine.close());
   const t = result.record.timings!;
   const frameTime = t.render_s + t.png_s + t.video_s;
   const walk = {
@@ -503,7 +619,7 @@ async function measureWalk(
     video: result.record.video !== null,
   };
   log(
-    `walk ${frameSide}²: ${walk.secondsPerFrame.toFixed(2)} s/frame, encoding ${
+    `walk ${frameSide}² (onnx): ${walk.secondsPerFrame.toFixed(2)} s/frame, encoding ${
       (100 * walk.encodeShare).toFixed(0)
     }%`,
   );
@@ -513,40 +629,60 @@ async function measureWalk(
 /** The report as a Markdown table (also printed), with the targets. */
 export function benchTable(r: BenchReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
-  const signed = (x: number) => {
-    const v = Math.round(100 * x) || 0; // no "-0%"
-    return `${v >= 0 ? "+" : ""}${v}%`;
-  };
   const spread = (xs: number[]) =>
     `${Math.min(...xs).toFixed(2)}x to ${Math.max(...xs).toFixed(2)}x`;
-  const n = r.machine.workers;
-  const [m1, m2] = r.memory.sizes;
+  const n = r.machine.workers, b = r.bound, { wasm, onnx } = r.render;
+  const threads = `${n} thread${n === 1 ? "" : "s"}`;
   const rows: [string, string, string][] = [
     [
-      `matMul bound, [${r.bound.rows}, ${r.bound.width}]x[${r.bound.width}, ${r.bound.width}]`,
-      `${r.bound.gflops1.toFixed(1)} GFLOP/s (1 worker), ${r.bound.gflopsN.toFixed(1)} (${n}), ` +
-      `scaling ${(r.bound.gflopsN / r.bound.gflops1).toFixed(2)}x`,
+      `matMul bound, wasm, [${b.rows}, ${b.width}]x[${b.width}, ${b.width}]`,
+      `${b.gflops1.toFixed(1)} GFLOP/s (1 worker), ${b.gflopsN.toFixed(1)} (${n}), ` +
+      `scaling ${(b.gflopsN / b.gflops1).toFixed(2)}x`,
       "",
     ],
     [
-      `render ${r.render.size}², width ${r.render.width}, 1 worker`,
-      `${r.render.mpxPerS1.toFixed(2)} Mpx/s, ${r.render.gflops1.toFixed(1)} GFLOP/s = ${
-        pct(r.render.ratioToBound1)
+      `matMul bound, onnx, [${b.onnxRows}, ${b.width}] through ${b.onnxLayers} [${b.width}, ${b.width}]`,
+      `${b.onnxGflops1.toFixed(1)} GFLOP/s (1 thread), ${b.onnxGflopsN.toFixed(1)} (${n}), ` +
+      `scaling ${(b.onnxGflopsN / b.onnxGflops1).toFixed(2)}x`,
+      "",
+    ],
+    [
+      `render ${r.render.size}², width ${r.render.width}, wasm, 1 worker`,
+      `${wasm.mpxPerS1.toFixed(2)} Mpx/s, ${wasm.gflops1.toFixed(1)} GFLOP/s = ${
+        pct(wasm.ratioToBound1)
       } of bound`,
       ">= 70%",
     ],
     [
-      `render, ${n} workers`,
-      `${r.render.mpxPerSN.toFixed(2)} Mpx/s, ${pct(r.render.ratioToBoundN)} of bound, scaling ${
-        r.render.scalingN.toFixed(2)
+      `render, wasm, ${n} workers`,
+      `${wasm.mpxPerSN.toFixed(2)} Mpx/s, ${pct(wasm.ratioToBoundN)} of bound, scaling ${
+        wasm.scalingN.toFixed(2)
       }x`,
       `>= ${(0.85 * n).toFixed(2)}x`,
+    ],
+    [
+      "render, onnx, 1 thread",
+      `${onnx.mpxPerS1.toFixed(2)} Mpx/s, ${onnx.gflops1.toFixed(1)} GFLOP/s = ${
+        pct(onnx.ratioToBound1)
+      } of bound; ${r.render.speedup1.toFixed(2)}x wasm (rounds ${
+        spread(r.render.rounds1.map(([w, o]) => w / o))
+      })`,
+      ">= 2.5x wasm",
+    ],
+    [
+      `render, onnx, ${threads}`,
+      `${onnx.mpxPerSN.toFixed(2)} Mpx/s, ${pct(onnx.ratioToBoundN)} of bound, scaling ${
+        onnx.scalingN.toFixed(2)
+      }x; ${r.render.speedupN.toFixed(2)}x wasm (rounds ${
+        spread(r.render.roundsN.map(([w, o]) => w / o))
+      })`,
+      ">= 2.5x wasm",
     ],
     [
       `training step, batch ${r.training.batch}, width ${r.training.width}, 1 worker`,
       `${r.training.msPerStep1.toFixed(0)} ms, ${r.training.gflops1.toFixed(1)} GFLOP/s = ${
         pct(r.training.ratioToBound1)
-      } of bound (${r.bound.trainGflops1.toFixed(1)})`,
+      } of bound (${b.trainGflops1.toFixed(1)})`,
       ">= 50%",
     ],
     [
@@ -555,18 +691,19 @@ export function benchTable(r: BenchReport): string {
       `(rounds ${spread(r.training.rounds.map(([one, many]) => one / many))})`,
       `>= ${(0.8 * n).toFixed(2)}x`,
     ],
-    [`peak memory, ${m1.size}² render`, `${m1.peakMiB.toFixed(0)} MiB`, ""],
+    ...memoryRows(r.memory.onnx, "onnx"),
+    ...memoryRows(r.memory.wasm, "wasm"),
     [
-      `peak memory, ${m2.size}² render`,
-      `${m2.peakMiB.toFixed(0)} MiB (${signed(m2.peakMiB / m1.peakMiB - 1)})`,
-      "<= 1536 MiB, <= +10%",
+      `${r.frames.size}² frame, width ${r.frames.width}, PNG included, ${threads}`,
+      `onnx ${r.frames.onnx.toFixed(2)} s, wasm ${r.frames.wasm.toFixed(2)} s`,
+      "<= 1.1 s (onnx)",
     ],
     [
-      `walk, ${r.walk.size}² frames, width ${r.walk.width}`,
+      `walk, ${r.walk.size}² frames + MP4, onnx`,
       `${r.walk.secondsPerFrame.toFixed(2)} s/frame; encoding ${pct(r.walk.encodeShare)} (PNG ${
         pct(r.walk.pngShare)
       }, MP4 ${pct(r.walk.videoShare)})`,
-      "< 15%",
+      "",
     ],
   ];
   return [
@@ -574,4 +711,17 @@ export function benchTable(r: BenchReport): string {
     "| --- | --- | --- |",
     ...rows.map((row) => `| ${row.join(" | ")} |`),
   ].join("\n");
+}
+
+/** The table's rows for one engine's two memory runs. */
+function memoryRows([m1, m2]: MemoryRun[], engine: string): [string, string, string][] {
+  const v = Math.round(100 * (m2.peakMiB / m1.peakMiB - 1)) || 0; // no "-0%"
+  return [
+    [`peak memory, ${m1.size}² render, ${engine}`, `${m1.peakMiB.toFixed(0)} MiB`, ""],
+    [
+      `peak memory, ${m2.size}² render, ${engine}`,
+      `${m2.peakMiB.toFixed(0)} MiB (${v >= 0 ? "+" : ""}${v}%)`,
+      "<= 1536 MiB, <= +10%",
+    ],
+  ];
 }

@@ -1,9 +1,10 @@
 /**
  * A separate process for the benchmark's memory measurement: renders one
- * image to a PNG with a worker pool, then prints its peak resident memory
- * (`VmHWM` on Linux, else the largest RSS sampled) as JSON on stdout.
+ * image to a PNG with ONNX Runtime or a pool of wasm workers, then prints
+ * its peak resident memory (`VmHWM` on Linux, else the largest RSS
+ * sampled) as JSON on stdout.
  *
- * Usage: `deno run -A lib/bench/child.ts CHECKPOINT SIZE OUT.png WORKERS`
+ * Usage: `deno run -A lib/bench/child.ts CHECKPOINT SIZE OUT.png WORKERS onnx|wasm`
  *
  * @module
  */
@@ -11,7 +12,8 @@ import { initBackend } from "../base/backend.ts";
 import { loadGenerator } from "../model/network_files.ts";
 import { defaultView } from "../model/coords.ts";
 import { foldWeights } from "../render/renderer.ts";
-import { RenderPool, renderToPng } from "../render/pool.ts";
+import { renderToPng } from "../render/pool.ts";
+import { startEngine } from "../render/engine.ts";
 import { Rng } from "../base/rng.ts";
 
 /** Peak RSS of this process in bytes (Linux: exact; elsewhere: sampled). */
@@ -27,10 +29,13 @@ export function peakRss(sampled: number): number {
 }
 
 if (import.meta.main) {
-  const [checkpoint, size, out, workers] = Deno.args;
+  const [checkpoint, size, out, workers, backend = "wasm"] = Deno.args;
   await initBackend("wasm");
   const net = await loadGenerator(checkpoint);
-  const pool = await RenderPool.create(foldWeights(net), { workers: Number(workers) });
+  const pool = await startEngine(foldWeights(net), {
+    workers: Number(workers),
+    backend: backend === "onnx" ? "onnx" : "wasm",
+  });
   let sampled = 0;
   const timer = setInterval(() => sampled = Math.max(sampled, Deno.memoryUsage().rss), 50);
   const t0 = performance.now();

@@ -124,6 +124,16 @@ async function openSession(
   }
 }
 
+/**
+ * Opens a session on the CPU on any model (the bench's matMul model),
+ * with the options the render engine uses.
+ *
+ * @throws {OnnxUnavailableError} where ONNX Runtime cannot be loaded.
+ */
+export async function openOnnxSession(model: Uint8Array, threads: number): Promise<Session> {
+  return await openSession(await loadOnnxRuntime(), model, threads, "cpu");
+}
+
 /** A generator loaded into ONNX Runtime, rendering any number of images. */
 export class OnnxRenderer {
   /** Always `onnx`. */
