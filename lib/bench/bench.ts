@@ -19,7 +19,6 @@
  */
 import { join } from "@std/path";
 import { saveCheckpoint } from "../train/checkpoint.ts";
-import { defaultView } from "../model/coords.ts";
 import { randomCrops } from "../data/crop.ts";
 import { type FfmpegFound, findFfmpeg } from "../media/ffmpeg.ts";
 import { updateFlops } from "./flops.ts";
