@@ -6,14 +6,15 @@
  * `<tiles>/shards/K-of-N.json` with the records of its pyramids. The next
  * `deno task site` ({@linkcode adoptTileShards}) checks that every shard
  * tiled the same stills with the same options and that every pyramid is
- * there, adds them to `tiles.json`, and builds without tiling again: the
+ * there, adds them to `tiles.json` (and deletes the marks), and builds
+ * without tiling again: the
  * tiles and `tiles.json` are byte-identical to an unsharded build's.
  *
  * @module
  */
 import { join } from "@std/path";
 import { exists, writeJsonAtomic } from "../base/atomic_write.ts";
-import { sha256Hex } from "../base/fs_safe.ts";
+import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import {
   listSome,
   ownsItem,
@@ -198,7 +199,7 @@ async function existingPyramid(
  * Before a build: when tile shards have marked `root` (or `required`), checks
  * that they tiled exactly these stills with `options` and that every
  * pyramid is there, then adds their records to `tiles.json` so the build
- * reuses them.
+ * reuses them, and deletes the marks.
  *
  * @returns How many pyramids were adopted (0 without shards).
  * @throws naming the missing stills and the shards to run again, or the
@@ -240,5 +241,6 @@ export async function adoptTileShards(
   const tiles = previous && sameOptions(previous.options, options) ? previous.tiles : {};
   for (const record of records.values()) tiles[record.dir] = record;
   await writeJsonAtomic(tileManifestPath(root), { format: "cppn-tiles/1", options, tiles });
+  await removeInside(root, join(root, "shards")); // the job is done: tiles.json has its work
   return records.size;
 }

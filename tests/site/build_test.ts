@@ -17,6 +17,7 @@ import {
   readBuildInfo,
   relativePrefix,
   rewriteBase,
+  shardSiteTiles,
 } from "../../lib/site/build.ts";
 import { thumbWidths } from "../../lib/site/assets.ts";
 import { showValue, spread } from "../../lib/site/data.ts";
@@ -213,5 +214,34 @@ Deno.test({
       const text = await Deno.readTextFile(join(out, "site", file));
       assert(!text.includes("/home/someone") && !text.includes(SHIPPED_MODEL), file);
     }
+  },
+});
+
+Deno.test({
+  name:
+    "site --shard K/N: shards cut the tiles; the build (--merge) checks and adopts them, tiling nothing",
+  sanitizeResources: false,
+  async fn() {
+    await using dir = await tempDir();
+    const out = join(dir.path, "output");
+    await makeRender(out, "a");
+    await makeRender(out, "b", { seed: 9 });
+    await makeRender(out, "c", { seed: 5 });
+    await assertRejects(
+      () => buildSite({ out, base: null, site: null, merge: true }),
+      Error,
+      "no shard has finished there; run deno task site --shard K/N first",
+    );
+    await shardSiteTiles(out, { index: 1, count: 2 });
+    await assertRejects(
+      () => buildSite({ out, base: null, site: null }),
+      Error,
+      "2 of 3 still(s) have no tiles",
+    );
+    await shardSiteTiles(out, { index: 0, count: 2 });
+    const built = await buildSite({ out, base: null, site: null, merge: true });
+    assertEquals(built.tiles, { made: 0, reused: 3, removed: 0 });
+    const tiles = await listFiles(join(out, "site", "tiles"));
+    assertEquals(tiles.filter((f) => f.endsWith("image.dzi")).length, 3);
   },
 });
