@@ -13,7 +13,8 @@ import { renderStill } from "../lib/latent/still_shard.ts";
 import { resolveShard } from "../lib/base/shard.ts";
 import { Progress } from "../lib/base/progress.ts";
 
-const USAGE = "Usage: deno task render (--digit D | --seed N | --z FILE.json) [options]\n" +
+const USAGE =
+  "Usage: deno task render (--digit D | --seed N | --z FILE.json | --image FILE) [options]\n" +
   "       deno task render --random [--seed N] [network options]   (also: deno task art)\n\n" +
   "Renders one image (any size; 16384x16384 streams to disk in bounded memory)\n" +
   "into output/renders/NAME.png with a NAME.json sidecar to reproduce it.\n" +

@@ -2,13 +2,16 @@
  * Keyframes of a latent walk: real test-set digits encoded with the
  * encoder's mean (the original's digit loop), drawn digits (samples of the
  * prior that the MNIST classifier is surest show each digit), random draws
- * from the prior, or vectors read from a JSON file.
+ * from the prior, your own pictures encoded, or vectors read from a JSON
+ * file.
  *
  * @module
  */
 import { tf } from "../base/tf.ts";
 import { readJson } from "../base/atomic_write.ts";
-import { loadNetworkParams } from "../model/network_files.ts";
+import { basename } from "@std/path";
+import { loadGenerator, loadNetworkParams } from "../model/network_files.ts";
+import { decodeFitted, imageFiles } from "../data/images.ts";
 import { centreCrops } from "../data/crop.ts";
 import { encode, type EncoderSpec } from "../model/encoder.ts";
 import { FlagError } from "../base/flags.ts";
@@ -16,7 +19,7 @@ import { loadMnist } from "../data/mnist.ts";
 import { disposeParams } from "../model/params.ts";
 import { Rng } from "../base/rng.ts";
 import { defaultView, pixelCoords } from "../model/coords.ts";
-import { generate, type GeneratorSpec } from "../model/generator.ts";
+import { channelsOf, generate, type GeneratorSpec } from "../model/generator.ts";
 import { CLASSIFIER_DIR, classify, disposeClassifier, loadClassifier } from "../eval/classifier.ts";
 
 /** One keyframe: a label for people and its latent vector. */
@@ -27,6 +30,8 @@ export interface Keyframe {
   digit: number | null;
   /** Index of the encoded test image, if any. */
   testIndex: number | null;
+  /** The encoded picture's file, if any. */
+  image?: string;
   /** The latent vector. */
   z: Float32Array;
 }
@@ -36,17 +41,28 @@ export type KeyframeChoice =
   | { kind: "digits"; digits: number[] }
   | { kind: "drawn"; digits: number[] }
   | { kind: "random"; count: number }
+  | { kind: "images"; paths: string[] }
   | { kind: "file"; path: string };
 
-/** Parses `--keyframes` (`digits`, `drawn`, `random:N`) and `--digits`/`--z` into a choice. */
+/**
+ * Parses `--keyframes` (`digits`, `drawn`, `random:N`), `--digits`, `--z`
+ * and `--images` (already listed as files) into a choice. Without any,
+ * a digit model walks through the digits, any other model (`digitModel`
+ * false: colour, or another size) through 10 random draws.
+ */
 export function keyframeChoice(
-  options: { keyframes?: string; digits?: number[]; z?: string },
+  options: { keyframes?: string; digits?: number[]; z?: string; images?: string[] },
+  digitModel = true,
 ): KeyframeChoice {
-  const given = [options.keyframes, options.digits, options.z].filter((v) => v !== undefined);
+  const given = [options.keyframes, options.digits, options.z, options.images].filter((v) =>
+    v !== undefined
+  );
   if (given.length > 1) {
-    throw new FlagError("Give only one of --keyframes, --digits and --z");
+    throw new FlagError("Give only one of --keyframes, --digits and --z (or --images)");
   }
   if (options.z) return { kind: "file", path: options.z };
+  if (options.images) return { kind: "images", paths: options.images };
+  if (given.length === 0 && !digitModel) return { kind: "random", count: 10 };
   if (options.digits) {
     const bad = options.digits.find((d) => !Number.isInteger(d) || d < 0 || d > 9);
     if (bad !== undefined) throw new FlagError(`--digits: ${bad} is not a digit (0 to 9)`);
@@ -85,6 +101,74 @@ export async function readLatents(path: string, zDim: number): Promise<Float32Ar
 }
 
 /**
+ * Whether a generator draws MNIST-like digits (greyscale, 26 x 26): the
+ * digit keyframes, `--digit` and the MNIST classifier apply to it.
+ */
+export function isDigitModel(spec: GeneratorSpec): boolean {
+  return channelsOf(spec) === 1 && spec.size === 26;
+}
+
+/** The error for digit keyframes asked of a model that does not draw digits. */
+function notDigits(spec: GeneratorSpec, what: string): FlagError {
+  const kind = channelsOf(spec) === 3 ? "colour" : "greyscale";
+  return new FlagError(
+    `${what}: this model draws ${kind} ${spec.size}x${spec.size} pictures, not MNIST digits; ` +
+      "give your own pictures (--image / --images), a --seed or --keyframes random:N, or --z",
+  );
+}
+
+/**
+ * Encodes pictures (any file sharp reads, fitted to the model's size by a
+ * centre crop, in its channels) with the encoder's mean.
+ *
+ * @throws {Error} naming a file that cannot be read.
+ */
+export async function encodeImages(checkpoint: string, paths: string[]): Promise<Keyframe[]> {
+  const gen = await loadGenerator(checkpoint);
+  const { spec, params } = await loadNetworkParams<EncoderSpec>(checkpoint, "encoder");
+  const side = gen.spec.size, channels = channelsOf(gen.spec);
+  try {
+    const each = side * side * channels;
+    const pixels = new Float32Array(paths.length * each);
+    for (const [i, path] of paths.entries()) {
+      const bytes = await decodeFitted(path, side, "crop", channels);
+      for (let k = 0; k < each; k++) pixels[i * each + k] = bytes[k] / 255;
+    }
+    const x = tf.tensor2d(pixels, [paths.length, spec.inputSize]);
+    const q = encode(params, spec, x);
+    const mu = await q.mu.data() as Float32Array;
+    tf.dispose([x, q.mu, q.logVar]);
+    return paths.map((path, i) => ({
+      label: basename(path),
+      digit: null,
+      testIndex: null,
+      image: path,
+      z: mu.slice(i * spec.zDim, (i + 1) * spec.zDim),
+    }));
+  } finally {
+    disposeParams(params);
+  }
+}
+
+/**
+ * The pictures `--images` names: a comma-separated list of files, or one
+ * folder (its pictures in path order).
+ */
+export async function listImages(value: string): Promise<string[]> {
+  const parts = value.split(",").map((p) => p.trim()).filter((p) => p);
+  if (parts.length === 1) {
+    const info = await Deno.stat(parts[0]).catch(() => null);
+    if (info?.isDirectory) return await imageFiles(parts[0]);
+  }
+  for (const path of parts) {
+    const info = await Deno.stat(path).catch(() => null);
+    if (!info?.isFile) throw new FlagError(`--images: "${path}" is not a file`);
+  }
+  if (parts.length === 0) throw new FlagError("--images needs at least one picture");
+  return parts;
+}
+
+/**
  * Encodes one test-set example of each requested digit (picked with
  * `seed`) with the encoder's mean.
  */
@@ -93,6 +177,8 @@ export async function encodeDigits(
   digits: number[],
   seed: number,
 ): Promise<Keyframe[]> {
+  const gen = await loadGenerator(checkpoint);
+  if (!isDigitModel(gen.spec)) throw notDigits(gen.spec, "Digit keyframes");
   const test = await loadMnist("mnist", "test");
   const labels = test.labels!;
   const indices = digits.map((d) => {
@@ -132,8 +218,12 @@ export async function drawDigits(
   seed: number,
   classifierDir = CLASSIFIER_DIR,
 ): Promise<Keyframe[]> {
-  const classifier = await loadClassifier(classifierDir);
   const { spec, params } = await loadNetworkParams<GeneratorSpec>(checkpoint, "generator");
+  if (!isDigitModel(spec)) {
+    disposeParams(params);
+    throw notDigits(spec, "Drawn digit keyframes");
+  }
+  const classifier = await loadClassifier(classifierDir);
   try {
     const n = DRAWN_CANDIDATES, side = spec.size;
     const z = new Rng(seed, "drawn").normal(n * spec.zDim);
@@ -185,6 +275,8 @@ export async function resolveKeyframes(
         z: rng.normal(zDim),
       }));
     }
+    case "images":
+      return await encodeImages(checkpoint, choice.paths);
     case "file":
       return (await readLatents(choice.path, zDim)).map((z, i) => ({
         label: `z ${i}`,

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { join } from "@std/path";
+import { basename, join } from "@std/path";
 import { exists, removeStaleTemps, writeJsonAtomic } from "../base/atomic_write.ts";
 import { SEED_FLAG } from "../base/common_flags.ts";
 import { FlagError, type FlagSpec } from "../base/flags.ts";
 import { MERGE_FLAG, SHARD_FLAG } from "../base/shard.ts";
-import { encodeDigits, readLatents } from "./keyframes.ts";
+import { encodeDigits, encodeImages, readLatents } from "./keyframes.ts";
 import type { ModelSource } from "../model/source.ts";
 import type { RenderEngine } from "../render/engine.ts";
 import { Rng } from "../base/rng.ts";
@@ -32,6 +32,8 @@ export interface RenderOptions extends SourceOptions, RandomOptions {
   seed?: number;
   /** Render a latent vector from this JSON file. */
   z?: string;
+  /** Render the encoder's reconstruction of this picture. */
+  image?: string;
   /** Which vector of the file (default 0). */
   index: number;
   /** Image size `[w, h]`. */
@@ -88,6 +90,13 @@ export const RENDER_FLAGS: readonly FlagSpec[] = [
     arg: "FILE",
   },
   {
+    name: "image",
+    key: "image",
+    type: { kind: "string" },
+    help: "Render your own picture (PNG, JPEG, WebP, SVG) as the model encodes it",
+    arg: "FILE",
+  },
+  {
     name: "index",
     key: "index",
     type: { kind: "int", min: 0 },
@@ -139,7 +148,7 @@ export interface RenderRecord {
   source: { digit: number; testIndex: number; seed: number } | { seed: number } | {
     zFile: string;
     index: number;
-  };
+  } | { image: string };
   view: { scale: number; center: [number, number] };
   invert: boolean;
   model: ModelSource;
@@ -159,8 +168,16 @@ export async function renderLatent(
   o: RenderOptions,
   source: ModelSource,
 ): Promise<{ z: Float32Array; from: RenderRecord["source"]; label: string }> {
-  const chosen = [o.digit !== undefined, o.z !== undefined].filter(Boolean).length;
-  if (chosen > 1) throw new FlagError("Give only one of --digit and --z");
+  const chosen = [o.digit, o.z, o.image].filter((v) => v !== undefined).length;
+  if (chosen > 1) throw new FlagError("Give only one of --digit and --z (or --image)");
+  if (o.image !== undefined) {
+    if (!(await Deno.stat(o.image).catch(() => null))?.isFile) {
+      throw new FlagError(`--image "${o.image}" is not a file`);
+    }
+    const [key] = await encodeImages(source.checkpoint, [o.image]);
+    const stem = basename(o.image).replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_-]+/g, "_");
+    return { z: key.z, from: { image: basename(o.image) }, label: `image-${stem || "picture"}` };
+  }
   if (o.z !== undefined) {
     const list = await readLatents(o.z, source.spec.zDim);
     if (o.index >= list.length) {
@@ -181,7 +198,9 @@ export async function renderLatent(
     };
   }
   if (o.seed === undefined && !source.random) {
-    throw new FlagError("Choose what to render: --digit D, --seed N or --z FILE.json");
+    throw new FlagError(
+      "Choose what to render: --digit D, --seed N or --z FILE.json (or --image FILE)",
+    );
   }
   const seed = o.seed ?? 1;
   const random = source.random;

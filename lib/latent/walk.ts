@@ -29,7 +29,13 @@ import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "../media/ffmpeg.ts
 import { encodeLoop, GIF_WARN_BYTES, type VideoFormat } from "../media/loops.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import { readImage } from "../media/image.ts";
-import { type Keyframe, keyframeChoice, resolveKeyframes } from "./keyframes.ts";
+import {
+  isDigitModel,
+  type Keyframe,
+  keyframeChoice,
+  listImages,
+  resolveKeyframes,
+} from "./keyframes.ts";
 import { type ModelSource, weightsIdentity } from "../model/source.ts";
 import { writeGreyPng } from "../media/png_stream.ts";
 import type { ImageRequest } from "../render/renderer.ts";
@@ -221,7 +227,8 @@ interface WalkJob {
 async function planWalk(ctx: WalkContext, s: WalkSettings): Promise<WalkPlan> {
   const { source } = ctx;
   const spec = source.spec;
-  const choice = keyframeChoice(s);
+  const images = s.images === undefined ? undefined : await listImages(s.images);
+  const choice = keyframeChoice({ ...s, images }, isDigitModel(spec));
   const keys: Keyframe[] = await resolveKeyframes(choice, source.checkpoint, spec.zDim, s.seed);
   const view: View = { scale: s.scale ?? spec.scale, center: s.center };
   const [width, height] = s.size, [stillWidth, stillHeight] = s.stillSize;
@@ -251,6 +258,8 @@ async function planWalk(ctx: WalkContext, s: WalkSettings): Promise<WalkPlan> {
     ? `d${choice.digits.join("")}`.slice(0, 24)
     : choice.kind === "random"
     ? `random${choice.count}`
+    : choice.kind === "images"
+    ? "images"
     : "z";
   const id = checkName(s.id ?? `${prefix}-${identity.slice(0, 8)}`, "walk id");
   const dir = join(ctx.out, "walks", id);

@@ -30,6 +30,8 @@ export interface WalkSettings {
   digits?: number[];
   /** A JSON file of latent vectors. */
   z?: string;
+  /** Pictures to morph between: files, comma-separated, or one folder. */
+  images?: string;
   /** Seed: which test examples, which random keyframes. */
   seed: number;
   /** Total frames of the whole walk. */
@@ -126,7 +128,14 @@ export const WALK_SETTING_FLAGS: readonly FlagSpec[] = [
     help: "digits (one test example of each 0-9, encoded), drawn (a drawn sample of each " +
       "0-9, as sharp as samples) or random:N",
     arg: "KIND",
-    defaultText: "digits",
+    defaultText: "digits; random:10 for a model of other pictures",
+  },
+  {
+    name: "images",
+    key: "images",
+    type: { kind: "string" },
+    help: "Morph between your own pictures, encoded: files a.png,b.jpg,... or a folder",
+    arg: "FILES|DIR",
   },
   {
     name: "digits",

@@ -97,6 +97,7 @@ export class Mp4Encoder {
   /** Starts ffmpeg writing to `path`. */
   static start(ffmpeg: string, path: string, v: VideoSettings): Mp4Encoder {
     const temp = path.replace(/\.mp4$/, "") + `.tmp-${Deno.pid}.mp4`;
+    const colour = (v.channels ?? 1) === 3;
     const process = new Deno.Command(ffmpeg, {
       args: [
         "-hide_banner",
@@ -106,7 +107,7 @@ export class Mp4Encoder {
         "-f",
         "rawvideo",
         "-pix_fmt",
-        (v.channels ?? 1) === 3 ? "rgb24" : "gray",
+        colour ? "rgb24" : "gray",
         "-s",
         `${v.width}x${v.height}`,
         "-framerate",
@@ -115,7 +116,11 @@ export class Mp4Encoder {
         "-",
         // yuv420p needs even sides: pad odd ones by a pixel
         "-vf",
-        "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+        "pad=ceil(iw/2)*2:ceil(ih/2)*2" + (colour ? ",scale=out_color_matrix=bt709" : ""),
+        // colour: BT.709, tagged, as players assume for video
+        ...(colour
+          ? ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
+          : []),
         "-c:v",
         "libx264",
         "-preset",
