@@ -9,12 +9,14 @@
  * | --- | ------------------------------------------------ | -------------------- |
  * | `m` | the model's id in the gallery                    | `m=digits`           |
  * | `d` | a digit: its encoded keyframe is the latent      | `d=3`                |
+ * | `b` | a morph: from digit, to digit, position 0 to 1   | `b=3,8,0.25`         |
  * | `z` | the latent vector, comma-separated, 4 decimals   | `z=0.1234,-1.5,...`  |
  * | `s` | the view's scale (half the shorter side)         | `s=0.25`             |
  * | `c` | the view's centre `x,y`                          | `c=1.5,-2.25`        |
+ * | `w` | seconds per digit of the walk (when not 2)       | `w=4`                |
  *
- * `z` wins over `d`. Every key is optional: the explorer fills in the first
- * model, its first keyframe and the training view.
+ * `z` wins over `b`, and `b` over `d`. Every key is optional: the explorer
+ * fills in the first model, its first keyframe and the training view.
  *
  * @module
  */
@@ -29,6 +31,25 @@ export const MIN_SCALE = 1e-3;
 export const MAX_SCALE = 1e4;
 /** Decimals of `z` in a URL. */
 export const Z_DECIMALS = 4;
+/** Decimals of a morph's position in a URL (the slider's step is 0.01). */
+export const MORPH_DECIMALS = 2;
+/** The walk's default seconds per digit (not written to the URL). */
+export const WALK_SECONDS = 2;
+
+/** The walk speed's range in seconds per digit (the slider's). */
+export const MIN_WALK_SECONDS = 0.5;
+/** See {@linkcode MIN_WALK_SECONDS}. */
+export const MAX_WALK_SECONDS = 8;
+
+/** A spherical interpolation between two digits' keyframes, as the morph slider sets it. */
+export interface Morph {
+  /** The digit at position 0. */
+  from: number;
+  /** The digit at position 1. */
+  to: number;
+  /** Position from 0 to 1. */
+  t: number;
+}
 
 /** What the explorer shows, as a URL records it. */
 export interface ExploreState {
@@ -42,6 +63,10 @@ export interface ExploreState {
   scale: number | null;
   /** The view's centre, or null for `[0, 0]`. */
   center: [number, number] | null;
+  /** A morph whose position is the latent (used when `z` is null), or null. */
+  morph?: Morph | null;
+  /** Seconds per digit of the walk, or null for {@linkcode WALK_SECONDS}. */
+  walkSeconds?: number | null;
 }
 
 /**
@@ -104,11 +129,17 @@ export function formatHash(state: ExploreState): string {
   if (state.model !== null) parts.push(`m=${encodeURIComponent(state.model)}`);
   if (state.z !== null) {
     parts.push(`z=${Array.from(state.z, (v) => compactNumber(v, Z_DECIMALS)).join(",")}`);
+  } else if (state.morph) {
+    const { from, to, t } = state.morph;
+    parts.push(`b=${from},${to},${compactNumber(t, MORPH_DECIMALS)}`);
   } else if (state.digit !== null) parts.push(`d=${state.digit}`);
   if (state.scale !== null) parts.push(`s=${Number(state.scale.toPrecision(6))}`);
   if (state.center !== null) {
     const d = centerDecimals(state.scale ?? 1);
     parts.push(`c=${compactNumber(state.center[0], d)},${compactNumber(state.center[1], d)}`);
+  }
+  if (state.walkSeconds != null && state.walkSeconds !== WALK_SECONDS) {
+    parts.push(`w=${compactNumber(state.walkSeconds, 2)}`);
   }
   return parts.join("&");
 }
@@ -135,6 +166,8 @@ export function parseHash(hash: string): ParsedHash {
     z: null,
     scale: null,
     center: null,
+    morph: null,
+    walkSeconds: null,
     problems: [],
   };
   const params = new URLSearchParams(hash.replace(/^#/, ""));
@@ -162,6 +195,24 @@ export function parseHash(hash: string): ParsedHash {
     const values = finiteNumbers(center);
     if (values && values.length === 2) out.center = [values[0], values[1]];
     else out.problems.push(`c=${center} is not a centre "x,y"`);
+  }
+  const morph = params.get("b");
+  if (morph !== null) {
+    const m = /^([0-9]),([0-9]),([0-9.]+)$/.exec(morph);
+    const t = m ? Number(m[3]) : NaN;
+    if (m && t >= 0 && t <= 1) out.morph = { from: Number(m[1]), to: Number(m[2]), t };
+    else out.problems.push(`b=${morph} is not a morph "from digit,to digit,position 0 to 1"`);
+  }
+  const seconds = params.get("w");
+  if (seconds !== null) {
+    const value = Number(seconds);
+    if (seconds.trim() !== "" && value >= MIN_WALK_SECONDS && value <= MAX_WALK_SECONDS) {
+      out.walkSeconds = value;
+    } else {
+      out.problems.push(
+        `w=${seconds} is not a walk speed from ${MIN_WALK_SECONDS} to ${MAX_WALK_SECONDS} s per digit`,
+      );
+    }
   }
   return out;
 }

@@ -6,7 +6,14 @@
  * same view, that URLs reopen views, that zooming and panning re-render,
  * that the latent controls and Save PNG work, and that nothing leaks.
  */
-import { assert, assertEquals, assertGreater, assertLess, assertMatch } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertGreater,
+  assertLess,
+  assertMatch,
+} from "@std/assert";
 import { join } from "@std/path";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
@@ -17,6 +24,7 @@ import { type ExplorerSnapshot, parseHash, roundLatent } from "../../lib/explore
 import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { serveStatic } from "../../lib/site/static_server.ts";
 import { slerp } from "../../lib/latent/walk_math.ts";
+import { mapPoint, mapRect, zoomLabel } from "../../lib/explore/minimap.ts";
 import { launch, SKIP_BROWSER, watch } from "../_browser.ts";
 import { contrastyCheckpoint, makeRender, makeRun } from "../_gallery_fixtures.ts";
 import { runScript, tempDir, tinyModel, useWasm } from "../_helpers.ts";
@@ -116,6 +124,8 @@ Deno.test({
       context.setDefaultTimeout(20_000);
       const page = await context.newPage();
       const problems = watch(page);
+      // Screenshots go to EXPLORER_SCREENSHOTS (a folder) when it is set, to look at them.
+      const shots = Deno.env.get("EXPLORER_SCREENSHOTS") ?? dir.path;
       let tensors = 0;
       let first: Uint8Array = new Uint8Array(0);
 
@@ -331,6 +341,121 @@ Deno.test({
         assertEquals(colors, { body: "rgb(17, 18, 19)", panel: "rgb(27, 28, 30)" });
         await dark.close();
       });
+
+      await t.step(
+        "desktop: the controls and the image fit 1280x800; the minimap follows the zoom",
+        async () => {
+          const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+          desk.setDefaultTimeout(30_000);
+          const page = await desk.newPage();
+          const deskProblems = watch(page);
+          await page.goto(`${http.url}explore/#m=run1&b=3,1,0.5&s=2&c=1,-1&w=4`, {
+            waitUntil: "load",
+          });
+          let state = await settled(page);
+          const k3 = Float32Array.from(json.keyframes.items[3].z);
+          const k1 = Float32Array.from(json.keyframes.items[1].z);
+          assertEquals(state.z, Array.from(roundLatent(slerp(k3, k1, 0.5))));
+          assertEquals(state.view, { scale: 2, center: [1, -1] });
+          assertEquals(await controlValues(page), ["3", "1", "0.5", "4"]);
+          assertMatch(state.hash, /&b=3,1,0\.5&s=2&c=1,-1&w=4$/);
+          // Everything to watch and to use is on screen, without scrolling.
+          for (const selector of VISIBLE_CONTROLS) {
+            const box = (await page.locator(selector).first().boundingBox())!;
+            assert(box, `${selector} is shown`);
+            assert(
+              box.x >= 0 && box.y >= 0 && box.x + box.width <= 1280 && box.y + box.height <= 800,
+              `${selector} lies within 1280x800: ${JSON.stringify(box)}`,
+            );
+          }
+          assertEquals(await page.evaluate(() => scrollY), 0);
+          assertEquals(await horizontalOverflow(page), []);
+
+          // The minimap shows the view's rectangle on the overview, and the magnification.
+          const train = json.spec.scale;
+          const side = await page.locator("#explore-minimap").evaluate((e) => e.clientWidth);
+          let map = await minimapOf(page);
+          assertEquals(map.zoom, zoomLabel(train, 2));
+          assertRect(map.rect, mapRect(map.overview, side, state.view, state.width, state.height));
+          await page.click('button[data-action="zoom-in"]');
+          await page.waitForFunction(() => location.hash.includes("&s=1&"));
+          state = await settled(page);
+          const zoomed = await minimapOf(page);
+          assertEquals(zoomed.zoom, zoomLabel(train, 1));
+          assertAlmostEquals(zoomed.rect.width, map.rect.width / 2, 0.01);
+          assertAlmostEquals(zoomed.rect.height, map.rect.height / 2, 0.01);
+          // The overview is the network's own render of the overview's view.
+          const overview = await minimapGrey(page);
+          const mapSide = Math.sqrt(overview.length);
+          assertEquals(mapSide, side);
+          const expected = await server.renderBytes({
+            z: Float32Array.from(state.z),
+            width: mapSide,
+            height: mapSide,
+            view: zoomed.overview,
+          });
+          assertLess(difference(overview, expected).mean, 2);
+          // Clicking the minimap moves the view there.
+          const box = (await page.locator("#explore-minimap").boundingBox())!;
+          await page.mouse.click(box.x + box.width * 0.25, box.y + box.height * 0.75);
+          state = await settled(page);
+          map = await minimapOf(page);
+          const [x, y] = mapPoint(map.overview, side, side * 0.25, side * 0.75);
+          assertAlmostEquals(state.view.center[0], x, side ? (2 * map.overview.scale) / side : 1);
+          assertAlmostEquals(state.view.center[1], y, side ? (2 * map.overview.scale) / side : 1);
+          assertEquals(state.view.scale, 1);
+          const pixels = await canvasGrey(page);
+          await page.screenshot({ path: join(shots, "explorer-desktop.png") });
+          const shot = await sharp(join(shots, "explorer-desktop.png")).metadata();
+          assertEquals([shot.width, shot.height], [1280, 800]);
+
+          // A reload restores the view, the latent and the morph controls.
+          await page.waitForFunction((hash) => location.hash === `#${hash}`, state.hash);
+          await page.reload({ waitUntil: "load" });
+          const again = await settled(page);
+          assertEquals([again.view, again.z, again.hash], [state.view, state.z, state.hash]);
+          assertEquals(await controlValues(page), ["3", "1", "0.5", "4"]);
+          assertEquals(difference(await canvasGrey(page), pixels).mean, 0);
+          assertEquals(deskProblems, []);
+          await desk.close();
+        },
+      );
+
+      await t.step("phone: 390 px wide, nothing spills; the image stays in view", async () => {
+        const phone = await browser.newContext({
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+        });
+        phone.setDefaultTimeout(30_000);
+        const page = await phone.newPage();
+        const phoneProblems = watch(page);
+        await page.goto(`${http.url}explore/#m=run1&d=7&s=3&c=0.5,0.5`, { waitUntil: "load" });
+        const state = await settled(page);
+        assertEquals(state.view, { scale: 3, center: [0.5, 0.5] });
+        assertEquals(await horizontalOverflow(page), []);
+        assertEquals(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+        // The toolbar's buttons wrap inside the stage.
+        const stage = (await page.locator("#explore-stage").boundingBox())!;
+        for (const button of await page.locator("#explore-stage button").all()) {
+          const b = (await button.boundingBox())!;
+          assert(b.x >= stage.x && b.x + b.width <= stage.x + stage.width, "button inside");
+        }
+        assert(await page.isVisible("#explore-minimap"));
+        await page.screenshot({ path: join(shots, "explorer-phone.png") });
+        // Scrolled down to the last control, the image is still on screen.
+        await page.locator("#save-png").scrollIntoViewIfNeeded();
+        assertGreater(await page.evaluate(() => scrollY), 0);
+        const canvas = (await page.locator("#explore-canvas").boundingBox())!;
+        const save = (await page.locator("#save-png").boundingBox())!;
+        await page.screenshot({ path: join(shots, "explorer-phone-scrolled.png") });
+        assert(
+          canvas.y >= 0 && canvas.y + canvas.height <= save.y,
+          `the image stays above: ${JSON.stringify([canvas, save])}`,
+        );
+        assertEquals(phoneProblems, []);
+        await phone.close();
+      });
       await context.close();
     } finally {
       server.dispose();
@@ -339,6 +464,80 @@ Deno.test({
     }
   },
 });
+
+/** What must be on screen at 1280x800 without scrolling. */
+const VISIBLE_CONTROLS = [
+  "#explore-canvas",
+  "#explore-minimap",
+  'button[data-action="zoom-in"]',
+  'button[data-action="reset"]',
+  "#explore-model",
+  'button[data-digit="0"]',
+  'button[data-digit="9"]',
+  "#blend-from",
+  "#blend-to",
+  "#blend-t",
+  "#walk-play",
+  "#randomise",
+  "#walk-speed",
+  ".latent-dims summary",
+  "#save-size",
+  "#save-png",
+];
+
+/** The morph's from, to and position, and the walk's seconds per digit, as the controls show them. */
+function controlValues(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    ["blend-from", "blend-to", "blend-t", "walk-speed"].map((id) =>
+      (document.getElementById(id) as HTMLInputElement).value
+    )
+  );
+}
+
+/** Elements of the page that reach past the right edge of the window (or make it scroll sideways). */
+function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    if (document.documentElement.scrollWidth > width) out.push("the page scrolls sideways");
+    for (const e of document.querySelectorAll("body *")) {
+      const r = e.getBoundingClientRect();
+      if (r.width > 1 && r.right > width + 0.5) out.push(`${e.tagName}#${e.id}.${e.className}`);
+    }
+    return out;
+  });
+}
+
+type MinimapState = {
+  overview: View;
+  rect: { left: number; top: number; width: number; height: number };
+  zoom: string;
+};
+
+function minimapOf(page: Page): Promise<MinimapState> {
+  // deno-lint-ignore no-explicit-any
+  return page.evaluate(() => (window as any).cppnExplorer.minimap());
+}
+
+/** The minimap's grey levels. */
+async function minimapGrey(page: Page): Promise<Uint8Array> {
+  return Uint8Array.from(
+    await page.evaluate(() => {
+      const canvas = document.getElementById("minimap-canvas") as HTMLCanvasElement;
+      const rgba = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      return Array.from(rgba.filter((_, i) => i % 4 === 0));
+    }),
+  );
+}
+
+/** The drawn rectangle is the view's (enlarged to 6 px about its centre when smaller). */
+function assertRect(drawn: MinimapState["rect"], view: MinimapState["rect"]): void {
+  const w = Math.max(6, view.width), h = Math.max(6, view.height);
+  assertAlmostEquals(drawn.width, w, 0.01);
+  assertAlmostEquals(drawn.height, h, 0.01);
+  assertAlmostEquals(drawn.left + drawn.width / 2, view.left + view.width / 2, 0.01);
+  assertAlmostEquals(drawn.top + drawn.height / 2, view.top + view.height / 2, 0.01);
+}
 
 function parseHashView(url: string): View {
   const parsed = parseHash(new URL(url).hash);

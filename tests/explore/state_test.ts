@@ -91,3 +91,43 @@ Deno.test("explore state: a rounded view is exactly what its URL reopens", () =>
   assertEquals({ scale: parsed.scale, center: parsed.center }, view);
   assertEquals(roundView(view), view);
 });
+
+Deno.test("explore state: a morph and the walk speed round-trip through the URL", () => {
+  const hash = formatHash({
+    model: "m",
+    digit: 3,
+    z: null,
+    morph: { from: 3, to: 8, t: 0.256 },
+    scale: 8,
+    center: [0, 0],
+    walkSeconds: 4,
+  });
+  assertEquals(hash, "m=m&b=3,8,0.26&s=8&c=0,0&w=4");
+  const back = parseHash(hash);
+  assertEquals([back.morph, back.walkSeconds, back.digit, back.problems], [
+    { from: 3, to: 8, t: 0.26 },
+    4,
+    null,
+    [],
+  ]);
+  // z wins over the morph; the default walk speed is not written.
+  assertEquals(
+    formatHash({
+      model: null,
+      digit: null,
+      z: Float32Array.of(1),
+      morph: { from: 1, to: 2, t: 0.5 },
+      scale: null,
+      center: null,
+      walkSeconds: 2,
+    }),
+    "z=1",
+  );
+  const bad = parseHash("b=3,12,0.5&w=0");
+  assertEquals([bad.morph, bad.walkSeconds], [null, null]);
+  assertEquals(bad.problems, [
+    'b=3,12,0.5 is not a morph "from digit,to digit,position 0 to 1"',
+    "w=0 is not a walk speed from 0.5 to 8 s per digit",
+  ]);
+  assertEquals(parseHash("b=1,2,1.5").morph, null);
+});

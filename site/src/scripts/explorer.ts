@@ -24,17 +24,20 @@ import {
 import {
   type ExplorerSnapshot,
   formatHash,
+  type Morph,
   panBy,
   parseHash,
   roundLatent,
   roundView,
   sizeWithLongestSide,
+  WALK_SECONDS,
   zoomAt,
 } from "../../../lib/explore/state.ts";
 import { renderBands, Throughput } from "../../../lib/explore/bands.ts";
 import { slerp, walkLatent } from "../../../lib/latent/walk_math.ts";
 import { Rng } from "../../../lib/base/rng.ts";
 import { toggleFullScreen, wireFullScreenButton } from "./full_screen.ts";
+import { Minimap, type MinimapSnapshot } from "./minimap.ts";
 
 /** A model as the page lists it. */
 interface ModelEntry {
@@ -67,6 +70,8 @@ interface ExplorerHandle {
   numTensors(): number;
   /** Resolves when no render is running or pending. */
   idle(): Promise<void>;
+  /** The minimap's overview, the view's rectangle on it and the zoom factor shown. */
+  minimap(): MinimapSnapshot;
 }
 
 function element<T extends HTMLElement>(id: string): T {
@@ -189,6 +194,7 @@ interface Ui {
   saveSize: HTMLSelectElement;
   saveButton: HTMLButtonElement;
   saveStatus: HTMLParagraphElement;
+  minimap: Minimap;
 }
 
 function findUi(root: HTMLElement): Ui {
@@ -214,6 +220,12 @@ function findUi(root: HTMLElement): Ui {
     saveSize: element("save-size"),
     saveButton: element("save-png"),
     saveStatus: element("save-status"),
+    minimap: new Minimap(
+      element("explore-minimap"),
+      element("minimap-canvas"),
+      element("minimap-rect"),
+      element("minimap-zoom"),
+    ),
   };
 }
 
@@ -233,6 +245,7 @@ function main(root: HTMLElement): void {
   wirePointer(explorer);
   wireKeys(explorer);
   wireStageButtons(explorer);
+  wireMinimap(explorer);
   explorer.ui.saveButton.addEventListener("click", () => explorer.save());
 }
 
@@ -244,6 +257,8 @@ class Explorer {
   model: LoadedModel | null = null;
   z: Float32Array = new Float32Array(0);
   digit: number | null = null;
+  /** The morph the latent comes from, if the morph slider set it. */
+  morph: Morph | null = null;
   view: View = { scale: 8, center: [0, 0] };
   /** Bumped by every change: a render of an older generation is stale. */
   generation = 0;
@@ -304,6 +319,7 @@ class Explorer {
         hash: this.currentHash(),
       }),
       numTensors: () => tf.memory().numTensors,
+      minimap: () => this.ui.minimap.snapshot(),
       idle: () =>
         !this.running && !this.playing
           ? Promise.resolve()
@@ -346,13 +362,47 @@ class Explorer {
   }
 
   /**
+   * Shows the morph `m` (spherical interpolation between two digits'
+   * keyframes) and sets the morph controls to it; false if this model has
+   * no keyframe for one of its digits.
+   */
+  setMorph(m: Morph): boolean {
+    const a = this.keyOf(m.from), b = this.keyOf(m.to);
+    if (!a || !b) return false;
+    const { blendFrom, blendTo, blendT } = this.ui;
+    blendFrom.value = String(m.from);
+    blendTo.value = String(m.to);
+    blendT.value = String(m.t);
+    if (m.t === 0) this.setLatent(a, m.from, undefined, m);
+    else if (m.t === 1) this.setLatent(b, m.to, undefined, m);
+    else this.setLatent(slerp(a, b, m.t), null, undefined, m);
+    return true;
+  }
+
+  /** Shows digit `d`'s keyframe, the morph starting from it. */
+  setDigit(d: number): boolean {
+    const key = this.keyOf(d);
+    if (!key) return false;
+    this.ui.blendFrom.value = String(d);
+    this.ui.blendT.value = "0";
+    this.setLatent(key, d);
+    return true;
+  }
+
+  /**
    * Shows latent `next` (a digit's keyframe when `nextDigit` is given);
    * anything else is rounded as the URL writes it, so a link reopens it exactly.
    */
-  setLatent(next: Float32Array, nextDigit: number | null, from?: HTMLInputElement): void {
+  setLatent(
+    next: Float32Array,
+    nextDigit: number | null,
+    from?: HTMLInputElement,
+    morph: Morph | null = null,
+  ): void {
     const isKey = nextDigit !== null && this.keyOf(nextDigit) === next;
     this.z = isKey ? next.slice() : roundLatent(next);
     this.digit = isKey ? nextDigit : null;
+    this.morph = morph;
     for (const button of this.ui.digitButtons) {
       button.setAttribute("aria-pressed", String(Number(button.dataset.digit) === this.digit));
     }
@@ -397,9 +447,11 @@ class Explorer {
     return formatHash({
       model: this.model?.entry.id ?? null,
       digit: isKey ? this.digit : null,
-      z: isKey ? null : this.z,
+      z: isKey || this.morph ? null : this.z,
+      morph: this.morph,
       scale: this.view.scale,
       center: this.view.center,
+      walkSeconds: Number(this.ui.speed.value),
     });
   }
 
@@ -430,14 +482,35 @@ class Explorer {
       scale: parsed.scale ?? model.json.spec.scale,
       center: parsed.center ?? [0, 0],
     };
+    this.setWalkSeconds(parsed.walkSeconds ?? WALK_SECONDS);
+    const morph = parsed.z === null ? parsed.morph : null;
     if (parsed.z !== null) this.setLatent(parsed.z, null);
-    else if (parsed.digit !== null) this.setLatent(this.keyOf(parsed.digit)!, parsed.digit);
+    else if (morph && this.setMorph(morph)) {
+      // shown
+    } else if (parsed.digit !== null) this.setDigit(parsed.digit);
     else if (!initial) this.changed();
+    if (morph && this.morph !== morph) {
+      problems.push(`this model has no keyframes for the morph ${morph.from} → ${morph.to}`);
+    }
     if (problems.length) {
       this.showNotice(`Parts of the address were ignored: ${problems.join("; ")}.`);
     }
     this.lastHash = "";
     this.writeHash();
+  }
+
+  /** Sets the walk's speed control (seconds per digit). */
+  setWalkSeconds(seconds: number): void {
+    this.ui.speed.value = String(seconds);
+    this.ui.speedValue.textContent = this.ui.speed.value;
+  }
+
+  /** Writes the address soon (not while the walk plays: it changes every frame). */
+  scheduleHash(): void {
+    // Not before a model is shown: the address holds the view the page was opened with.
+    if (this.model && !this.playing && this.hashTimer === undefined) {
+      this.hashTimer = setTimeout(() => this.writeHash(), 250);
+    }
   }
 
   // ---- rendering -------------------------------------------------------------
@@ -447,11 +520,15 @@ class Explorer {
     this.ui.readout.textContent = `scale ${Number(this.view.scale.toPrecision(4))} · centre ${
       this.view.center.map((v) => Number(v.toPrecision(6))).join(", ")
     }`;
-    // Not before a model is shown: the address holds the view the page was opened with.
-    if (this.model && !this.playing && this.hashTimer === undefined) {
-      this.hashTimer = setTimeout(() => this.writeHash(), 250);
-    }
+    this.placeMinimap();
+    this.scheduleHash();
     if (!this.running) void this.renderLoop();
+  }
+
+  placeMinimap(): void {
+    if (!this.model) return;
+    const { canvas, minimap } = this.ui;
+    minimap.place(this.model.json.spec.scale, this.view, canvas.width, canvas.height, this.z);
   }
 
   fitCanvas(): boolean {
@@ -522,6 +599,16 @@ class Explorer {
           done = quick === 1 || await this.pass(renderer, Math.max(2, quick), stale);
           done = done && await this.pass(renderer, 1, stale);
         }
+        if (done && this.ui.minimap.stale()) {
+          await this.ui.minimap.render(
+            renderer,
+            this.z,
+            this.backend,
+            stale,
+            framePauser(),
+            greyImage,
+          );
+        }
         if (done && !this.playing) {
           this.renders++;
           status.textContent = `${canvas.width} × ${canvas.height} px rendered in ${
@@ -563,6 +650,8 @@ class Explorer {
     const frame = Math.floor(this.walkPosition() * per) % frames;
     this.z = walkLatent(model.keys, frame, frames, { loop: true, interp: "slerp", ease: "cosine" });
     this.digit = null;
+    this.morph = null;
+    this.placeMinimap();
     for (const button of this.ui.digitButtons) button.setAttribute("aria-pressed", "false");
     this.syncDimSliders();
   }
@@ -737,6 +826,7 @@ function wireWalk(ex: Explorer): void {
       ex.walkStart = performance.now();
     }
     speedValue.textContent = speed.value;
+    ex.scheduleHash();
   });
   playButton.addEventListener("click", () => (ex.playing ? ex.stopWalk() : ex.startWalk()));
 }
@@ -747,22 +837,20 @@ function wireLatentControls(ex: Explorer): void {
   for (const button of ex.ui.digitButtons) {
     button.addEventListener("click", () => {
       const d = Number(button.dataset.digit);
-      const key = ex.keyOf(d);
-      if (!key) return;
+      if (!ex.keyOf(d)) return;
       ex.stopWalk();
-      blendFrom.value = String(d);
-      blendT.value = "0";
-      ex.setLatent(key, d);
+      ex.setDigit(d);
     });
   }
   const blend = () => {
-    const a = ex.keyOf(Number(blendFrom.value)), b = ex.keyOf(Number(blendTo.value));
-    if (!a || !b) return;
+    const morph = {
+      from: Number(blendFrom.value),
+      to: Number(blendTo.value),
+      t: Number(blendT.value),
+    };
+    if (!ex.keyOf(morph.from) || !ex.keyOf(morph.to)) return;
     ex.stopWalk();
-    const t = Number(blendT.value);
-    if (t === 0) ex.setLatent(a, Number(blendFrom.value));
-    else if (t === 1) ex.setLatent(b, Number(blendTo.value));
-    else ex.setLatent(slerp(a, b, t), null);
+    ex.setMorph(morph);
   };
   blendT.addEventListener("input", blend);
   blendFrom.addEventListener("change", blend);
@@ -889,6 +977,22 @@ function wireStageButtons(ex: Explorer): void {
         toggleFullScreen(stage);
         break;
     }
+  });
+}
+
+/** Clicking or dragging on the minimap moves the view's centre to the point under the pointer. */
+function wireMinimap(ex: Explorer): void {
+  const { minimap } = ex.ui;
+  const moveTo = (event: PointerEvent) => {
+    ex.view = { scale: ex.view.scale, center: minimap.pointAt(event) };
+    ex.changed();
+  };
+  minimap.root.addEventListener("pointerdown", (event) => {
+    minimap.root.setPointerCapture(event.pointerId);
+    moveTo(event);
+  });
+  minimap.root.addEventListener("pointermove", (event) => {
+    if (minimap.root.hasPointerCapture(event.pointerId)) moveTo(event);
   });
 }
 
