@@ -18,7 +18,8 @@ import { exists, readJson, writeFileAtomic, writeJsonAtomic } from "../base/atom
 import { escapeText, linkOrCopy, listFiles, removeInside } from "../base/fs_safe.ts";
 import { type GalleryManifest, scanGallery } from "./manifest.ts";
 import { type DerivedResult, syncDerived } from "./assets.ts";
-import { buildSiteData, planDerived, type SiteFile } from "./data.ts";
+import { buildSiteData, planDerived, type SiteFile, walkCover } from "./data.ts";
+import { cleanScores } from "./feature.ts";
 import { liveModelSources, type LiveModelSync, syncLiveModels } from "./live_models.ts";
 import { syncTiles, type TileSyncResult } from "./tiles.ts";
 import { adoptTileShards, shardTiles, type TileShardResult } from "./tile_shards.ts";
@@ -345,6 +346,7 @@ export async function buildSite(options: SiteOptions): Promise<SiteBuildResult> 
     derived.images,
     options.site,
     live.models,
+    await cleanScores(manifest, derived.images, paths.images, walkCover),
   );
   await writeJsonAtomic(paths.data, data);
   const pages = await buildPages(out, paths, base, log);

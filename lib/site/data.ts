@@ -20,6 +20,7 @@ import { formatHash } from "../explore/state.ts";
 import { displayPath } from "../model/source.ts";
 import { type DerivedImage, type DerivedJob, derivedKey, thumbWidths } from "./assets.ts";
 import { type LiveModel, matchLiveModel } from "./live_models.ts";
+import { FEATURED_STILLS, rank } from "./feature.ts";
 import type { DziInfo, TileRecord } from "./tiles.ts";
 
 /** An image with its intrinsic size. */
@@ -199,6 +200,21 @@ export interface SiteLiveModel {
   href: string | null;
 }
 
+/** What the index opens on: the best walk video and the cleanest stills (`site/feature.ts`). */
+export interface SiteFeatured {
+  /** The walk whose video plays first, or null if no walk has a video. */
+  walk: {
+    href: string;
+    title: string;
+    subtitle: string;
+    video: NonNullable<SiteWalk["video"]>;
+    poster: SiteImage | null;
+    alt: string;
+  } | null;
+  /** The cleanest stills (renders and keyframe stills), best first. */
+  stills: SiteCard[];
+}
+
 /** Everything the pages render. */
 export interface SiteData {
   /** Always `cppn-site/1`. */
@@ -207,6 +223,8 @@ export interface SiteData {
   generated: string;
   /** Absolute site URL for Open Graph (`--site`), or null. */
   site: string | null;
+  /** What the index opens on. */
+  featured: SiteFeatured;
   /** Index cards: walks and renders, newest first. */
   cards: SiteCard[];
   /** Walk pages. */
@@ -311,6 +329,8 @@ async function fileSize(path: string): Promise<number> {
  * @param derived the images made from {@link planDerived}'s jobs.
  * @param site absolute URL the site will be served from (for Open Graph), or null.
  * @param live the models exported for the live explorer (`site/live_models.ts`).
+ * @param clean the cleanliness of each still and walk cover by source path
+ *   (`cleanScores` of `site/feature.ts`); what the index features is ranked by it.
  */
 export async function buildSiteData(
   manifest: GalleryManifest,
@@ -318,6 +338,7 @@ export async function buildSiteData(
   derived: Map<string, DerivedImage>,
   site: string | null = null,
   live: readonly LiveModel[] = [],
+  clean: ReadonlyMap<string, number> = new Map(),
 ): Promise<{ data: SiteData; files: SiteFile[] }> {
   const shaper = new PageShaper(manifest, tiles, derived, live);
   for (const m of live) {
@@ -331,16 +352,17 @@ export async function buildSiteData(
   const runs: SiteRun[] = [];
   for (const run of manifest.runs) runs.push(await runPage(shaper, run));
   const cards = indexCards(shaper, walks, stills);
-  const first = cards[0];
-  const indexOg = first
-    ? (first.kind === "walk"
-      ? walks.find((w) => w.href === first.href)?.og
-      : stills.find((s) => s.href === first.href)?.og) ?? null
+  const featured = featuredItems(manifest, walks, stills, clean);
+  const best = featured.walk ?? featured.stills[0] ?? cards[0];
+  const indexOg = best
+    ? (walks.find((w) => w.href === best.href)?.og ??
+      stills.find((s) => s.href === best.href)?.og) ?? null
     : runs[0]?.og ?? null;
   const data: SiteData = {
     format: "cppn-site/1",
     generated: new Date().toISOString(),
     site,
+    featured,
     cards,
     walks,
     stills,
@@ -609,6 +631,54 @@ function indexCards(shaper: PageShaper, walks: SiteWalk[], stills: SiteStill[]):
   }
   cards.sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
   return cards;
+}
+
+/**
+ * What the index opens on: of the walks with a video, the one whose
+ * keyframe stills (else its cover) are cleanest on average; and the
+ * {@linkcode FEATURED_STILLS} cleanest stills. Ties go to the smaller id, so
+ * the same gallery always opens on the same pictures.
+ */
+export function featuredItems(
+  manifest: GalleryManifest,
+  walks: readonly SiteWalk[],
+  stills: readonly SiteStill[],
+  clean: ReadonlyMap<string, number>,
+): SiteFeatured {
+  const score = (path: string | null) => (path ? clean.get(path) ?? 0 : 0);
+  const videos = manifest.walks.flatMap((entry) => {
+    const page = walks.find((w) => w.slug === entry.slug);
+    if (!page?.video) return [];
+    const keys = entry.keyframes.flatMap((k) => (k.still ? [score(k.still)] : []));
+    const value = keys.length
+      ? keys.reduce((a, b) => a + b, 0) / keys.length
+      : score(walkCover(entry));
+    return [{ id: entry.id, score: value, page, video: page.video }];
+  });
+  const top = rank(videos)[0];
+  const pathOf = new Map(manifest.stills.map((s) => [s.id, s.path]));
+  const ranked = rank(stills.map((s) => ({ id: s.id, score: score(pathOf.get(s.id) ?? null), s })));
+  return {
+    walk: top
+      ? {
+        href: top.page.href,
+        title: top.page.title,
+        subtitle: top.page.keyframes.map((k) => k.label).join(" → "),
+        video: top.video,
+        poster: top.page.poster,
+        alt: top.page.alt,
+      }
+      : null,
+    stills: ranked.slice(0, FEATURED_STILLS).map(({ s }) => ({
+      kind: "still",
+      href: s.href,
+      title: s.walk ? `${s.walk.title}: ${s.walk.label}` : s.title,
+      subtitle: `${s.origin === "render" ? "Render" : "Keyframe"} · ${s.width}×${s.height}`,
+      date: s.created,
+      thumb: s.thumb,
+      alt: s.alt,
+    })),
+  };
 }
 
 /** A live model as the explorer page lists it. */
