@@ -18,8 +18,9 @@ const USAGE = "Usage: deno task demo [options]\n\n" +
   `Renders a ${DEMO_WALK.steps}-frame walk through the digits (${
     DEMO_WALK.size.join("x")
   }, with an MP4 and\n` +
-  "2048x2048 keyframe stills) and three 2048x2048 stills with the shipped model\n" +
-  "(or --run NAME / --model DIR), then builds the gallery in output/site/.\n" +
+  "2048x2048 keyframe stills), a zoom walk and three 2048x2048 stills with the shipped\n" +
+  "model (or --run NAME / --model DIR), a walk and a still of an untrained random\n" +
+  "network (deno task art), then builds the gallery in output/site/.\n" +
   "Takes a few minutes on 2 cores.";
 
 const FLAGS = SOURCE_FLAGS.filter((f) => f.name !== "force").map((f) =>

@@ -1,6 +1,7 @@
 /**
- * `deno task demo`: the main job in one command. Renders a short walk and
- * a few large stills with the shipped model (or the one named) at sizes that
+ * `deno task demo`: the main job in one command. Renders a short walk, a
+ * zoom walk and a few large stills with the shipped model (or the one
+ * named), a walk and a still of an untrained random network, at sizes that
  * finish in a few minutes on a 2-core laptop, then builds the gallery.
  * Running it again reuses what is already rendered.
  *
@@ -9,11 +10,15 @@
 import { join } from "@std/path";
 import { exists } from "../base/atomic_write.ts";
 import type { SourceOptions } from "../render/flags.ts";
-import { loadGenerator } from "../model/network_files.ts";
 import { findFfmpeg } from "../media/ffmpeg.ts";
-import { resolveModel, SHIPPED_MODEL } from "../model/source.ts";
-import { foldWeights } from "../render/renderer.ts";
-import { startEngine } from "../render/engine.ts";
+import { type ModelSource, resolveModel, SHIPPED_MODEL } from "../model/source.ts";
+import type { RenderEngine } from "../render/engine.ts";
+import {
+  RANDOM_DEFAULTS,
+  randomSource,
+  randomSpec,
+  startSourceEngine,
+} from "../render/random_source.ts";
 import { buildSite, type SiteBuildResult } from "../site/build.ts";
 import { RENDER_DEFAULTS, type RenderOptions, renderSingle } from "../latent/still.ts";
 import { renderWalk } from "../latent/walk.ts";
@@ -33,6 +38,25 @@ export const DEMO_WALK: WalkSettings = {
   stillSize: [2048, 2048],
 };
 
+/**
+ * The demo's zoom walk: one sample (an 8 with the shipped model), the
+ * camera zooming into its crossing; the detail is rendered from the
+ * function at every scale, not upscaled.
+ */
+export const DEMO_ZOOM: WalkSettings = {
+  ...WALK_DEFAULTS,
+  keyframes: "random:1",
+  seed: 5,
+  id: "demo-zoom",
+  steps: 90,
+  fps: 30,
+  size: [480, 480],
+  stillSize: [1024, 1024],
+  loop: false,
+  zoomTo: 0.6,
+  zoomCenter: [0.2, 0.7],
+};
+
 /** The demo's single renders: a dream, a dark-on-white one, a zoom. */
 export const DEMO_RENDERS: Partial<RenderOptions>[] = [
   { name: "demo-seed7", seed: 7 },
@@ -40,11 +64,33 @@ export const DEMO_RENDERS: Partial<RenderOptions>[] = [
   { name: "demo-seed7-zoom", seed: 7, scale: 2.5, center: [1.5, -1] },
 ];
 
+/** The untrained network of the demo's random-network pieces (`deno task art --seed 9`). */
+export const DEMO_ART_SEED = 9;
+
+/** The demo's random-network walk: the network's picture moving through 3 latent points. */
+export const DEMO_ART_WALK: WalkSettings = {
+  ...WALK_DEFAULTS,
+  keyframes: "random:3",
+  seed: DEMO_ART_SEED,
+  id: "demo-art",
+  steps: 60,
+  fps: 20,
+  size: [360, 360],
+  stillSize: [720, 720],
+};
+
+/** The demo's random-network still. */
+export const DEMO_ART_RENDER: Partial<RenderOptions> = {
+  name: "demo-art",
+  seed: DEMO_ART_SEED,
+  size: [1536, 1536],
+};
+
 /** Sizes the demo uses (tests shrink them). */
 export interface DemoSizes {
-  /** The walk's settings over {@linkcode DEMO_WALK}. */
+  /** The walks' settings over theirs (frames, sizes). */
   walk?: Partial<WalkSettings>;
-  /** Size of the single renders (default 2048x2048). */
+  /** Size of the single renders (default 2048x2048, the art 1536x1536). */
   render?: [number, number];
 }
 
@@ -56,6 +102,14 @@ export function demoChoice(source: SourceOptions): SourceOptions {
   return source.run || source.model ? source : { ...source, model: SHIPPED_MODEL };
 }
 
+/** What every phase of the demo shares. */
+interface DemoJob {
+  source: SourceOptions;
+  log: (line: string) => void;
+  onFrame?: (done: number, total: number) => void;
+  sizes: DemoSizes;
+}
+
 /** Runs the demo; `log` receives progress lines. */
 export async function runDemo(
   source: SourceOptions,
@@ -63,6 +117,7 @@ export async function runDemo(
   onFrame?: (done: number, total: number) => void,
   sizes: DemoSizes = {},
 ): Promise<SiteBuildResult> {
+  const job: DemoJob = { source, log, onFrame, sizes };
   const choice = demoChoice(source);
   const model = await resolveModel(choice);
   const why = choice === source ? "as asked" : "the shipped model; --run NAME uses a run of yours";
@@ -70,48 +125,83 @@ export async function runDemo(
     `Model: ${model.kind} ${model.name}${model.step !== null ? ` (step ${model.step})` : ""}` +
       ` (${why})`,
   );
-  const pool = await startEngine(foldWeights(await loadGenerator(model.checkpoint)), {
-    workers: source.workers,
-    backend: source.backend,
-    device: source.device,
-    log,
+  await withEngine(job, model, async (pool) => {
+    for (const walk of [DEMO_WALK, DEMO_ZOOM]) await demoWalk(job, pool, model, walk);
+    for (const r of DEMO_RENDERS) await demoRender(job, pool, model, r);
   });
+  const art = randomSource(randomSpec(RANDOM_DEFAULTS, DEMO_ART_SEED));
+  await withEngine(job, art, async (pool) => {
+    await demoWalk(job, pool, art, DEMO_ART_WALK);
+    await demoRender(job, pool, art, DEMO_ART_RENDER);
+  });
+  return await buildSite({ out: source.out, base: null, site: null, log });
+}
+
+/** Runs `work` with an engine for `model`, closing it after. */
+async function withEngine(
+  job: DemoJob,
+  model: ModelSource,
+  work: (pool: RenderEngine) => Promise<void>,
+): Promise<void> {
+  const { workers, backend, device } = job.source;
+  const pool = await startSourceEngine(model, { workers, backend, device, log: job.log });
   try {
-    const walk = await renderWalk({
-      pool,
-      source: model,
-      ffmpeg: await findFfmpeg(),
-      out: source.out,
-      force: false,
-      command: "deno task demo",
-      onFrame,
-      onMessage: log,
-    }, { ...DEMO_WALK, ...sizes.walk });
-    log(`walk: ${walk.dir} (${walk.status})`);
-    for (const r of DEMO_RENDERS) {
-      const path = join(source.out, "renders", `${r.name}.png`);
-      if (await exists(path)) {
-        log(`render: ${path} (already there)`);
-        continue;
-      }
-      const { run, model: modelDir, out, workers, backend } = source;
-      const options: RenderOptions = {
-        ...RENDER_DEFAULTS,
-        ...{ run, model: modelDir, out, workers, backend },
-        ...r,
-        ...(sizes.render ? { size: sizes.render } : {}),
-        force: false,
-      };
-      const command =
-        `deno task render ${r.seed !== undefined ? `--seed ${r.seed}` : `--digit ${r.digit}`}` +
-        `${r.invert ? " --invert" : ""}${
-          r.scale ? ` --scale ${r.scale} --center ${r.center!.join(",")}` : ""
-        }`;
-      const { path: written } = await renderSingle(pool, model, options, command);
-      log(`render: ${written}`);
-    }
+    await work(pool);
   } finally {
     pool.close();
   }
-  return await buildSite({ out: source.out, base: null, site: null, log });
+}
+
+/** Renders (or resumes, or skips) one of the demo's walks. */
+async function demoWalk(
+  job: DemoJob,
+  pool: RenderEngine,
+  model: ModelSource,
+  settings: WalkSettings,
+): Promise<void> {
+  const walk = await renderWalk({
+    pool,
+    source: model,
+    ffmpeg: await findFfmpeg(),
+    out: job.source.out,
+    force: false,
+    command: "deno task demo",
+    onFrame: job.onFrame,
+    onMessage: job.log,
+  }, { ...settings, ...job.sizes.walk });
+  job.log(`walk: ${walk.dir} (${walk.status})`);
+}
+
+/** Renders one of the demo's stills, unless it is there already. */
+async function demoRender(
+  job: DemoJob,
+  pool: RenderEngine,
+  model: ModelSource,
+  r: Partial<RenderOptions>,
+): Promise<void> {
+  const { run, model: modelDir, out, workers, backend } = job.source;
+  const path = join(out, "renders", `${r.name}.png`);
+  if (await exists(path)) {
+    job.log(`render: ${path} (already there)`);
+    return;
+  }
+  const options: RenderOptions = {
+    ...RENDER_DEFAULTS,
+    ...(model.random ? { random: true } : { run, model: modelDir }),
+    ...{ out, workers, backend },
+    ...r,
+    ...(job.sizes.render ? { size: job.sizes.render } : {}),
+    force: false,
+  };
+  const { path: written } = await renderSingle(pool, model, options, renderCommand(model, r));
+  job.log(`render: ${written}`);
+}
+
+/** The command that renders one of the demo's stills on its own. */
+function renderCommand(model: ModelSource, r: Partial<RenderOptions>): string {
+  if (model.random) return `deno task art --seed ${r.seed}${r.size ? ` --size ${r.size[0]}` : ""}`;
+  return `deno task render ${r.seed !== undefined ? `--seed ${r.seed}` : `--digit ${r.digit}`}` +
+    `${r.invert ? " --invert" : ""}${
+      r.scale ? ` --scale ${r.scale} --center ${r.center!.join(",")}` : ""
+    }`;
 }

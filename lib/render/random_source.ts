@@ -145,7 +145,7 @@ export function randomSource(random: RandomNetSpec): ModelSource {
   const { activation, width, depth, seed } = random;
   return {
     kind: "random",
-    name: `random ${activation} ${width}x${depth} seed ${seed}`,
+    name: `${activation} ${width}x${depth} seed ${seed}`,
     checkpoint: "",
     step: null,
     spec: randomShape(random),

@@ -27,8 +27,11 @@ export interface ModelSpec {
 
 /** Which model made an image (`model` in walk.json and render sidecars). */
 export interface ModelRef {
-  /** `run` (a training run under output/runs) or `model` (an exported model). */
-  kind: "run" | "model";
+  /**
+   * `run` (a training run under output/runs), `model` (an exported model)
+   * or `random` (an untrained random network: `deno task art`).
+   */
+  kind: "run" | "model" | "random";
   /** Run or model name. */
   name: string;
   /** Checkpoint path it was loaded from. */
@@ -267,7 +270,7 @@ export function parseModelRef(value: unknown): ModelRef | null {
   if (!isObject(value) || typeof value.name !== "string") return null;
   const spec = isObject(value.spec) ? value.spec : null;
   return {
-    kind: value.kind === "model" ? "model" : "run",
+    kind: value.kind === "model" || value.kind === "random" ? value.kind : "run",
     name: value.name,
     checkpoint: typeof value.checkpoint === "string" ? value.checkpoint : "",
     step: numberOr(value.step, null),

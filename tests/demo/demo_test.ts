@@ -1,13 +1,13 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertNotEquals } from "@std/assert";
 import { join } from "@std/path";
-import { DEMO_RENDERS, demoChoice, runDemo } from "../../lib/demo/demo.ts";
+import { DEMO_RENDERS, DEMO_ZOOM, demoChoice, runDemo } from "../../lib/demo/demo.ts";
 import { SHIPPED_MODEL } from "../../lib/model/source.ts";
-import { readGrey } from "../../lib/media/image.ts";
+import { readGrey, readImage } from "../../lib/media/image.ts";
 import { tempDir, tinyModel, useWasm } from "../_helpers.ts";
 
 await useWasm();
 
-Deno.test("runDemo: a walk, three stills at the render size, and the gallery; again: reused", async () => {
+Deno.test("runDemo: a walk, a zoom walk, three stills, a random-network walk and still, and the gallery; again: reused", async () => {
   const model = await tinyModel();
   await using tmp = await tempDir();
   const source = { model, out: tmp.path, workers: 2, backend: "wasm" as const, force: false };
@@ -25,12 +25,30 @@ Deno.test("runDemo: a walk, three stills at the render size, and the gallery; ag
     const image = await readGrey(join(tmp.path, "renders", `${r.name}.png`));
     assertEquals([image.width, image.height], [80, 60]);
   }
-  assert(site.pages >= 6, `${site.pages} pages`);
+  const zoom = JSON.parse(
+    await Deno.readTextFile(join(tmp.path, "walks", "demo-zoom", "walk.json")),
+  );
+  const scales = zoom.frames.views.map((v: { scale: number }) => v.scale);
+  assertEquals([scales[0], scales.at(-1)], [8, DEMO_ZOOM.zoomTo]);
+  const art = await readImage(join(tmp.path, "renders", "demo-art.png"), 3);
+  assertEquals([art.width, art.height], [80, 60]);
+  assertNotEquals(
+    art.pixels.filter((_, i) => i % 3 === 0),
+    art.pixels.filter((_, i) => i % 3 === 2),
+  );
+  const artWalk = JSON.parse(
+    await Deno.readTextFile(join(tmp.path, "walks", "demo-art", "walk.json")),
+  );
+  assertEquals([artWalk.complete, artWalk.model.kind], [true, "random"]);
+  for (const page of ["walks/demo-zoom", "walks/demo-art", "stills/demo-art"]) {
+    assert((await Deno.stat(join(site.dir, page, "index.html"))).isFile, page);
+  }
+  assert(site.pages >= 9, `${site.pages} pages`);
   assert((await Deno.stat(join(site.dir, "index.html"))).isFile);
   const again: string[] = [];
   await runDemo(source, (l) => again.push(l), undefined, sizes);
-  assert(again.some((l) => l.includes("(skipped)")), again.join("\n"));
-  assertEquals(again.filter((l) => l.includes("already there")).length, 3);
+  assertEquals(again.filter((l) => l.includes("(skipped)")).length, 3, again.join("\n"));
+  assertEquals(again.filter((l) => l.includes("already there")).length, 4);
 });
 
 Deno.test("demoChoice: the shipped model unless a run or folder is named (never the latest run)", () => {

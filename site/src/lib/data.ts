@@ -62,7 +62,8 @@ export function showModel(model: SiteModel): string {
   const spec = model.spec
     ? ` (z ${model.spec.zDim}, width ${model.spec.width}, depth ${model.spec.depth}, scale ${model.spec.scale})`
     : "";
-  return `${model.kind} "${model.name}"${step}${spec}`;
+  const kind = model.kind === "random" ? "untrained random network" : model.kind;
+  return `${kind} "${model.name}"${step}${spec}`;
 }
 
 /** The latent vector, short. */
