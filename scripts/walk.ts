@@ -29,9 +29,6 @@ await runMain(async () => {
   const shard = resolveShard(options.shard);
   if (shard && options.force) throw new Error("--force cannot be combined with --shard");
   const source = await resolveSource(options, options.seed);
-  if (source.random && !options.keyframes && !options.digits && !options.z) {
-    options.keyframes = "random:4"; // a random network has no digits
-  }
   const sourceArgs = [
     ...(options.run ? ["--run", options.run] : []),
     ...(options.model ? ["--model", options.model] : []),

@@ -256,9 +256,9 @@ export async function resolveKeyframes(
   zDim: number,
   seed: number,
 ): Promise<Keyframe[]> {
-  if ((choice.kind === "digits" || choice.kind === "drawn") && !checkpoint) {
+  if (!checkpoint && ["digits", "drawn", "images"].includes(choice.kind)) {
     throw new FlagError(
-      "A random network draws no digits: use --keyframes random:N or --z FILE.json",
+      "A random network has no encoder and draws no digits: use --keyframes random:N or --z FILE.json",
     );
   }
   switch (choice.kind) {

@@ -170,6 +170,12 @@ export async function renderLatent(
 ): Promise<{ z: Float32Array; from: RenderRecord["source"]; label: string }> {
   const chosen = [o.digit, o.z, o.image].filter((v) => v !== undefined).length;
   if (chosen > 1) throw new FlagError("Give only one of --digit and --z (or --image)");
+  if (source.random && (o.digit !== undefined || o.image !== undefined)) {
+    throw new FlagError(
+      `--${o.digit !== undefined ? "digit" : "image"} needs a trained model's encoder: ` +
+        "drop --random, or use --seed or --z",
+    );
+  }
   if (o.image !== undefined) {
     if (!(await Deno.stat(o.image).catch(() => null))?.isFile) {
       throw new FlagError(`--image "${o.image}" is not a file`);
@@ -184,9 +190,6 @@ export async function renderLatent(
       throw new FlagError(`--index ${o.index}: "${o.z}" holds only ${list.length} vectors`);
     }
     return { z: list[o.index], from: { zFile: o.z, index: o.index }, label: `z${o.index}` };
-  }
-  if (o.digit !== undefined && source.random) {
-    throw new FlagError("--digit needs a trained model's encoder: drop --random, or use --seed");
   }
   if (o.digit !== undefined) {
     const seed = o.seed ?? 1;

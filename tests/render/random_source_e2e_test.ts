@@ -64,12 +64,12 @@ Deno.test("walk --random: a walk of a random network through random keyframes, r
   const r = await runScript("walk", [...args, "--steps", "4", "--workers", "1", "--id", "w"]);
   assertEquals(r.code, 0, r.stderr);
   const record = JSON.parse(await Deno.readTextFile(join(tmp.path, "walks", "w", "walk.json")));
-  assertEquals(record.keyframes.length, 4);
+  assertEquals(record.keyframes.length, 10);
   assertEquals(record.model.kind, "random");
   assertStringIncludes(record.command, "--random --net-seed 1 --width 32");
   const frame = await readImage(join(tmp.path, "walks", "w", "frames", "000001.png"), 3);
   assert(new Set(frame.pixels).size > 10);
   const digits = await runScript("walk", [...args, "--digits", "1,2", "--id", "d"]);
   assertEquals(digits.code, 2);
-  assertStringIncludes(digits.stderr, "A random network draws no digits");
+  assertStringIncludes(digits.stderr, "A random network has no encoder and draws no digits");
 });
