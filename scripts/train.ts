@@ -8,7 +8,8 @@ import { describeBackend, initBackend } from "../lib/base/backend.ts";
 import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
 import { Progress } from "../lib/base/progress.ts";
 import { lockRun } from "../lib/train/run_lock.ts";
-import { prepareRun, train, TrainingDiverged, type TrainOutcome } from "../lib/train/loop.ts";
+import { prepareRun, TrainingDiverged, type TrainOutcome } from "../lib/train/loop.ts";
+import { trainWithRecovery } from "../lib/train/recover.ts";
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "../lib/train/config.ts";
 
 const USAGE = "Usage: deno task train [options]\n\n" +
@@ -34,18 +35,19 @@ await runMain(async () => {
   let epochs = 1;
   let lastStep = 0;
   try {
-    const outcome = await train(config, {
+    const outcome = await trainWithRecovery(config, {
       onLoading: (done, total) => {
         loading ??= new Progress({ max: total, unit: "img" });
         loading.update(done, `decoding ${config.data}`);
       },
       onStart: async (info) => {
         await (loading as Progress | null)?.stop();
+        loading = null;
         epochs = Math.ceil(info.totalSteps / info.stepsPerEpoch);
         lastStep = info.startStep;
         const c = info.config;
         console.error(
-          `${config.resume ? "Resuming" : "Training"} run "${config.run}" in ${info.paths.dir} ` +
+          `${c.resume ? "Resuming" : "Training"} run "${config.run}" in ${info.paths.dir} ` +
             `from step ${info.startStep} to ${info.totalSteps} ` +
             `(${info.stepsPerEpoch} steps per epoch, batch ${config.batch}, width ${config.width}, ` +
             `${c.size}x${c.size} ${c.channels === 3 ? "RGB" : "grey"}, ` +
@@ -74,6 +76,16 @@ await runMain(async () => {
       onEvaluating: (busy) => {
         const p = progress as Progress | null;
         if (busy) p?.update(lastStep, "measuring sample quality (quality.png)...");
+      },
+      onRecover: async ({ attempt, fromStep, reason, config: lowered }) => {
+        await (progress as Progress | null)?.stop();
+        console.error(
+          `${
+            reason.split(". ")[0]
+          }.\nRecovering (${attempt} of ${config.recoveries}): back to the ` +
+            `checkpoint of step ${fromStep} at a third of the learning rates (--lr-g ${lowered.lrG} ` +
+            `--lr-vae ${lowered.lrVae} --lr-d ${lowered.lrD}).`,
+        );
       },
       shouldStop: () => stopRequested,
     });

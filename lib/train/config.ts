@@ -99,6 +99,11 @@ export interface TrainConfig extends ModelSettings {
    * exceeds this multiple of the run's lowest so far; 0: never.
    */
   maxLossRise: number;
+  /**
+   * On a blow-up (NaN, or `maxLossRise`), go back to the last checkpoint at
+   * a third of the learning rates, up to this many times; then stop.
+   */
+  recoveries: number;
   /** Measure sample quality (as `deno task eval`) every N steps; 0: never. */
   evalEvery: number;
   /** Samples per quality measurement. */
@@ -177,6 +182,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   checkpointEvery: 500,
   emaDecay: 0.998,
   maxLossRise: 10,
+  recoveries: 2,
   evalEvery: 0,
   evalSamples: 10000,
   workers: 0,
@@ -493,6 +499,14 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     arg: "F",
   },
   {
+    name: "recoveries",
+    key: "recoveries",
+    type: { kind: "int", min: 0, max: 10 },
+    help: "On a blow-up (a NaN loss or --max-loss-rise), go back to the last checkpoint at a " +
+      "third of the learning rates, up to N times; then stop, keeping that checkpoint",
+    arg: "N",
+  },
+  {
     name: "eval-every",
     key: "evalEvery",
     type: { kind: "int", min: 0 },
@@ -591,6 +605,12 @@ export function resumeConfig(
     }
   }
   return { ...trained, ...user, resume: true };
+}
+
+/** The three learning rates cut to a third (two significant digits): a blown-up run's next try. */
+export function lowerRates(config: TrainConfig): Pick<TrainConfig, "lrG" | "lrVae" | "lrD"> {
+  const third = (lr: number) => Number((lr / 3).toPrecision(2));
+  return { lrG: third(config.lrG), lrVae: third(config.lrVae), lrD: third(config.lrD) };
 }
 
 /** Checks that the batch splits into the discriminator's batch-norm groups. */

@@ -22,6 +22,7 @@ import { latestRun, type RunPaths, runPaths, setLatest } from "../model/runs.ts"
 import { sampleGrid, sampleLatents } from "./samples.ts";
 import {
   checkSavedConfig,
+  lowerRates,
   resolveTrainConfig,
   resumeConfig,
   timestampName,
@@ -65,9 +66,13 @@ export interface LogEntry {
 
 /** Thrown when a loss becomes NaN or explodes. */
 export class TrainingDiverged extends Error {
-  constructor(message: string) {
+  /** The step of the run's last checkpoint, from before the blow-up; 0: none. */
+  readonly checkpointStep: number;
+
+  constructor(message: string, checkpointStep: number) {
     super(message);
     this.name = "TrainingDiverged";
+    this.checkpointStep = checkpointStep;
   }
 }
 
@@ -92,6 +97,13 @@ export interface TrainEvents {
   onEvaluating?(busy: boolean): void;
   /** Pictures decoded so far of a folder (`--data DIR`), before the run starts. */
   onLoading?(done: number, total: number): void;
+  /**
+   * The run blew up and goes back to its last checkpoint at lower learning
+   * rates (see `train/recover.ts`); `onStart` follows.
+   */
+  onRecover?(
+    info: { attempt: number; fromStep: number; reason: string; config: TrainConfig },
+  ): void | Promise<void>;
 }
 
 /** How a call to {@linkcode train} ended. */
@@ -161,6 +173,7 @@ function checkFinite(step: number, result: StepResult, lastSaved: number, dir: s
             ? `The last good checkpoint (step ${lastSaved}) is kept in ${dir}. `
             : "No checkpoint was saved yet. ") +
           "Try lower learning rates (--lr-g, --lr-vae, --lr-d).",
+        lastSaved,
       );
     }
   }
@@ -184,9 +197,9 @@ export function checkLossRise(
   if (factor <= 0 || earlier.length === 0) return;
   const best = earlier.reduce((a, b) => (b.vae_loss < a.vae_loss ? b : a));
   if (entry.vae_loss <= factor * best.vae_loss) return;
-  const third = (lr: number) => Number((lr / 3).toPrecision(2));
+  const lower = lowerRates(config);
   const resume = `deno task train --run ${config.run} --resume ` +
-    `--lr-vae ${third(config.lrVae)} --lr-g ${third(config.lrG)}`;
+    `--lr-vae ${lower.lrVae} --lr-g ${lower.lrG}`;
   throw new TrainingDiverged(
     `Training stopped at step ${entry.step}: the VAE loss rose to ${entry.vae_loss.toFixed(3)}, ` +
       `more than ${factor}x its lowest (${best.vae_loss.toFixed(3)} at step ${best.step}). ` +
@@ -194,6 +207,7 @@ export function checkLossRise(
         ? `The last checkpoint (step ${lastSaved}) is kept in ${dir}. Resume it at lower ` +
           `learning rates, e.g. ${resume}, or with --max-loss-rise 0 to go on regardless.`
         : "No checkpoint was saved yet. Try lower learning rates (--lr-g, --lr-vae, --lr-d)."),
+    lastSaved,
   );
 }
 
