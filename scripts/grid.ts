@@ -1,31 +1,30 @@
 /**
- * `deno task grid`: a sheet of a trained generator's images: random
- * samples, a 2-D interpolation between four corners, or an analogy row.
+ * `deno task grid`: a sheet of a generator's images (a trained model's, or
+ * with `--random` an untrained network's): random samples, a 2-D
+ * interpolation between four corners, or an analogy row.
  *
  * @module
  */
 import { initBackend } from "../lib/base/backend.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
-import { loadGenerator } from "../lib/model/network_files.ts";
-import { resolveModel } from "../lib/model/source.ts";
-import { describeEngine, startEngine, tfBackendFor } from "../lib/render/engine.ts";
+import { describeEngine, tfBackendFor } from "../lib/render/engine.ts";
 import { defaultWorkers } from "../lib/render/pool.ts";
-import { foldWeights } from "../lib/render/renderer.ts";
+import { resolveSource, startSourceEngine } from "../lib/render/random_source.ts";
 import { renderGrid } from "../lib/latent/grid.ts";
 import { GRID_DEFAULTS, GRID_FLAGS, type GridOptions } from "../lib/latent/grid_config.ts";
 
 const USAGE = "Usage: deno task grid [--corners A,B,C,D | --analogy A,B,C] [options]\n\n" +
   "Renders a sheet of images into output/grids/NAME.png with a NAME.json sidecar:\n" +
   "random samples (default), a 2-D interpolation between four corners, or an\n" +
-  "analogy row a, b, c, a - b + c.";
+  "analogy row a, b, c, a - b + c. --random: of an untrained random network.";
 
 await runMain(async () => {
   const user = parseOrExit<GridOptions>(Deno.args, GRID_FLAGS, USAGE, GRID_DEFAULTS);
   const options: GridOptions = { ...GRID_DEFAULTS, ...user };
-  const source = await resolveModel(options);
+  const source = await resolveSource(options, options.seed);
   await initBackend(tfBackendFor(options.backend));
   const workers = options.workers || defaultWorkers();
-  const engine = await startEngine(foldWeights(await loadGenerator(source.checkpoint)), {
+  const engine = await startSourceEngine(source, {
     workers,
     backend: options.backend,
     device: options.device,

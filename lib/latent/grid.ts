@@ -71,6 +71,9 @@ export async function namedLatents(
   if (o.latents === "seeds") {
     return numbers.map((n) => ({ label: `seed ${n}`, z: seedLatent(n, source.spec.zDim) }));
   }
+  if (source.random) {
+    throw new FlagError(`--latents ${o.latents}: a random network draws no digits; use seeds`);
+  }
   const bad = numbers.find((d) => d > 9);
   if (bad !== undefined) {
     throw new FlagError(`${bad} is not a digit (0 to 9); pass --latents seeds to use seeds`);
@@ -197,7 +200,8 @@ function sheetName(o: GridOptions, layout: GridLayout): string {
   const what = layout.kind === "samples"
     ? `samples-s${o.seed}`
     : `${layout.kind}-${o.latents}-${(o.corners ?? o.analogy)!.join("-")}`;
-  return `${what}-${layout.cols}x${layout.rows}-${cell}${o.invert ? "-inv" : ""}`;
+  const art = o.random ? `art-${o.activation}-` : "";
+  return `${art}${what}-${layout.cols}x${layout.rows}-${cell}${o.invert ? "-inv" : ""}`;
 }
 
 /**

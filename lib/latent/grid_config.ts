@@ -6,6 +6,7 @@
 import { SEED_FLAG } from "../base/common_flags.ts";
 import type { FlagSpec } from "../base/flags.ts";
 import { MAX_SIDE, SOURCE_FLAGS, type SourceOptions, VIEW_FLAGS } from "../render/flags.ts";
+import { RANDOM_DEFAULTS, RANDOM_FLAGS, type RandomOptions } from "../render/random_source.ts";
 import { RENDER_DEFAULTS } from "./still.ts";
 import { INTERP_FLAG } from "./walk_config.ts";
 import type { Interpolation } from "./walk_math.ts";
@@ -14,7 +15,7 @@ import type { Interpolation } from "./walk_math.ts";
 export const LATENT_KINDS = ["digits", "drawn", "seeds"] as const;
 
 /** Options of `deno task grid`. */
-export interface GridOptions extends SourceOptions {
+export interface GridOptions extends SourceOptions, RandomOptions {
   /** Samples: the first cell's seed; digits: which test examples. */
   seed: number;
   /** Columns and rows. */
@@ -55,11 +56,13 @@ export const GRID_DEFAULTS: GridOptions = {
   interp: "slerp",
   center: [0, 0],
   invert: false,
+  ...RANDOM_DEFAULTS,
 };
 
 /** Flags of `deno task grid`. */
 export const GRID_FLAGS: readonly FlagSpec[] = [
   ...SOURCE_FLAGS,
+  ...RANDOM_FLAGS,
   {
     ...SEED_FLAG,
     help: "Samples: cell i shows render --seed (N + i); digits: which test examples",

@@ -4,7 +4,9 @@ import { FlagError } from "../../lib/base/flags.ts";
 import { type GridLayout, gridLayout, renderGrid } from "../../lib/latent/grid.ts";
 import { GRID_DEFAULTS, type GridOptions } from "../../lib/latent/grid_config.ts";
 import { seedLatent } from "../../lib/latent/still.ts";
-import { type GreyImage, readGrey } from "../../lib/media/image.ts";
+import { type GreyImage, readGrey, readImage } from "../../lib/media/image.ts";
+import { randomWeights } from "../../lib/model/random_net.ts";
+import { resolveSource } from "../../lib/render/random_source.ts";
 import { loadGenerator } from "../../lib/model/network_files.ts";
 import { type ModelSource, resolveModel } from "../../lib/model/source.ts";
 import { RenderPool } from "../../lib/render/pool.ts";
@@ -107,5 +109,43 @@ Deno.test("grid: clear errors for bad corners, analogies and digits", async () =
       FlagError,
       message,
     );
+  }
+});
+
+Deno.test("grid of a random network: an RGB sheet whose corner cells are single renders", async () => {
+  await using tmp = await tempDir();
+  const o: GridOptions = {
+    ...GRID_DEFAULTS,
+    random: true,
+    width: 8,
+    depth: 2,
+    out: tmp.path,
+    shape: [3, 2],
+    cell: [16, 16],
+    corners: [1, 2, 3, 4],
+    latents: "seeds",
+  };
+  const source = await resolveSource(o, 5);
+  const pool = await RenderPool.create(randomWeights(source.random!), { workers: 1 });
+  try {
+    const { path, record } = await renderGrid(pool, source, o, "deno task grid --random");
+    assertEquals(path, join(tmp.path, "grids", "art-tanh-corners-seeds-1-2-3-4-3x2-16.png"));
+    assertEquals(record.channels, 3);
+    const sheet = await readImage(path, 3);
+    const view = { scale: 1, center: [0, 0] as [number, number] };
+    const z = seedLatent(4, 8);
+    const corner = await pool.renderImage({ z, width: 16, height: 16, view });
+    const x0 = 4 + 2 * 20, y0 = 4 + 20;
+    for (let y = 0; y < 16; y++) {
+      const start = ((y0 + y) * sheet.width + x0) * 3;
+      assertEquals(sheet.pixels.subarray(start, start + 48), corner.subarray(y * 48, (y + 1) * 48));
+    }
+    await assertRejects(
+      () => gridLayout({ ...o, latents: "digits" }, source),
+      FlagError,
+      "a random network draws no digits",
+    );
+  } finally {
+    pool.close();
   }
 });
