@@ -18,7 +18,7 @@ const USAGE =
   "       deno task render --random [--seed N] [network options]   (also: deno task art)\n\n" +
   "Renders one image (any size; 16384x16384 streams to disk in bounded memory)\n" +
   "into output/renders/NAME.png with a NAME.json sidecar to reproduce it.\n" +
-  "On a cluster: N processes with --shard K/N render its bands into\n" +
+  "On a cluster: N processes with --shard K/N render their share of its bands into\n" +
   "output/renders/NAME.bands/; then one run without --shard merges the PNG.";
 
 const bands = (n: number) => `${n} band${n === 1 ? "" : "s"}`;
