@@ -557,7 +557,7 @@ async function stillPage(shaper: PageShaper, still: StillEntry): Promise<SiteSti
     download: { src: download, bytes: await fileSize(still.path) },
     thumb: shaper.responsive(still.path),
     og: shaper.og(still.path),
-    alt: `Greyscale CPPN image, ${what}, ${still.width} by ${still.height} pixels`,
+    alt: `CPPN image, ${what}, ${still.width} by ${still.height} pixels`,
     explore: await shaper.explore(
       still.model,
       still.z,
