@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Headless Chromium for the browser tests: Debian's `chromium` driven by
  * `npm:playwright-core`, with a fresh profile per launch, and a watcher
@@ -71,6 +72,28 @@ export async function launch(): Promise<Browser> {
     args: [...CHROMIUM_ARGS],
     timeout: 30_000,
   });
+}
+
+/** Elements of the page that reach past the right edge of the window (or make it scroll sideways). */
+export function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    if (document.documentElement.scrollWidth > width) out.push("the page scrolls sideways");
+    for (const e of document.querySelectorAll("body *")) {
+      const r = e.getBoundingClientRect();
+      if (r.width > 1 && r.right > width + 0.5) out.push(`${e.tagName}#${e.id}.${e.className}`);
+    }
+    return out;
+  });
+}
+
+/**
+ * Where a browser test saves its screenshots: the folder `GALLERY_SCREENSHOTS`
+ * names (to look at them), else `fallback` (the test's temporary folder).
+ */
+export function screenshotDir(fallback: string): string {
+  return Deno.env.get("GALLERY_SCREENSHOTS") || fallback;
 }
 
 /** Problems a page reports: console errors, uncaught exceptions, failed requests. */

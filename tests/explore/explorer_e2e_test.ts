@@ -25,7 +25,7 @@ import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { serveStatic } from "../../lib/site/static_server.ts";
 import { slerp } from "../../lib/latent/walk_math.ts";
 import { mapPoint, mapRect, zoomLabel } from "../../lib/explore/minimap.ts";
-import { launch, SKIP_BROWSER, watch } from "../_browser.ts";
+import { horizontalOverflow, launch, screenshotDir, SKIP_BROWSER, watch } from "../_browser.ts";
 import { contrastyCheckpoint, makeRender, makeRun } from "../_gallery_fixtures.ts";
 import { runScript, tempDir, tinyModel, useWasm } from "../_helpers.ts";
 
@@ -124,8 +124,7 @@ Deno.test({
       context.setDefaultTimeout(20_000);
       const page = await context.newPage();
       const problems = watch(page);
-      // Screenshots go to EXPLORER_SCREENSHOTS (a folder) when it is set, to look at them.
-      const shots = Deno.env.get("EXPLORER_SCREENSHOTS") ?? dir.path;
+      const shots = screenshotDir(dir.path);
       let tensors = 0;
       let first: Uint8Array = new Uint8Array(0);
 
@@ -492,20 +491,6 @@ function controlValues(page: Page): Promise<string[]> {
       (document.getElementById(id) as HTMLInputElement).value
     )
   );
-}
-
-/** Elements of the page that reach past the right edge of the window (or make it scroll sideways). */
-function horizontalOverflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const out: string[] = [];
-    if (document.documentElement.scrollWidth > width) out.push("the page scrolls sideways");
-    for (const e of document.querySelectorAll("body *")) {
-      const r = e.getBoundingClientRect();
-      if (r.width > 1 && r.right > width + 0.5) out.push(`${e.tagName}#${e.id}.${e.className}`);
-    }
-    return out;
-  });
 }
 
 type MinimapState = {

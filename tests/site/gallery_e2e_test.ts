@@ -9,11 +9,15 @@ import { join } from "@std/path";
 import type { Page } from "playwright-core";
 import { serveStatic } from "../../lib/site/static_server.ts";
 import { parseDzi } from "../../lib/site/tiles.ts";
-import { launch, SKIP_BROWSER, watch } from "../_browser.ts";
+import { horizontalOverflow, launch, screenshotDir, SKIP_BROWSER, watch } from "../_browser.ts";
 import { findTestFfmpeg, makeRender, makeRun, makeWalk } from "../_gallery_fixtures.ts";
 import { runScript, tempDir } from "../_helpers.ts";
 
 const PREFIX = "/gallery/";
+const SIZES = [
+  ["desktop", { width: 1280, height: 800 }],
+  ["phone", { width: 390, height: 844 }],
+] as const;
 
 /** Every URL a page refers to (links, images, srcsets, media, scripts, icons, og:image). */
 function pageUrls(page: Page): Promise<string[]> {
@@ -221,14 +225,22 @@ Deno.test({
       });
 
       await t.step({
-        name: "the walk's video loads its source (autoplay only without reduced motion)",
+        name:
+          "the walk's video, on its page and the index, loads (autoplay only without reduced motion)",
         ignore: !hasVideo,
         fn: async () => {
-          for (const reducedMotion of ["no-preference", "reduce"] as const) {
+          for (
+            const [path, reducedMotion] of [
+              ["walks/w1/", "no-preference"],
+              ["walks/w1/", "reduce"],
+              ["", "no-preference"],
+              ["", "reduce"],
+            ] as const
+          ) {
             const ctx = await browser.newContext({ reducedMotion });
             const page = await ctx.newPage();
             const problems = watch(page);
-            await page.goto(`${server.url}walks/w1/`, { waitUntil: "load" });
+            await page.goto(`${server.url}${path}`, { waitUntil: "load" });
             await page.waitForFunction(
               () => {
                 const v = document.querySelector("video");
@@ -260,6 +272,34 @@ Deno.test({
         },
       });
       if (!hasVideo) console.log("No ffmpeg available: the video check was skipped.");
+
+      await t.step(
+        "the front page opens on its best pictures, at 1280x800 and 390x844",
+        async () => {
+          const shots = screenshotDir(dir.path);
+          for (const [name, viewport] of SIZES) {
+            const ctx = await browser.newContext({ viewport, isMobile: name === "phone" });
+            const page = await ctx.newPage();
+            const problems = watch(page);
+            await page.goto(server.url, { waitUntil: "networkidle" });
+            assertEquals(await horizontalOverflow(page), []);
+            // The featured stills: the cleanest first (the fixture's renders are alike, so by id).
+            const featured = await page.$$eval(
+              ".feature-stills a",
+              (links) => links.map((a) => a.getAttribute("href")),
+            );
+            assertEquals(featured.length, 4);
+            // The first picture (the video, else the best still) starts within the first screen.
+            const first = page.locator(hasVideo ? "#feature-video" : ".feature-stills img").first();
+            const box = (await first.boundingBox())!;
+            assertGreater(box.height, 100);
+            assert(box.y + 100 < viewport.height, `${name}: the first picture is on screen`);
+            await page.screenshot({ path: join(shots, `index-${name}.png`) });
+            assertEquals(problems, []);
+            await ctx.close();
+          }
+        },
+      );
 
       await t.step("dark mode follows prefers-color-scheme; focus is visible", async () => {
         const colors: string[] = [];
