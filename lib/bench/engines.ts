@@ -15,6 +15,7 @@ import { loadOnnxRuntime, OnnxRenderer, openOnnxSession } from "../render/onnx_e
 import { encodeOnnx, type OnnxNode, type OnnxTensor } from "../render/onnx_proto.ts";
 import { RenderPool } from "../render/pool.ts";
 import type { FoldedWeights, ImageRequest } from "../render/renderer.ts";
+import { callsPerSecond } from "./flops.ts";
 
 /**
  * The CPPN's matMuls alone as an ONNX model: `x` `[rows, width]` through
@@ -66,17 +67,10 @@ export async function onnxMatMulGflops(
   const session = await openOnnxSession(matMulModel(rows, width, layers), threads);
   try {
     const x = new ort.Tensor("float32", new Rng(8).normal(rows * width), [rows, width]);
-    const once = async () => (await session.run({ x })).y.dispose();
-    await once();
-    let count = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < seconds * 1000) {
-      await once();
-      count++;
-    }
-    const elapsed = (performance.now() - t0) / 1000;
-    const flops = 2 * rows * width * (layers * width + 1);
-    return (count * flops) / elapsed / 1e9;
+    const perSecond = await callsPerSecond(seconds, async () => {
+      (await session.run({ x })).y.dispose();
+    });
+    return (perSecond * 2 * rows * width * (layers * width + 1)) / 1e9;
   } finally {
     await session.release();
   }

@@ -1,7 +1,8 @@
 /**
  * FLOP counts from the architecture (multiply-adds count 2), for the
  * benchmark's achieved-GFLOP/s figures. Only the matMuls and convolutions
- * are counted: the useful work, not the elementwise overhead.
+ * are counted: the useful work, not the elementwise overhead. Also the
+ * timer of repeated calls the matMul bounds use.
  *
  * @module
  */
@@ -49,4 +50,19 @@ export function updateFlops(spec: ModelSpec, kind: UpdateKind, batch: number): n
     case "d":
       return (vae + 3 * 2 * f.disc) * batch;
   }
+}
+
+/**
+ * Calls `once` untimed, then again and again for `seconds`; returns its
+ * calls per second.
+ */
+export async function callsPerSecond(seconds: number, once: () => Promise<void>): Promise<number> {
+  await once();
+  let count = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    await once();
+    count++;
+  }
+  return count / ((performance.now() - t0) / 1000);
 }

@@ -7,6 +7,7 @@
 /// <reference lib="deno.worker" />
 import { tf } from "../base/tf.ts";
 import { type BackendChoice, initBackend } from "../base/backend.ts";
+import { callsPerSecond } from "./flops.ts";
 
 /** A request: time `[rows, width] x [width, width]` matMuls for `seconds`. */
 export interface MatMulRequest {
@@ -27,13 +28,6 @@ self.onmessage = async (event: MessageEvent<MatMulRequest>) => {
     await corner.data();
     tf.dispose([c, corner]);
   };
-  await once();
-  let count = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) {
-    await once();
-    count++;
-  }
-  const elapsed = (performance.now() - t0) / 1000;
-  self.postMessage({ gflops: (count * 2 * rows * width * width) / elapsed / 1e9 });
+  const perSecond = await callsPerSecond(seconds, once);
+  self.postMessage({ gflops: (perSecond * 2 * rows * width * width) / 1e9 });
 };
