@@ -68,7 +68,7 @@ export const SOURCE_FLAGS: readonly FlagSpec[] = [
     name: "device",
     key: "device",
     type: { kind: "enum", values: ONNX_DEVICES },
-    help: "With --backend onnx: where ONNX Runtime computes (cpu, cuda, coreml, dml)",
+    help: "Where ONNX Runtime computes (cpu, cuda, coreml, dml; --backend auto or onnx)",
     arg: "NAME",
     defaultText: "cpu",
   },
