@@ -5,11 +5,9 @@
  *
  * @module
  */
-import { initBackend } from "../lib/base/backend.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
-import { describeEngine, tfBackendFor } from "../lib/render/engine.ts";
-import { defaultWorkers } from "../lib/render/pool.ts";
-import { resolveSource, startSourceEngine } from "../lib/render/random_source.ts";
+import { describeEngine } from "../lib/render/engine.ts";
+import { resolveSource, startCommandEngine } from "../lib/render/random_source.ts";
 import { renderGrid } from "../lib/latent/grid.ts";
 import { GRID_DEFAULTS, GRID_FLAGS, type GridOptions } from "../lib/latent/grid_config.ts";
 
@@ -22,14 +20,7 @@ await runMain(async () => {
   const user = parseOrExit<GridOptions>(Deno.args, GRID_FLAGS, USAGE, GRID_DEFAULTS);
   const options: GridOptions = { ...GRID_DEFAULTS, ...user };
   const source = await resolveSource(options, options.seed);
-  await initBackend(tfBackendFor(options.backend));
-  const workers = options.workers || defaultWorkers();
-  const engine = await startSourceEngine(source, {
-    workers,
-    backend: options.backend,
-    device: options.device,
-    log: (line) => console.error(line),
-  });
+  const { engine, workers } = await startCommandEngine(source, options);
   try {
     const command = ["deno task grid", ...Deno.args].join(" ");
     const { path, record: r } = await renderGrid(engine, source, options, command);

@@ -3,11 +3,9 @@
  *
  * @module
  */
-import { initBackend } from "../lib/base/backend.ts";
 import { parseOrExit, runMain } from "../lib/base/cli.ts";
-import { resolveSource, startSourceEngine } from "../lib/render/random_source.ts";
-import { defaultWorkers } from "../lib/render/pool.ts";
-import { describeEngine, tfBackendFor } from "../lib/render/engine.ts";
+import { resolveSource, startCommandEngine } from "../lib/render/random_source.ts";
+import { describeEngine } from "../lib/render/engine.ts";
 import { RENDER_DEFAULTS, RENDER_FLAGS, type RenderOptions } from "../lib/latent/still.ts";
 import { renderStill } from "../lib/latent/still_shard.ts";
 import { resolveShard } from "../lib/base/shard.ts";
@@ -30,14 +28,7 @@ await runMain(async () => {
   if (shard && options.force) throw new Error("--force cannot be combined with --shard");
   if (shard && options.merge) throw new Error("--merge cannot be combined with --shard");
   const source = await resolveSource(options, options.seed ?? 1);
-  await initBackend(tfBackendFor(options.backend));
-  const workers = options.workers || defaultWorkers();
-  const engine = await startSourceEngine(source, {
-    workers,
-    backend: options.backend,
-    device: options.device,
-    log: (line) => console.error(line),
-  });
+  const { engine, workers } = await startCommandEngine(source, options);
   try {
     const command = ["deno task render", ...Deno.args].join(" ");
     let progress: Progress | null = null;

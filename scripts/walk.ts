@@ -4,13 +4,10 @@
  *
  * @module
  */
-import { initBackend } from "../lib/base/backend.ts";
 import { onInterrupt, parseOrExit, runMain } from "../lib/base/cli.ts";
 import { findFfmpeg } from "../lib/media/ffmpeg.ts";
-import { randomArgs, resolveSource, startSourceEngine } from "../lib/render/random_source.ts";
+import { randomArgs, resolveSource, startCommandEngine } from "../lib/render/random_source.ts";
 import { Progress } from "../lib/base/progress.ts";
-import { defaultWorkers } from "../lib/render/pool.ts";
-import { tfBackendFor } from "../lib/render/engine.ts";
 import { renderWalk } from "../lib/latent/walk.ts";
 import { resolveShard } from "../lib/base/shard.ts";
 import { planWalks } from "../lib/latent/walk_batch.ts";
@@ -25,7 +22,6 @@ const USAGE = "Usage: deno task walk [options]\n\n" +
 await runMain(async () => {
   const user = parseOrExit<WalkOptions>(Deno.args, WALK_FLAGS, USAGE, WALK_DEFAULTS);
   const options: WalkOptions = { ...WALK_DEFAULTS, ...user };
-  const workers = options.workers || defaultWorkers();
   const shard = resolveShard(options.shard);
   if (shard && options.force) throw new Error("--force cannot be combined with --shard");
   const source = await resolveSource(options, options.seed);
@@ -35,14 +31,8 @@ await runMain(async () => {
     ...randomArgs(source),
   ];
   const walks = await planWalks(options, sourceArgs);
-  await initBackend(tfBackendFor(options.backend));
   const ffmpeg = await findFfmpeg(options.ffmpeg);
-  const pool = await startSourceEngine(source, {
-    workers,
-    backend: options.backend,
-    device: options.device,
-    log: (line) => console.error(line),
-  });
+  const { engine: pool } = await startCommandEngine(source, options);
   console.error(
     `Model: ${source.kind} ${source.name}${
       source.step !== null ? ` (step ${source.step})` : ""

@@ -10,7 +10,7 @@
 import { tf } from "../base/tf.ts";
 import { pixelCoords } from "../model/coords.ts";
 import { type RandomActivation, randomInputs, type RandomNetWeights } from "../model/random_net.ts";
-import { DEFAULT_CHUNK_PIXELS, type ImageRequest, toBytesInto } from "./renderer.ts";
+import { bytesInChunks, DEFAULT_CHUNK_PIXELS, type ImageRequest } from "./renderer.ts";
 
 /** The activation, then each pixel's units normalised to mean 0 and variance 1. */
 function activate(x: tf.Tensor, activation: RandomActivation): tf.Tensor2D {
@@ -95,9 +95,6 @@ export class RandomRenderer {
     rowEnd = request.height,
     chunkPixels = DEFAULT_CHUNK_PIXELS,
   ): Promise<Uint8Array> {
-    const rowBytes = request.width * this.channels;
-    const out = new Uint8Array((rowEnd - rowStart) * rowBytes);
-    const rowsPerChunk = Math.max(1, Math.floor(chunkPixels / request.width));
     const { wz, b0, random } = this.#net;
     if (request.z.length !== random.zDim) {
       throw new Error(
@@ -106,16 +103,14 @@ export class RandomRenderer {
     }
     const first = tf.tensor1d(zBias(request.z, wz, b0));
     try {
-      for (let r = rowStart; r < rowEnd; r += rowsPerChunk) {
-        const end = Math.min(rowEnd, r + rowsPerChunk);
-        const values = await this.renderRows(first, request, r, end);
-        const into = out.subarray((r - rowStart) * rowBytes, (end - rowStart) * rowBytes);
-        toBytesInto(values, into, request.invert ?? false);
-      }
+      return await bytesInChunks(
+        request,
+        { rowStart, rowEnd, chunkPixels, channels: this.channels },
+        (r, end) => this.renderRows(first, request, r, end),
+      );
     } finally {
       first.dispose();
     }
-    return out;
   }
 
   /** Frees the weights. */

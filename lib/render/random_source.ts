@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { initBackend } from "../base/backend.ts";
 import { FlagError, type FlagSpec, toArgs } from "../base/flags.ts";
 import { loadGenerator } from "../model/network_files.ts";
 import {
@@ -19,7 +20,7 @@ import {
 import { type ModelSource, resolveModel } from "../model/source.ts";
 import { type EngineOptions, type RenderEngine, startEngine, tfBackendFor } from "./engine.ts";
 import type { SourceOptions } from "./flags.ts";
-import { RenderPool } from "./pool.ts";
+import { defaultWorkers, RenderPool } from "./pool.ts";
 import { foldWeights } from "./renderer.ts";
 
 /** The options that define a random network. */
@@ -195,4 +196,25 @@ export async function startSourceEngine(
   });
   options.log?.(`render engine: ${pool.backend} (${options.workers} workers; a random network)`);
   return pool;
+}
+
+/**
+ * A command's engine for `source`: the TensorFlow.js backend set up, then
+ * {@linkcode startSourceEngine} with the command's `--workers` (default:
+ * one per core), `--backend` and `--device`; which engine, and why, goes to
+ * stderr.
+ */
+export async function startCommandEngine(
+  source: ModelSource,
+  o: SourceOptions,
+): Promise<{ engine: RenderEngine; workers: number }> {
+  await initBackend(tfBackendFor(o.backend));
+  const workers = o.workers || defaultWorkers();
+  const engine = await startSourceEngine(source, {
+    workers,
+    backend: o.backend,
+    device: o.device,
+    log: (line) => console.error(line),
+  });
+  return { engine, workers };
 }

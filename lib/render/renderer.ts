@@ -158,6 +158,28 @@ export function toBytesInto(values: Float32Array, out: Uint8Array, invert: boole
   }
 }
 
+/**
+ * Rows `rowStart` to `rowEnd` of an image as bytes (`channels` per pixel),
+ * computed `chunkPixels` at a time (whole rows per chunk) by `rows(r, end)`,
+ * which returns values in [0, 1].
+ */
+export async function bytesInChunks(
+  request: ImageRequest,
+  band: { rowStart: number; rowEnd: number; chunkPixels: number; channels: number },
+  rows: (rowStart: number, rowEnd: number) => Promise<Float32Array>,
+): Promise<Uint8Array> {
+  const { rowStart, rowEnd, chunkPixels, channels } = band;
+  const rowBytes = request.width * channels;
+  const out = new Uint8Array((rowEnd - rowStart) * rowBytes);
+  const rowsPerChunk = Math.max(1, Math.floor(chunkPixels / request.width));
+  for (let r = rowStart; r < rowEnd; r += rowsPerChunk) {
+    const end = Math.min(rowEnd, r + rowsPerChunk);
+    const into = out.subarray((r - rowStart) * rowBytes, (end - rowStart) * rowBytes);
+    toBytesInto(await rows(r, end), into, request.invert ?? false);
+  }
+  return out;
+}
+
 /** A generator loaded onto the backend once, rendering any number of images. */
 export class Renderer {
   readonly spec: GeneratorSpec;
@@ -251,24 +273,16 @@ export class Renderer {
     rowEnd = request.height,
     chunkPixels = DEFAULT_CHUNK_PIXELS,
   ): Promise<Uint8Array> {
-    const rowBytes = request.width * this.channels;
-    const out = new Uint8Array((rowEnd - rowStart) * rowBytes);
-    const rowsPerChunk = Math.max(1, Math.floor(chunkPixels / request.width));
     const bias = this.latentBias(request.z);
     try {
-      for (let r = rowStart; r < rowEnd; r += rowsPerChunk) {
-        const end = Math.min(rowEnd, r + rowsPerChunk);
-        const values = await this.renderRows(bias, request, r, end);
-        toBytesInto(
-          values,
-          out.subarray((r - rowStart) * rowBytes, (end - rowStart) * rowBytes),
-          request.invert ?? false,
-        );
-      }
+      return await bytesInChunks(
+        request,
+        { rowStart, rowEnd, chunkPixels, channels: this.channels },
+        (r, end) => this.renderRows(bias, request, r, end),
+      );
     } finally {
       tf.dispose([bias.first, ...bias.layers.filter((b) => b !== null)]);
     }
-    return out;
   }
 
   /** Frees the weights. */
