@@ -187,6 +187,9 @@ export async function startSourceEngine(
   if (!source.random) {
     return await startEngine(foldWeights(await loadGenerator(source.checkpoint)), options);
   }
+  if ((options.device ?? "cpu") !== "cpu") {
+    throw new FlagError(`--device ${options.device}: random networks render on the CPU workers`);
+  }
   const backend = options.backend === "onnx" || options.backend === "auto"
     ? "wasm"
     : tfBackendFor(options.backend);
@@ -194,7 +197,10 @@ export async function startSourceEngine(
     workers: options.workers,
     backend,
   });
-  options.log?.(`render engine: ${pool.backend} (${options.workers} workers; a random network)`);
+  const n = options.workers;
+  options.log?.(
+    `render engine: ${pool.backend} (${n} worker${n === 1 ? "" : "s"}; a random network)`,
+  );
   return pool;
 }
 
