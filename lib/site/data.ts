@@ -43,6 +43,8 @@ export interface ResponsiveImage extends SiteImage {
 export interface SiteCard {
   /** `walk` or `still`. */
   kind: "walk" | "still";
+  /** What it is, in a word or two: `Walk`, `Zoom walk`, `Still`, `Art` (an untrained network). */
+  badge: string;
   /** Page URL. */
   href: string;
   /** Title. */
@@ -602,6 +604,19 @@ async function runPage(shaper: PageShaper, run: RunEntry): Promise<SiteRun> {
   };
 }
 
+/**
+ * A walk's badge: `Zoom walk` when its camera zooms, `Art walk` for an
+ * untrained network's, else `Walk`.
+ */
+export function walkBadge(walk: WalkEntry): string {
+  const camera = walk.settings.camera;
+  const zooms = walk.settings.zoomTo !== undefined ||
+    (Array.isArray(camera) &&
+      camera.some((v) => v?.scale !== camera[0]?.scale));
+  if (zooms) return "Zoom walk";
+  return walk.model?.kind === "random" ? "Art walk" : "Walk";
+}
+
 /** The index grid: walks and renders (not keyframe stills), newest first. */
 function indexCards(shaper: PageShaper, walks: SiteWalk[], stills: SiteStill[]): SiteCard[] {
   const cards: SiteCard[] = [];
@@ -609,6 +624,7 @@ function indexCards(shaper: PageShaper, walks: SiteWalk[], stills: SiteStill[]):
     const entry = shaper.manifest.walks.find((w) => w.slug === walk.slug)!;
     cards.push({
       kind: "walk",
+      badge: walkBadge(entry),
       href: walk.href,
       title: walk.title,
       subtitle: `${walk.keyframes.map((k) => k.label).join(" → ")} · ${walk.frameCount} frames`,
@@ -621,6 +637,7 @@ function indexCards(shaper: PageShaper, walks: SiteWalk[], stills: SiteStill[]):
     if (still.origin !== "render") continue;
     cards.push({
       kind: "still",
+      badge: still.model?.kind === "random" ? "Art" : "Still",
       href: still.href,
       title: still.title,
       subtitle: `Render · ${still.width}×${still.height}`,
@@ -671,6 +688,7 @@ export function featuredItems(
       : null,
     stills: ranked.slice(0, FEATURED_STILLS).map(({ s }) => ({
       kind: "still",
+      badge: s.model?.kind === "random" ? "Art" : "Still",
       href: s.href,
       title: s.walk ? `${s.walk.title}: ${s.walk.label}` : s.title,
       subtitle: `${s.origin === "render" ? "Render" : "Keyframe"} · ${s.width}×${s.height}`,

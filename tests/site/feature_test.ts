@@ -3,7 +3,8 @@ import { join } from "@std/path";
 import sharp from "sharp";
 import { cleanliness, FEATURED_STILLS, imageCleanliness, rank } from "../../lib/site/feature.ts";
 import { buildSite } from "../../lib/site/build.ts";
-import type { SiteData } from "../../lib/site/data.ts";
+import { type SiteData, walkBadge } from "../../lib/site/data.ts";
+import type { WalkEntry } from "../../lib/site/manifest.ts";
 import { findTestFfmpeg, makeRender, makeWalk } from "../_gallery_fixtures.ts";
 import { tempDir } from "../_helpers.ts";
 
@@ -99,4 +100,18 @@ Deno.test({
       assert(index.includes('src="./media/walks/w1/walk.mp4"'));
     } else assertEquals(data.featured.walk, null);
   },
+});
+
+Deno.test("feature: cards say what a piece is: a zoom walk, an untrained network's art", () => {
+  const walk = (settings: Record<string, unknown>, kind: "run" | "random" = "run") =>
+    ({
+      settings,
+      model: { kind, name: "m", checkpoint: "", step: null, spec: null },
+    }) as unknown as WalkEntry;
+  assertEquals(walkBadge(walk({ steps: 10 })), "Walk");
+  assertEquals(walkBadge(walk({ zoomTo: { scale: 0.6, center: [0, 0] } })), "Zoom walk");
+  const pan = [{ scale: 8, center: [0, 0] }, { scale: 8, center: [1, 0] }];
+  assertEquals(walkBadge(walk({ camera: pan })), "Walk");
+  assertEquals(walkBadge(walk({ camera: [pan[0], { scale: 2, center: [0, 0] }] })), "Zoom walk");
+  assertEquals(walkBadge(walk({}, "random")), "Art walk");
 });
