@@ -99,6 +99,32 @@ export function tinyModel(): Promise<string> {
 }
 
 /**
+ * A tiny colour model (width 16, size 16, one step on 8 pictures of
+ * {@linkcode writePictures}), created once per test process.
+ */
+let tinyColourDir: Promise<string> | null = null;
+export function tinyColourModel(): Promise<string> {
+  tinyColourDir ??= (async () => {
+    const { prepareRun, train } = await import("../lib/train/loop.ts");
+    await useWasm();
+    const out = await Deno.makeTempDir({ prefix: "cppn-colour-" });
+    await writePictures(join(out, "pictures"), 8);
+    const config = tinyConfig(out, {
+      run: "c",
+      data: join(out, "pictures"),
+      size: 16,
+      steps: 1,
+      width: 16,
+      zDim: 8,
+      discChannels: [4, 4],
+      sampleEvery: 100,
+    });
+    return (await train(await prepareRun(config))).paths.checkpoint;
+  })();
+  return tinyColourDir;
+}
+
+/**
  * A tiny RAM disk of `kib` KiB that fills up after a few writes, or null
  * where this process may not mount one (it needs root): the full-disk
  * tests skip there.

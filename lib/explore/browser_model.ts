@@ -3,20 +3,28 @@
  * explorer: the *folded* weights ({@linkcode FoldedWeights}, the exact
  * algebra the server renderer runs) as one float32 little-endian binary
  * file, and a JSON file with the architecture, the layout of the tensors in
- * the binary and the digit keyframes (one encoded test example per digit).
+ * the binary, the digit keyframes (one encoded test example per digit) and,
+ * where the model has one, its encoder (so the page can encode a picture).
  *
  * ```
  * <key>.json   { format, spec, weights: "<key>.bin", bytes, tensors: [{ name, shape, offset }],
- *                keyframes: { seed, items: [{ digit, label, testIndex, z }] } }
+ *                keyframes: { seed, items: [{ digit, label, testIndex, z }] },
+ *                encoder?: { spec, size, channels, weights: "<key>.enc.bin", bytes,
+ *                            tensors: [{ name, shape, offset }] } }
  * <key>.bin    wz | b0 | wc | layers.0.w | layers.0.b | ... | wout | bout   (float32 LE)
+ * <key>.enc.bin  w1 | b1 | ... | wh | bh   (the encoder's raw weights, float32 LE)
  * ```
+ *
+ * A colour model's `wout` is `[width, 3]` (`spec.channels` 3); its pixels
+ * come out as RGB.
  *
  * This module has no Deno or Node imports: the browser bundle uses it to
  * read a model, and `site/live_models.ts` uses it to write one.
  *
  * @module
  */
-import type { GeneratorSpec } from "../model/generator.ts";
+import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
+import type { EncoderSpec } from "../model/encoder.ts";
 import type { FoldedWeights } from "../render/renderer.ts";
 
 /** Format tag of the JSON half. */
@@ -64,6 +72,24 @@ export interface BrowserModelJson {
   tensors: BrowserTensor[];
   /** The digit keyframes and the seed that picked their test examples. */
   keyframes: { seed: number; items: BrowserKeyframe[] };
+  /** The encoder, if exported (its weights are a file of their own). */
+  encoder?: BrowserEncoderJson;
+}
+
+/** The encoder's part of a browser model (raw weights, not folded). */
+export interface BrowserEncoderJson {
+  /** Its architecture. */
+  spec: EncoderSpec;
+  /** Side of the pictures it takes (the generator's training size). */
+  size: number;
+  /** Channels of the pictures it takes: 1 (grey) or 3 (RGB, each pixel's together). */
+  channels: number;
+  /** File name of its weights, relative to the JSON file. */
+  weights: string;
+  /** Size of that file in bytes. */
+  bytes: number;
+  /** `w1, b1, ..., wh, bh` (`wh`: `mu`'s columns, then `log_var`'s), offsets into its file. */
+  tensors: BrowserTensor[];
 }
 
 /** Names and shapes of the folded tensors of `spec`, in file order. */
@@ -79,7 +105,8 @@ export function foldedLayout(spec: GeneratorSpec): { name: string; shape: number
     out.push({ name: `layers.${i}.b`, shape: [width] });
     if (spec.zEveryLayer) out.push({ name: `layers.${i}.u`, shape: [zDim, width] });
   }
-  out.push({ name: "wout", shape: [width, 1] }, { name: "bout", shape: [1] });
+  const c = channelsOf(spec);
+  out.push({ name: "wout", shape: [width, c] }, { name: "bout", shape: [c] });
   return out;
 }
 
@@ -180,6 +207,18 @@ export function checkBrowserModelJson(value: unknown, where = "the model file"):
     !positiveInt(spec.depth) || typeof spec.scale !== "number" || !(spec.scale > 0)
   ) {
     throw fail("spec must have positive integers zDim, width, depth and a positive scale");
+  }
+  if (spec.channels !== undefined && spec.channels !== 1 && spec.channels !== 3) {
+    throw fail(`spec.channels is ${JSON.stringify(spec.channels)}, expected 1 or 3`);
+  }
+  const encoder = value.encoder;
+  if (
+    encoder !== undefined &&
+    (!isObject(encoder) || !isObject(encoder.spec) || !positiveInt(encoder.size) ||
+      (encoder.channels !== 1 && encoder.channels !== 3) || !Array.isArray(encoder.tensors) ||
+      typeof encoder.weights !== "string" || !Number.isInteger(encoder.bytes))
+  ) {
+    throw fail("encoder must be { spec, size, channels (1 or 3), weights, bytes, tensors: [...] }");
   }
   if (value.folded !== true || value.dtype !== "float32" || value.endian !== "little") {
     throw fail('only folded float32 little-endian weights are supported ("folded": true)');

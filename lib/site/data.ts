@@ -346,6 +346,7 @@ export async function buildSiteData(
   for (const m of live) {
     shaper.files.push({ from: m.jsonPath, to: `live/${m.key}.json` });
     shaper.files.push({ from: m.binPath, to: `live/${m.key}.bin` });
+    if (m.encoderPath) shaper.files.push({ from: m.encoderPath, to: `live/${m.key}.enc.bin` });
   }
   const walks: SiteWalk[] = [];
   for (const walk of manifest.walks) walks.push(await walkPage(shaper, walk));

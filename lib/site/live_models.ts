@@ -24,13 +24,16 @@ import {
   checkBrowserModelJson,
   packFoldedWeights,
 } from "../explore/browser_model.ts";
-import { loadGenerator, loadState, weightsFile } from "../model/network_files.ts";
+import { loadGenerator, loadState, readNetwork, weightsFile } from "../model/network_files.ts";
+import type { EncoderSpec } from "../model/encoder.ts";
+import { unflatten } from "../model/params.ts";
+import { packEncoder } from "../explore/browser_encoder.ts";
 import { locateCheckpoint, readChecksums, readVerified } from "../base/checksummed_folder.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import type { GalleryManifest, ModelRef } from "./manifest.ts";
 import { slugify } from "./manifest.ts";
-import type { GeneratorSpec } from "../model/generator.ts";
-import { encodeDigits } from "../latent/keyframes.ts";
+import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
+import { encodeDigits, isDigitModel } from "../latent/keyframes.ts";
 import { foldWeights } from "../render/renderer.ts";
 import { tf } from "../base/tf.ts";
 
@@ -61,6 +64,8 @@ export interface LiveModel extends LiveModelSource {
   jsonPath: string;
   /** Absolute path of the binary half in the cache. */
   binPath: string;
+  /** Absolute path of the encoder's weights in the cache, if exported. */
+  encoderPath: string | null;
   /** The generator's architecture. */
   spec: GeneratorSpec;
   /** Size of the binary half. */
@@ -183,7 +188,9 @@ export async function exportKey(checkpoint: string, seed = KEYFRAME_SEED): Promi
     // no encoder: exported without keyframes
   }
   const parts = [
-    new TextEncoder().encode(`cppn-browser-model/1 seed ${seed} digits ${KEYFRAME_DIGITS}\n`),
+    new TextEncoder().encode(
+      `cppn-browser-model/1 seed ${seed} digits ${KEYFRAME_DIGITS} encoder\n`,
+    ),
     ...generator.values(),
     ...encoder.values(),
   ];
@@ -198,9 +205,10 @@ export async function exportKey(checkpoint: string, seed = KEYFRAME_SEED): Promi
 }
 
 /**
- * Exports a checkpoint's generator for the browser: its folded weights and
- * the digit keyframes. Keyframes need the encoder; without one they are
- * left out and `warning` says so.
+ * Exports a checkpoint's generator for the browser: its folded weights,
+ * the digit keyframes (a digit model's) and the encoder, for pictures the
+ * page encodes. Both need the encoder; without one they are left out and
+ * `warning` says so.
  *
  * @param weightsFile The file name the JSON gives for the binary half.
  */
@@ -208,30 +216,65 @@ export async function exportBrowserModel(
   checkpoint: string,
   weightsFile: string,
   seed = KEYFRAME_SEED,
-): Promise<{ json: BrowserModelJson; bin: Uint8Array; warning: string | null }> {
+): Promise<{
+  json: BrowserModelJson;
+  bin: Uint8Array;
+  encoderBin: Uint8Array | null;
+  warning: string | null;
+}> {
   const net = await loadGenerator(checkpoint);
   const packed = packFoldedWeights(foldWeights(net));
   let items: BrowserKeyframe[] = [];
   let warning: string | null = null;
   try {
-    const keys = await encodeDigits(checkpoint, [...KEYFRAME_DIGITS], seed);
-    items = keys.map((k) => ({
-      digit: k.digit!,
-      label: k.label,
-      testIndex: k.testIndex,
-      z: Array.from(k.z),
-    }));
+    if (isDigitModel(net.spec)) {
+      const keys = await encodeDigits(checkpoint, [...KEYFRAME_DIGITS], seed);
+      items = keys.map((k) => ({
+        digit: k.digit!,
+        label: k.label,
+        testIndex: k.testIndex,
+        z: Array.from(k.z),
+      }));
+    }
   } catch (error) {
     warning = `no digit keyframes (${message(error)})`;
   }
+  const encoder = await packedEncoder(checkpoint, net.spec, encoderFileFor(weightsFile));
   const json = browserModelJson(net.spec, packed, weightsFile, { seed, items });
-  return { json, bin: packed.bytes, warning };
+  if (!encoder) return { json, bin: packed.bytes, encoderBin: null, warning };
+  return {
+    json: { ...json, encoder: encoder.json },
+    bin: packed.bytes,
+    encoderBin: encoder.bytes,
+    warning,
+  };
+}
+
+/** The encoder's file that goes with a generator's (`KEY.bin` -> `KEY.enc.bin`). */
+export function encoderFileFor(weightsFile: string): string {
+  return weightsFile.replace(/(\.bin)?$/, ".enc.bin");
+}
+
+/** The checkpoint's encoder packed for the browser, or null if it has none. */
+async function packedEncoder(checkpoint: string, spec: GeneratorSpec, file: string) {
+  let net;
+  try {
+    net = await readNetwork<EncoderSpec>(await locateCheckpoint(checkpoint), "encoder");
+  } catch {
+    return null; // no encoder: pictures cannot be encoded in the page
+  }
+  const arrays = unflatten(net.values, net.manifest);
+  return packEncoder(net.spec, arrays, { size: spec.size, channels: channelsOf(spec) }, file);
 }
 
 async function readCached(jsonPath: string, binPath: string): Promise<BrowserModelJson | null> {
   try {
     const json = checkBrowserModelJson(JSON.parse(await Deno.readTextFile(jsonPath)));
     const info = await Deno.stat(binPath);
+    if (json.encoder) {
+      const encoder = await Deno.stat(encoderFileFor(binPath));
+      if (encoder.size !== json.encoder.bytes) return null;
+    }
     return info.size === json.bytes ? json : null;
   } catch {
     return null;
@@ -282,17 +325,22 @@ export async function syncLiveModels(
           result.warnings.push(`Live model "${source.name}": ${exported.warning}`);
         }
         await writeFileAtomic(binPath, exported.bin);
+        if (exported.encoderBin) {
+          await writeFileAtomic(encoderFileFor(binPath), exported.encoderBin);
+        }
         await writeFileAtomic(jsonPath, JSON.stringify(exported.json) + "\n");
         json = exported.json;
         result.made++;
       }
       keep.add(`${key}.json`).add(`${key}.bin`);
+      if (json.encoder) keep.add(encoderFileFor(`${key}.bin`));
       const step = await loadState(source.checkpoint).then((s) => s.step, () => null);
       result.models.push({
         ...source,
         key,
         jsonPath,
         binPath,
+        encoderPath: json.encoder ? encoderFileFor(binPath) : null,
         spec: json.spec,
         bytes: json.bytes,
         keyframes: json.keyframes.items.length,

@@ -102,7 +102,7 @@ Deno.test({
     assertMatch(built.stderr, /Live explorer: 1 model \(1 exported, 0 unchanged/);
     const liveDir = join(out, "site", "live");
     const files = (await Array.fromAsync(Deno.readDir(liveDir))).map((e) => e.name).sort();
-    assertEquals(files.length, 2);
+    assertEquals(files.length, 3); // the JSON, the generator and the encoder
     const json = checkBrowserModelJson(
       JSON.parse(await Deno.readTextFile(join(liveDir, files.find((f) => f.endsWith(".json"))!))),
     );

@@ -38,6 +38,8 @@ import { slerp, walkLatent } from "../../../lib/latent/walk_math.ts";
 import { Rng } from "../../../lib/base/rng.ts";
 import { toggleFullScreen, wireFullScreenButton } from "./full_screen.ts";
 import { Minimap, type MinimapSnapshot } from "./minimap.ts";
+import { type BrowserEncoder, unpackEncoder } from "../../../lib/explore/browser_encoder.ts";
+import { wirePicture } from "./encode_picture.ts";
 
 /** A model as the page lists it. */
 interface ModelEntry {
@@ -58,6 +60,8 @@ interface LoadedModel {
   keys: Float32Array[];
   /** Digit of each keyframe. */
   digits: number[];
+  /** The encoder, for pictures the user gives (null: exported without one). */
+  encoder: BrowserEncoder | null;
 }
 
 /** What the page exposes for debugging and tests (`window.cppnExplorer`). */
@@ -109,15 +113,15 @@ function nextFrame(): Promise<void> {
   });
 }
 
-/** Grey bytes as opaque RGBA pixels. */
-function greyImage(bytes: Uint8Array, width: number, rows: number): ImageData {
+/** Grey (or, with `channels` 3, RGB) bytes as opaque RGBA pixels. */
+function greyImage(bytes: Uint8Array, width: number, rows: number, channels = 1): ImageData {
   const image = new ImageData(width, rows);
   const rgba = image.data;
-  for (let i = 0, j = 0; i < bytes.length; i++, j += 4) {
-    const v = bytes[i];
-    rgba[j] = v;
-    rgba[j + 1] = v;
-    rgba[j + 2] = v;
+  const rgb = channels === 3;
+  for (let i = 0, j = 0; i < bytes.length; i += channels, j += 4) {
+    rgba[j] = bytes[i];
+    rgba[j + 1] = bytes[rgb ? i + 1 : i];
+    rgba[j + 2] = bytes[rgb ? i + 2 : i];
     rgba[j + 3] = 255;
   }
   return image;
@@ -169,7 +173,17 @@ async function loadModel(entry: ModelEntry): Promise<LoadedModel> {
     renderer: new Renderer(weights),
     keys: items.map((k) => Float32Array.from(k.z)),
     digits: items.map((k) => k.digit),
+    encoder: await loadEncoder(json, jsonUrl),
   };
+}
+
+/** The model's encoder, if it was exported with one. */
+async function loadEncoder(json: BrowserModelJson, jsonUrl: URL): Promise<BrowserEncoder | null> {
+  if (!json.encoder) return null;
+  const url = new URL(json.encoder.weights, jsonUrl);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Cannot load ${url.pathname}: it answered ${response.status}`);
+  return unpackEncoder(json.encoder, await response.arrayBuffer());
 }
 
 /** The page's elements. */
@@ -247,6 +261,11 @@ function main(root: HTMLElement): void {
   wireStageButtons(explorer);
   wireMinimap(explorer);
   explorer.ui.saveButton.addEventListener("click", () => explorer.save());
+  wirePicture(element("encode-file"), explorer.ui.stage, {
+    encoder: () => explorer.model?.encoder ?? null,
+    setLatent: (z) => explorer.setLatent(z, null),
+    say: (text) => explorer.showNotice(text),
+  });
 }
 
 /**
@@ -347,7 +366,13 @@ class Explorer {
     }
     ui.blendT.disabled = !hasKeys;
     ui.playButton.disabled = loaded.keys.length < 2;
-    if (!hasKeys) this.showNotice("This model was exported without digit keyframes (no encoder).");
+    if (!hasKeys) {
+      this.showNotice(
+        loaded.encoder
+          ? "This model draws pictures, not digits: try Random z, the sliders or your own picture."
+          : "This model was exported without digit keyframes (no encoder).",
+      );
+    }
     this.buildDimSliders(loaded.json.spec.zDim);
     this.view = { scale: loaded.json.spec.scale, center: [0, 0] };
     this.setLatent(
@@ -561,7 +586,11 @@ class Explorer {
       powerOfTwoRows: this.backend === "webgl",
       pause: framePauser(),
       onBand: (rowStart, rowEnd, bytes) => {
-        target.putImageData(greyImage(bytes, width, rowEnd - rowStart), 0, rowStart);
+        target.putImageData(
+          greyImage(bytes, width, rowEnd - rowStart, renderer.channels),
+          0,
+          rowStart,
+        );
       },
     });
     this.throughput.add(result.rows * width, result.ms);
@@ -753,7 +782,11 @@ class Explorer {
         powerOfTwoRows: this.backend === "webgl",
         pause: framePauser(),
         onBand: (rowStart, rowEnd, bytes) => {
-          outCtx.putImageData(greyImage(bytes, size.width, rowEnd - rowStart), 0, rowStart);
+          outCtx.putImageData(
+            greyImage(bytes, size.width, rowEnd - rowStart, model.renderer.channels),
+            0,
+            rowStart,
+          );
           ui.saveStatus.textContent = `Rendering ${size.width} × ${size.height}: ${
             Math.floor((100 * rowEnd) / size.height)
           }%`;
