@@ -70,8 +70,14 @@ async function usePicture(file: File, target: PictureTarget): Promise<void> {
   }
 }
 
-/** Wires the file input and dropping a picture on `dropZone`. */
-export function wirePicture(input: HTMLInputElement, dropZone: HTMLElement, target: PictureTarget) {
+/** Wires the button that opens the file input, the input, and dropping a picture on `dropZone`. */
+export function wirePicture(
+  pick: HTMLButtonElement,
+  input: HTMLInputElement,
+  dropZone: HTMLElement,
+  target: PictureTarget,
+) {
+  pick.addEventListener("click", () => input.click());
   input.addEventListener("change", () => {
     const file = input.files?.[0];
     if (file) usePicture(file, target);

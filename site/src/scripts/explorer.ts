@@ -261,7 +261,7 @@ function main(root: HTMLElement): void {
   wireStageButtons(explorer);
   wireMinimap(explorer);
   explorer.ui.saveButton.addEventListener("click", () => explorer.save());
-  wirePicture(element("encode-file"), explorer.ui.stage, {
+  wirePicture(element("encode-pick"), element("encode-file"), explorer.ui.stage, {
     encoder: () => explorer.model?.encoder ?? null,
     setLatent: (z) => explorer.setLatent(z, null),
     say: (text) => explorer.showNotice(text),
@@ -635,7 +635,7 @@ class Explorer {
             this.backend,
             stale,
             framePauser(),
-            greyImage,
+            (bytes, width, rows) => greyImage(bytes, width, rows, renderer.channels),
           );
         }
         if (done && !this.playing) {
