@@ -11,10 +11,13 @@ import { saveClassifier, trainClassifier } from "../lib/eval/classifier.ts";
 import {
   checkReplaceEval,
   evaluate,
+  evaluatePictureModel,
   fdFloor,
   FLOOR_FILE,
+  formatPictureReport,
   formatReport,
   loadEvalClassifier,
+  pictureDataFor,
   resolveTarget,
   writeEvaluation,
 } from "../lib/eval/evaluate.ts";
@@ -32,7 +35,10 @@ const USAGE = "Usage: deno task eval [options]\n\n" +
   "confident samples, and the VAE reconstruction loss. Writes eval.json and\n" +
   "eval-samples.png into the run's folder, or for --model DIR into output/evals/NAME/\n" +
   "(--update-model: into DIR itself). --train-classifier trains the\n" +
-  "classifier first (once; it is saved to models/mnist-classifier/).";
+  "classifier first (once; it is saved to models/mnist-classifier/).\n\n" +
+  "A model of other pictures (colour, another size, --data DIR) is measured without\n" +
+  "labels: FD in a fixed random network's features to the held-out tenth of its\n" +
+  "pictures, its floor (training vs held-out), and the reconstruction loss.";
 
 /** One progress bar per phase of a long job. */
 function phasedProgress(unit: string) {
@@ -98,6 +104,18 @@ await runMain(async () => {
   await checkReplaceEval(target.outDir, config.samples, config.force);
   console.error(`Evaluating ${target.label} (${target.checkpoint}), ${config.samples} samples`);
   const progress = phasedProgress("img");
+  const pictures = await pictureDataFor(target, config.data);
+  if (pictures) {
+    const evaluation = await evaluatePictureModel(
+      { checkpoint: target.checkpoint, samples: config.samples, seed: config.seed, data: pictures },
+      progress.update,
+    );
+    await progress.stop();
+    const paths = await writeEvaluation(target.outDir, evaluation, target.listed);
+    console.log(formatPictureReport(evaluation.report));
+    console.log(`Wrote ${paths.report} and ${paths.samples}`);
+    return;
+  }
   const evaluation = await evaluate(
     {
       checkpoint: target.checkpoint,

@@ -33,6 +33,8 @@ export interface EvalConfig {
   updateModel: boolean;
   /** Replace a result that measured more samples. */
   force: boolean;
+  /** The pictures a picture model is measured against; `""`: those it was trained on. */
+  data: string;
 }
 
 /** The defaults. */
@@ -48,6 +50,7 @@ export const EVAL_DEFAULTS: EvalConfig = {
   backend: "auto",
   updateModel: false,
   force: false,
+  data: "",
 };
 
 /** The flags of `deno task eval`. */
@@ -94,6 +97,15 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     type: { kind: "boolean" },
     help: "Write eval.json into the --model folder and its checksums listing " +
       "(else it goes to output/evals/NAME/)",
+  },
+  {
+    name: "data",
+    key: "data",
+    type: { kind: "string" },
+    help: "For a model of other pictures: the picture folder whose held-out tenth it is " +
+      "measured against",
+    arg: "DIR",
+    defaultText: "the data its run was trained on",
   },
   {
     name: "force",

@@ -12,12 +12,18 @@
  * - **reconstruction**: the VAE's Bernoulli loss per pixel on the test
  *   images, decoding the encoder's mean (no sampling).
  *
+ * A model of other pictures (colour, another size, or trained on a folder
+ * of pictures) is measured by {@linkcode evaluatePictureModel} instead, with
+ * label-free features (`eval/pictures.ts`) against its own held-out pictures.
+ *
  * @module
  */
 import { basename, join, resolve } from "@std/path";
 import { tf } from "../base/tf.ts";
 import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
-import { loadNetworkParams } from "../model/network_files.ts";
+import { loadGenerator, loadNetworkParams } from "../model/network_files.ts";
+import { isIdxData } from "../data/dataset.ts";
+import type { FitMode } from "../data/images.ts";
 import { addChecksums, locateCheckpoint } from "../base/checksummed_folder.ts";
 import { CLASSIFIER_DIR, classify, loadClassifier, type LoadedClassifier } from "./classifier.ts";
 import { defaultView, pixelCoords } from "../model/coords.ts";
@@ -34,6 +40,9 @@ import { disposeParams, type Params } from "../model/params.ts";
 import { Rng } from "../base/rng.ts";
 import { latestRun, runPaths, runsDir } from "../model/runs.ts";
 import { classCounts, confidentFraction, coverage } from "./sample_metrics.ts";
+import { measurePictures, type PictureNumbers } from "./pictures.ts";
+import type { DataOptions } from "../data/dataset.ts";
+import { channelsOf, isDigitModel } from "../model/generator.ts";
 
 /** The file name of the report written next to the checkpoint. */
 export const EVAL_FILE = "eval.json";
@@ -55,6 +64,8 @@ export interface EvalTarget {
   label: string;
   /** `outDir` is a model folder: its `checksums.sha256` lists the results too. */
   listed: boolean;
+  /** The run's (or model folder's) `config.json`, which names its training data. */
+  config: string;
 }
 
 /** Called as long steps advance: `phase` names the step. */
@@ -114,7 +125,13 @@ export async function resolveTarget(config: EvalConfig): Promise<EvalTarget> {
     const outDir = config.updateModel
       ? config.model
       : join(config.out, "evals", evalName(config.model));
-    return { checkpoint: config.model, outDir, label: config.model, listed: config.updateModel };
+    return {
+      checkpoint: config.model,
+      outDir,
+      label: config.model,
+      listed: config.updateModel,
+      config: join(config.model, "config.json"),
+    };
   }
   const name = config.run || await latestRun(config.out);
   if (!name) {
@@ -127,7 +144,13 @@ export async function resolveTarget(config: EvalConfig): Promise<EvalTarget> {
   if (!(await exists(paths.dir))) {
     throw new FlagError(`No run "${name}" in ${runsDir(config.out)}`);
   }
-  return { checkpoint: paths.checkpoint, outDir: paths.dir, label: `run "${name}"`, listed: false };
+  return {
+    checkpoint: paths.checkpoint,
+    outDir: paths.dir,
+    label: `run "${name}"`,
+    listed: false,
+    config: paths.config,
+  };
 }
 
 /** The folder name under `<out>/evals/` for a model folder: its own name. */
@@ -247,6 +270,22 @@ export interface Evaluation {
   report: EvalReport;
   /** The first (up to) 100 samples, 10 to a row. */
   samples: GreyImage;
+}
+
+/** The contents of `eval.json` for a model of other pictures (see `eval/pictures.ts`). */
+export interface PictureEvalReport extends PictureNumbers {
+  /** The checkpoint evaluated. */
+  checkpoint: string;
+  /** The generator's architecture. */
+  generator: GeneratorSpec;
+  /** The picture set, as its run was trained on it. */
+  data: string;
+  /** Generated samples measured, and the seed of their latent vectors. */
+  samples: number;
+  seed: number;
+  /** Seconds the evaluation took, and when it was made (ISO 8601). */
+  time_s: number;
+  created: string;
 }
 
 /** Inputs of {@linkcode evaluate}. */
@@ -440,7 +479,7 @@ export async function evaluate(
  */
 export async function writeEvaluation(
   outDir: string,
-  evaluation: Evaluation,
+  evaluation: { report: EvalReport | PictureEvalReport; samples: GreyImage },
   listed = false,
 ): Promise<{ report: string; samples: string }> {
   const report = join(outDir, EVAL_FILE);
@@ -475,4 +514,100 @@ export function formatReport(report: EvalReport): string {
     ...rows.map(([a, b, c]) => a.padEnd(w0) + b.padStart(w1 - 2).padEnd(w1) + c),
     "classes".padEnd(w0) + report.class_counts.map((c, i) => `${i}:${c}`).join(" "),
   ].join("\n");
+}
+
+/**
+ * Measures a model of any pictures against the held-out pictures of `data`
+ * (see `eval/pictures.ts`): FD in a fixed random network's features, its
+ * floor, and the reconstruction loss.
+ */
+export async function evaluatePictureModel(
+  options: Omit<EvaluateOptions, "classifierDir"> & { data: DataOptions },
+  onProgress?: EvalProgress,
+): Promise<{ report: PictureEvalReport; samples: GreyImage }> {
+  const t0 = performance.now();
+  const networks = await loadNetworks(options.checkpoint);
+  const { gen, enc } = networks;
+  try {
+    const size = gen.spec.size, channels = channelsOf(gen.spec);
+    const n = options.samples, shown = Math.min(100, n), each = size * size * channels;
+    const first = new Float32Array(shown * each);
+    const numbers = await measurePictures({
+      gen,
+      enc,
+      data: options.data,
+      samples: n,
+      seed: options.seed,
+      render: (onBatch) =>
+        renderSamples(gen, n, options.seed, size, async (images, start) => {
+          if (start < shown) first.set(images.subarray(0, (shown - start) * each), start * each);
+          await onBatch(images, start);
+        }),
+    }, onProgress);
+    const report: PictureEvalReport = {
+      checkpoint: networks.where,
+      generator: gen.spec,
+      data: options.data.data,
+      samples: n,
+      seed: options.seed,
+      ...numbers,
+      time_s: (performance.now() - t0) / 1000,
+      created: new Date().toISOString(),
+    };
+    return { report, samples: grid(first, shown, size, 10, 2, 0, channels) };
+  } finally {
+    disposeParams(gen.params, enc.params);
+  }
+}
+
+/** A short table of a picture model's numbers, for the terminal. */
+export function formatPictureReport(report: PictureEvalReport): string {
+  const rows: [string, string, string][] = [
+    [
+      "FD",
+      report.fd.toFixed(4),
+      `Fréchet distance, samples vs the ${report.test_images} held-out pictures (lower is better)`,
+    ],
+    [
+      "FD floor",
+      report.fd_floor.toFixed(4),
+      `the same for the ${report.train_images} training pictures`,
+    ],
+    [
+      "reconstruction",
+      report.reconstruction.toFixed(4),
+      "VAE loss per value on the held-out pictures (encoder mean)",
+    ],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
+  const w1 = Math.max(...rows.map((r) => r[1].length)) + 2;
+  return [
+    ...rows.map(([a, b, c]) => a.padEnd(w0) + b.padStart(w1 - 2).padEnd(w1) + c),
+    `features: ${report.features}`,
+  ].join("\n");
+}
+
+/**
+ * The pictures a model is measured against, or null for a digit model
+ * trained on MNIST-format data (measured with the MNIST classifier):
+ * `dataFlag` (`--data`) if given, else the data its `config.json` names.
+ *
+ * @throws {FlagError} if a picture model's data is unknown.
+ */
+export async function pictureDataFor(
+  target: EvalTarget,
+  dataFlag: string,
+): Promise<DataOptions | null> {
+  const { spec } = await loadGenerator(target.checkpoint);
+  const saved = await readJson<{ data?: string; fit?: FitMode }>(target.config).catch(() => null);
+  const data = dataFlag || saved?.data || "mnist";
+  if (isDigitModel(spec) && await isIdxData(data)) return null;
+  if (data === "mnist" || await isIdxData(data)) {
+    throw new FlagError(
+      `${target.label} draws ${spec.size}x${spec.size} pictures in ${channelsOf(spec)} ` +
+        `channel(s), not MNIST digits, and its training pictures are unknown: give them with ` +
+        "--data DIR",
+    );
+  }
+  return { data, size: spec.size, fit: saved?.fit ?? "crop", channels: channelsOf(spec) };
 }

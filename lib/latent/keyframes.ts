@@ -19,7 +19,7 @@ import { loadMnist } from "../data/mnist.ts";
 import { disposeParams } from "../model/params.ts";
 import { Rng } from "../base/rng.ts";
 import { defaultView, pixelCoords } from "../model/coords.ts";
-import { channelsOf, generate, type GeneratorSpec } from "../model/generator.ts";
+import { channelsOf, generate, type GeneratorSpec, isDigitModel } from "../model/generator.ts";
 import { CLASSIFIER_DIR, classify, disposeClassifier, loadClassifier } from "../eval/classifier.ts";
 
 /** One keyframe: a label for people and its latent vector. */
@@ -98,14 +98,6 @@ export async function readLatents(path: string, zDim: number): Promise<Float32Ar
     }
     return Float32Array.from(v);
   });
-}
-
-/**
- * Whether a generator draws MNIST-like digits (greyscale, 26 x 26): the
- * digit keyframes, `--digit` and the MNIST classifier apply to it.
- */
-export function isDigitModel(spec: GeneratorSpec): boolean {
-  return channelsOf(spec) === 1 && spec.size === 26;
 }
 
 /** The error for digit keyframes asked of a model that does not draw digits. */

@@ -29,13 +29,8 @@ import { type FfmpegFound, Mp4Encoder, NO_FFMPEG_HINT } from "../media/ffmpeg.ts
 import { encodeLoop, GIF_WARN_BYTES, type VideoFormat } from "../media/loops.ts";
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import { readImage } from "../media/image.ts";
-import {
-  isDigitModel,
-  type Keyframe,
-  keyframeChoice,
-  listImages,
-  resolveKeyframes,
-} from "./keyframes.ts";
+import { type Keyframe, keyframeChoice, listImages, resolveKeyframes } from "./keyframes.ts";
+import { isDigitModel } from "../model/generator.ts";
 import { type ModelSource, weightsIdentity } from "../model/source.ts";
 import { writeGreyPng } from "../media/png_stream.ts";
 import type { ImageRequest } from "../render/renderer.ts";

@@ -53,6 +53,14 @@ export function channelsOf(spec: { channels?: number }): number {
   return spec.channels ?? 1;
 }
 
+/**
+ * Whether a generator draws MNIST-like digits (greyscale, 26 x 26): the
+ * digit keyframes, `--digit` and the MNIST classifier apply to it.
+ */
+export function isDigitModel(spec: GeneratorSpec): boolean {
+  return channelsOf(spec) === 1 && spec.size === 26;
+}
+
 /** Creates the generator's weights, N(0, `std`) from `rng`. */
 export function initGenerator(spec: GeneratorSpec, rng: Rng, std = 0.1): Params {
   const { zDim, width, depth } = spec;

@@ -32,8 +32,8 @@ import { locateCheckpoint, readChecksums, readVerified } from "../base/checksumm
 import { removeInside, sha256Hex } from "../base/fs_safe.ts";
 import type { GalleryManifest, ModelRef } from "./manifest.ts";
 import { slugify } from "./manifest.ts";
-import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
-import { encodeDigits, isDigitModel } from "../latent/keyframes.ts";
+import { channelsOf, type GeneratorSpec, isDigitModel } from "../model/generator.ts";
+import { encodeDigits } from "../latent/keyframes.ts";
 import { foldWeights } from "../render/renderer.ts";
 import { tf } from "../base/tf.ts";
 
