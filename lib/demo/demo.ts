@@ -40,8 +40,8 @@ export const DEMO_WALK: WalkSettings = {
 
 /**
  * The demo's zoom walk: one sample (an 8 with the shipped model), the
- * camera zooming into its crossing; the detail is rendered from the
- * function at every scale, not upscaled.
+ * camera zooming into its crossing, from scale 8 to 1.5; every frame is
+ * rendered from the function, not upscaled.
  */
 export const DEMO_ZOOM: WalkSettings = {
   ...WALK_DEFAULTS,
@@ -53,8 +53,8 @@ export const DEMO_ZOOM: WalkSettings = {
   size: [480, 480],
   stillSize: [1024, 1024],
   loop: false,
-  zoomTo: 0.6,
-  zoomCenter: [0.2, 0.7],
+  zoomTo: 1.5,
+  zoomCenter: [0.2, 0.65],
 };
 
 /** The demo's single renders: a dream, a dark-on-white one, a zoom. */
