@@ -7,6 +7,7 @@
  */
 import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
+import type { ExplorerSnapshot } from "../lib/explore/state.ts";
 
 /** The Chromium binary (`CHROMIUM_PATH` overrides). */
 export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -114,4 +115,16 @@ export function watch(page: Page): string[] {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   return problems;
+}
+
+/** Waits for the live explorer to load and finish rendering; returns its state. */
+export async function settled(page: Page): Promise<ExplorerSnapshot> {
+  await page.waitForFunction(() => "cppnExplorer" in window, undefined, { timeout: 15_000 });
+  return await page.evaluate(async () => {
+    // deno-lint-ignore no-explicit-any
+    const explorer = (window as any).cppnExplorer;
+    await explorer.ready;
+    await explorer.idle();
+    return explorer.state();
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * `deno task demo`: the main job in one command. Renders a short walk, a
  * zoom walk and a few large stills with the shipped model (or the one
- * named), a walk and a still of an untrained random network, at sizes that
+ * named), a colour walk and still of the shipped emoji model, a walk and a
+ * still of an untrained random network, at sizes that
  * finish in a few minutes on a 2-core laptop, then builds the gallery.
  * Running it again reuses what is already rendered.
  *
@@ -11,7 +12,13 @@ import { join } from "@std/path";
 import { exists } from "../base/atomic_write.ts";
 import type { SourceOptions } from "../render/flags.ts";
 import { findFfmpeg } from "../media/ffmpeg.ts";
-import { type ModelSource, resolveModel, SHIPPED_MODEL } from "../model/source.ts";
+import {
+  displayPath,
+  type ModelSource,
+  resolveModel,
+  SHIPPED_COLOUR_MODEL,
+  SHIPPED_MODEL,
+} from "../model/source.ts";
 import type { RenderEngine } from "../render/engine.ts";
 import {
   RANDOM_DEFAULTS,
@@ -63,6 +70,25 @@ export const DEMO_RENDERS: Partial<RenderOptions>[] = [
   { name: "demo-seed42-inverted", seed: 42, invert: true },
   { name: "demo-seed7-zoom", seed: 7, scale: 2.5, center: [1.5, -1] },
 ];
+
+/** The colour walk: the shipped emoji model through 6 of its drawings (random draws). */
+export const DEMO_COLOUR_WALK: WalkSettings = {
+  ...WALK_DEFAULTS,
+  keyframes: "random:6",
+  seed: 4,
+  id: "demo-emoji",
+  steps: 90,
+  fps: 25,
+  size: [480, 480],
+  stillSize: [1024, 1024],
+};
+
+/** The colour still: one emoji drawing, large. */
+export const DEMO_COLOUR_RENDER: Partial<RenderOptions> = {
+  name: "demo-emoji-seed3",
+  seed: 3,
+  size: [2048, 2048],
+};
 
 /** The untrained network of the demo's random-network pieces (`deno task art --seed 9`). */
 export const DEMO_ART_SEED = 9;
@@ -129,6 +155,17 @@ export async function runDemo(
     for (const walk of [DEMO_WALK, DEMO_ZOOM]) await demoWalk(job, pool, model, walk);
     for (const r of DEMO_RENDERS) await demoRender(job, pool, model, r);
   });
+  if (await exists(join(SHIPPED_COLOUR_MODEL, "checksums.sha256"))) {
+    const colour = await resolveModel({ model: SHIPPED_COLOUR_MODEL, out: source.out });
+    const colourJob = {
+      ...job,
+      source: { ...job.source, run: undefined, model: SHIPPED_COLOUR_MODEL },
+    };
+    await withEngine(colourJob, colour, async (pool) => {
+      await demoWalk(colourJob, pool, colour, DEMO_COLOUR_WALK);
+      await demoRender(colourJob, pool, colour, DEMO_COLOUR_RENDER);
+    });
+  }
   const art = randomSource(randomSpec(RANDOM_DEFAULTS, DEMO_ART_SEED));
   await withEngine(job, art, async (pool) => {
     await demoWalk(job, pool, art, DEMO_ART_WALK);
@@ -200,7 +237,10 @@ async function demoRender(
 /** The command that renders one of the demo's stills on its own. */
 function renderCommand(model: ModelSource, r: Partial<RenderOptions>): string {
   if (model.random) return `deno task art --seed ${r.seed}${r.size ? ` --size ${r.size[0]}` : ""}`;
-  return `deno task render ${r.seed !== undefined ? `--seed ${r.seed}` : `--digit ${r.digit}`}` +
+  const colour = model.kind === "model" && model.name === displayPath(SHIPPED_COLOUR_MODEL);
+  return `deno task render ${colour ? `--model ${model.name} ` : ""}${
+    r.seed !== undefined ? `--seed ${r.seed}` : `--digit ${r.digit}`
+  }` +
     `${r.invert ? " --invert" : ""}${
       r.scale ? ` --scale ${r.scale} --center ${r.center!.join(",")}` : ""
     }`;

@@ -351,8 +351,8 @@ export async function renderSamples(
 }
 
 /**
- * The mean VAE reconstruction loss per pixel of the test images, decoding
- * the encoder's mean.
+ * The mean VAE reconstruction loss per pixel (per value, for colour) of
+ * the test images, decoding the encoder's mean.
  */
 async function reconstruction(
   gen: { spec: GeneratorSpec; params: Params },
@@ -361,8 +361,8 @@ async function reconstruction(
   onProgress?: (done: number, total: number) => void,
 ): Promise<number> {
   const size = gen.spec.size;
-  const pixels = size * size;
-  if (enc.spec.inputSize !== pixels) {
+  const pixels = size * size, values = pixels * channelsOf(gen.spec);
+  if (enc.spec.inputSize !== values) {
     throw new Error(
       `The encoder takes ${enc.spec.inputSize} pixels but the generator draws ${size}x${size}`,
     );
@@ -378,7 +378,7 @@ async function reconstruction(
         (_, i) => start + i,
       );
       const loss = tf.tidy(() => {
-        const x = tf.tensor2d(centreCrops(test, indices, size), [indices.length, pixels]);
+        const x = tf.tensor2d(centreCrops(test, indices, size), [indices.length, values]);
         const { mu } = encode(enc.params, enc.spec, x);
         return tf.sum(reconstructionLoss(x, generate(gen.params, gen.spec, mu, coords)));
       });
@@ -389,7 +389,7 @@ async function reconstruction(
   } finally {
     coords.dispose();
   }
-  return total / test.count / pixels;
+  return total / test.count / values;
 }
 
 /**
@@ -508,12 +508,19 @@ export function formatReport(report: EvalReport): string {
       "VAE loss per pixel on the test images (encoder mean)",
     ],
   ];
+  return table([
+    ...rows,
+    ["classes", "", report.class_counts.map((c, i) => `${i}:${c}`).join(" ")],
+  ]);
+}
+
+/** Rows of name, value and meaning, aligned (a row without a value: its text right after the name). */
+function table(rows: [string, string, string][]): string {
   const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
   const w1 = Math.max(...rows.map((r) => r[1].length)) + 2;
-  return [
-    ...rows.map(([a, b, c]) => a.padEnd(w0) + b.padStart(w1 - 2).padEnd(w1) + c),
-    "classes".padEnd(w0) + report.class_counts.map((c, i) => `${i}:${c}`).join(" "),
-  ].join("\n");
+  return rows.map(([a, b, c]) =>
+    b ? a.padEnd(w0) + b.padStart(w1 - 2).padEnd(w1) + c : a.padEnd(w0) + c
+  ).join("\n");
 }
 
 /**
@@ -534,7 +541,8 @@ export async function evaluatePictureModel(
     const first = new Float32Array(shown * each);
     const numbers = await measurePictures({
       gen,
-      enc,
+      reconstruction: (test) =>
+        reconstruction(gen, enc, test, (d, t) => onProgress?.("reconstruction", d, t)),
       data: options.data,
       samples: n,
       seed: options.seed,
@@ -579,12 +587,7 @@ export function formatPictureReport(report: PictureEvalReport): string {
       "VAE loss per value on the held-out pictures (encoder mean)",
     ],
   ];
-  const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
-  const w1 = Math.max(...rows.map((r) => r[1].length)) + 2;
-  return [
-    ...rows.map(([a, b, c]) => a.padEnd(w0) + b.padStart(w1 - 2).padEnd(w1) + c),
-    `features: ${report.features}`,
-  ].join("\n");
+  return table(rows) + `\nfeatures: ${report.features}`;
 }
 
 /**

@@ -24,10 +24,7 @@ import { tf } from "../base/tf.ts";
 import { type DataOptions, loadDataset } from "../data/dataset.ts";
 import { centreCrops } from "../data/crop.ts";
 import type { ImageSet } from "../data/mnist.ts";
-import { defaultView, pixelCoords } from "../model/coords.ts";
-import { encode, type EncoderSpec } from "../model/encoder.ts";
-import { channelsOf, generate, type GeneratorSpec } from "../model/generator.ts";
-import { reconstructionLoss } from "../model/losses.ts";
+import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
 import type { Params } from "../model/params.ts";
 import { Rng } from "../base/rng.ts";
 import { frechetDistance, type Gaussian, MomentAccumulator } from "./frechet.ts";
@@ -123,7 +120,8 @@ export interface PictureNumbers {
 /** The networks and data {@linkcode measurePictures} needs. */
 export interface PictureInputs {
   gen: { spec: GeneratorSpec; params: Params };
-  enc: { spec: EncoderSpec; params: Params };
+  /** The VAE's reconstruction loss per value of a set (`evaluate.ts`'s). */
+  reconstruction: (set: ImageSet) => Promise<number>;
   data: DataOptions;
   samples: number;
   seed: number;
@@ -139,7 +137,7 @@ export async function measurePictures(
   inputs: PictureInputs,
   onProgress?: (phase: string, done: number, total: number) => void,
 ): Promise<PictureNumbers> {
-  const { gen, enc } = inputs;
+  const { gen } = inputs;
   const size = gen.spec.size, channels = channelsOf(gen.spec);
   const data = { ...inputs.data, size, channels };
   const test = await loadDataset({
@@ -170,7 +168,7 @@ export async function measurePictures(
     return {
       fd: frechetDistance(acc.gaussian(), testG),
       fd_floor: frechetDistance(trainG, testG),
-      reconstruction: await heldOutReconstruction(gen, enc, test),
+      reconstruction: await inputs.reconstruction(test),
       test_images: test.count,
       train_images: train.count,
       features: RANDOM_FEATURES,
@@ -178,36 +176,4 @@ export async function measurePictures(
   } finally {
     disposeFeatureNet(net);
   }
-}
-
-/** The VAE loss per value of the held-out pictures, decoding the encoder's mean. */
-async function heldOutReconstruction(
-  gen: { spec: GeneratorSpec; params: Params },
-  enc: { spec: EncoderSpec; params: Params },
-  test: ImageSet,
-): Promise<number> {
-  const size = gen.spec.size, values = size * size * channelsOf(gen.spec);
-  const coords = tf.tensor2d(pixelCoords(size, size, defaultView(gen.spec.scale)), [
-    size * size,
-    3,
-  ]);
-  let total = 0;
-  try {
-    for (let start = 0; start < test.count; start += 100) {
-      const indices = Array.from(
-        { length: Math.min(100, test.count - start) },
-        (_, i) => start + i,
-      );
-      const loss = tf.tidy(() => {
-        const x = tf.tensor2d(centreCrops(test, indices, size), [indices.length, values]);
-        const { mu } = encode(enc.params, enc.spec, x);
-        return tf.sum(reconstructionLoss(x, generate(gen.params, gen.spec, mu, coords)));
-      });
-      total += (await loss.data())[0];
-      loss.dispose();
-    }
-  } finally {
-    coords.dispose();
-  }
-  return total / test.count / values;
 }

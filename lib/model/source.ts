@@ -18,6 +18,8 @@ export const PROJECT_ROOT = fromFileUrl(new URL("../../", import.meta.url));
 
 /** The pretrained model committed with the project. */
 export const SHIPPED_MODEL = join(PROJECT_ROOT, "models", "mnist-cppn");
+/** The pretrained colour model committed with the project (Twemoji, see models/emoji-cppn/). */
+export const SHIPPED_COLOUR_MODEL = join(PROJECT_ROOT, "models", "emoji-cppn");
 
 /**
  * How to show a folder to others (in the gallery, in records): relative to

@@ -15,7 +15,7 @@ import { randomCrops } from "../data/crop.ts";
 import { FlagError } from "../base/flags.ts";
 import { writePng } from "../media/image.ts";
 import type { ImageSet } from "../data/mnist.ts";
-import { loadDataset } from "../data/dataset.ts";
+import { isIdxData, loadDataset } from "../data/dataset.ts";
 import { disposeModel, initModel, type Model, modelSpec } from "../model/model.ts";
 import { Rng } from "../base/rng.ts";
 import { latestRun, type RunPaths, runPaths, setLatest } from "../model/runs.ts";
@@ -252,6 +252,12 @@ interface OpenRun {
  */
 async function openRun(requested: TrainConfig, events: TrainEvents): Promise<OpenRun> {
   const paths = runPaths(requested.out, requested.run);
+  if (requested.evalEvery > 0 && !(await isIdxData(requested.data))) {
+    throw new FlagError(
+      "--eval-every measures digits with the MNIST classifier; for a run on pictures, " +
+        `measure checkpoints with \`deno task eval --run ${requested.run}\` (docs/evaluation.md)`,
+    );
+  }
   const data = await loadDataset({ ...requested, onProgress: events.onLoading }, "train");
   const config = { ...requested, channels: data.channels ?? 1 };
   const model = initModel(modelSpec(config), config.seed);

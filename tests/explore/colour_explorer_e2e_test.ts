@@ -7,28 +7,16 @@
 import { assert, assertEquals, assertGreater, assertLess } from "@std/assert";
 import { join } from "@std/path";
 import type { Page } from "playwright-core";
-import type { ExplorerSnapshot } from "../../lib/explore/state.ts";
 import { encodeImages } from "../../lib/latent/keyframes.ts";
 import { loadGenerator } from "../../lib/model/network_files.ts";
 import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { serveStatic } from "../../lib/site/static_server.ts";
-import { launch, SKIP_BROWSER, watch } from "../_browser.ts";
+import { launch, settled, SKIP_BROWSER, watch } from "../_browser.ts";
 import { contrastyCheckpoint, makeRun } from "../_gallery_fixtures.ts";
 import { runScript, tempDir, tinyColourModel, useWasm, writePictures } from "../_helpers.ts";
 import { colourfulness } from "../_onnx_fixtures.ts";
 
 const PREFIX = "/gallery/";
-
-async function settled(page: Page): Promise<ExplorerSnapshot> {
-  await page.waitForFunction(() => "cppnExplorer" in window, undefined, { timeout: 15_000 });
-  return await page.evaluate(async () => {
-    // deno-lint-ignore no-explicit-any
-    const explorer = (window as any).cppnExplorer;
-    await explorer.ready;
-    await explorer.idle();
-    return explorer.state();
-  });
-}
 
 /** The canvas as RGB bytes. */
 async function canvasRgb(page: Page): Promise<Uint8Array> {

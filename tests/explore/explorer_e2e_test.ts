@@ -25,23 +25,18 @@ import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { serveStatic } from "../../lib/site/static_server.ts";
 import { slerp } from "../../lib/latent/walk_math.ts";
 import { mapPoint, mapRect, zoomLabel } from "../../lib/explore/minimap.ts";
-import { horizontalOverflow, launch, screenshotDir, SKIP_BROWSER, watch } from "../_browser.ts";
+import {
+  horizontalOverflow,
+  launch,
+  screenshotDir,
+  settled,
+  SKIP_BROWSER,
+  watch,
+} from "../_browser.ts";
 import { contrastyCheckpoint, makeRender, makeRun } from "../_gallery_fixtures.ts";
 import { runScript, tempDir, tinyModel, useWasm } from "../_helpers.ts";
 
 const PREFIX = "/gallery/";
-
-/** Waits for the explorer to load and finish rendering; returns its state. */
-async function settled(page: Page): Promise<ExplorerSnapshot> {
-  await page.waitForFunction(() => "cppnExplorer" in window, undefined, { timeout: 15_000 });
-  return await page.evaluate(async () => {
-    // deno-lint-ignore no-explicit-any
-    const explorer = (window as any).cppnExplorer;
-    await explorer.ready;
-    await explorer.idle();
-    return explorer.state();
-  });
-}
 
 /** The canvas's grey levels (its red channel), row-major. */
 async function canvasGrey(page: Page): Promise<Uint8Array> {
