@@ -22,6 +22,17 @@ export const SHIPPED_MODEL = join(PROJECT_ROOT, "models", "mnist-cppn");
 export const SHIPPED_COLOUR_MODEL = join(PROJECT_ROOT, "models", "emoji-cppn");
 
 /**
+ * What the shipped models were trained on, by their folder as shown
+ * (`displayPath`): the credit their data's licence asks for, shown with
+ * every picture they draw in the gallery.
+ */
+export const SHIPPED_CREDITS: Readonly<Record<string, string>> = {
+  "models/emoji-cppn": "Trained on Twemoji graphics, © Twitter, Inc and other contributors, " +
+    "licensed under CC-BY 4.0 (https://creativecommons.org/licenses/by/4.0/); " +
+    "SVGs from npm:@twemoji/svg 15.0.0. The drawings are the model's own.",
+};
+
+/**
  * How to show a folder to others (in the gallery, in records): relative to
  * the project if inside it (`models/mnist-cppn`), else only its own name,
  * never a machine's absolute path.

@@ -17,7 +17,7 @@ import type {
   WalkEntry,
 } from "./manifest.ts";
 import { formatHash } from "../explore/state.ts";
-import { displayPath } from "../model/source.ts";
+import { displayPath, SHIPPED_CREDITS } from "../model/source.ts";
 import { type DerivedImage, type DerivedJob, derivedKey, thumbWidths } from "./assets.ts";
 import { type LiveModel, matchLiveModel } from "./live_models.ts";
 import { FEATURED_STILLS, rank } from "./feature.ts";
@@ -63,6 +63,8 @@ export interface SiteCard {
 export interface SiteModel extends ModelRef {
   /** URL of the run's page, or null. */
   href: string | null;
+  /** The credit its training data asks for (a shipped model's), or null. */
+  credit: string | null;
 }
 
 /** A walk's page. */
@@ -459,6 +461,7 @@ class PageShaper {
       name: shown,
       checkpoint: displayPath(ref.checkpoint),
       href: slug ? `models/${slug}/` : null,
+      credit: SHIPPED_CREDITS[displayPath(ref.checkpoint)] ?? null,
     };
   }
 }

@@ -1,4 +1,5 @@
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
+import { displayPath, SHIPPED_COLOUR_MODEL, SHIPPED_CREDITS } from "../../lib/model/source.ts";
 import { tf } from "../../lib/base/tf.ts";
 import { specProblem } from "../../lib/model/checkpoint_checks.ts";
 import { discriminate } from "../../lib/model/discriminator.ts";
@@ -35,4 +36,9 @@ Deno.test("specProblem: channels must be 1 or 3", () => {
     specProblem({ ...spec, channels: 2 }, "generator"),
     "its spec has channels 2, expected 1 or 3",
   );
+});
+
+Deno.test("The shipped colour model's credit is keyed by its folder as the gallery shows it", () => {
+  const credit = SHIPPED_CREDITS[displayPath(SHIPPED_COLOUR_MODEL)];
+  assert(credit?.includes("Twemoji") && credit.includes("CC-BY 4.0"));
 });
