@@ -510,10 +510,10 @@ class Explorer {
     this.setWalkSeconds(parsed.walkSeconds ?? WALK_SECONDS);
     const morph = parsed.z === null ? parsed.morph : null;
     if (parsed.z !== null) this.setLatent(parsed.z, null);
-    else if (morph && this.setMorph(morph)) {
-      // shown
-    } else if (parsed.digit !== null) this.setDigit(parsed.digit);
-    else if (!initial) this.changed();
+    else if (!(morph && this.setMorph(morph))) {
+      if (parsed.digit !== null) this.setDigit(parsed.digit);
+      else if (!initial) this.changed();
+    }
     if (morph && this.morph !== morph) {
       problems.push(`this model has no keyframes for the morph ${morph.from} → ${morph.to}`);
     }
