@@ -46,6 +46,8 @@ export function trainCommand(config: TrainConfig): string {
   const skip = new Set(["out", "resume", "backend", "preset"]);
   for (const [key, value] of Object.entries(config)) {
     if (skip.has(key)) continue;
+    // MNIST is greyscale: its resolved channel count is what the data gives anyway
+    if (key === "channels" && value === 1 && config.data === "mnist") continue;
     if (JSON.stringify(value) !== JSON.stringify(TRAIN_DEFAULTS[key as keyof TrainConfig])) {
       changed[key] = value;
     }

@@ -17,8 +17,8 @@ import {
 
 /** What the picture needs of the explorer. */
 export interface PictureTarget {
-  /** The loaded model's encoder, or null (exported without one). */
-  encoder(): BrowserEncoder | null;
+  /** The loaded model's encoder (fetched on first use), or null (exported without one). */
+  encoder(): Promise<BrowserEncoder | null>;
   /** Shows a latent vector. */
   setLatent(z: Float32Array): void;
   /** Says something to the user (empty: nothing). */
@@ -53,12 +53,12 @@ export async function pictureInput(file: Blob, enc: BrowserEncoder): Promise<Flo
 
 /** Encodes one picture file into the explorer's latent. */
 async function usePicture(file: File, target: PictureTarget): Promise<void> {
-  const enc = target.encoder();
-  if (!enc) {
-    target.say("This model was exported without its encoder: it cannot encode a picture.");
-    return;
-  }
   try {
+    const enc = await target.encoder();
+    if (!enc) {
+      target.say("This model was exported without its encoder: it cannot encode a picture.");
+      return;
+    }
     target.setLatent(encodePicture(enc, await pictureInput(file, enc)));
     target.say(`Showing your picture "${file.name}" as the model draws it.`);
   } catch (error) {

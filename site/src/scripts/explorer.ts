@@ -60,8 +60,10 @@ interface LoadedModel {
   keys: Float32Array[];
   /** Digit of each keyframe. */
   digits: number[];
-  /** The encoder, for pictures the user gives (null: exported without one). */
-  encoder: BrowserEncoder | null;
+  /** Whether it was exported with its encoder (pictures the user gives can be encoded). */
+  hasEncoder: boolean;
+  /** Its encoder, fetched on first use; null if exported without one. */
+  encoder: () => Promise<BrowserEncoder | null>;
 }
 
 /** What the page exposes for debugging and tests (`window.cppnExplorer`). */
@@ -173,17 +175,27 @@ async function loadModel(entry: ModelEntry): Promise<LoadedModel> {
     renderer: new Renderer(weights),
     keys: items.map((k) => Float32Array.from(k.z)),
     digits: items.map((k) => k.digit),
-    encoder: await loadEncoder(json, jsonUrl),
+    hasEncoder: json.encoder !== undefined,
+    encoder: lazyEncoder(json, jsonUrl),
   };
 }
 
-/** The model's encoder, if it was exported with one. */
-async function loadEncoder(json: BrowserModelJson, jsonUrl: URL): Promise<BrowserEncoder | null> {
-  if (!json.encoder) return null;
-  const url = new URL(json.encoder.weights, jsonUrl);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`Cannot load ${url.pathname}: it answered ${response.status}`);
-  return unpackEncoder(json.encoder, await response.arrayBuffer());
+/** The model's encoder, fetched once when first asked for (null: exported without one). */
+function lazyEncoder(json: BrowserModelJson, jsonUrl: URL): () => Promise<BrowserEncoder | null> {
+  let loaded: Promise<BrowserEncoder | null> | null = null;
+  return () => {
+    loaded ??= (async () => {
+      if (!json.encoder) return null;
+      const url = new URL(json.encoder.weights, jsonUrl);
+      const response = await fetch(url);
+      if (!response.ok) {
+        loaded = null;
+        throw new Error(`Cannot load ${url.pathname}: it answered ${response.status}`);
+      }
+      return unpackEncoder(json.encoder, await response.arrayBuffer());
+    })();
+    return loaded;
+  };
 }
 
 /** The page's elements. */
@@ -262,7 +274,7 @@ function main(root: HTMLElement): void {
   wireMinimap(explorer);
   explorer.ui.saveButton.addEventListener("click", () => explorer.save());
   wirePicture(element("encode-pick"), element("encode-file"), explorer.ui.stage, {
-    encoder: () => explorer.model?.encoder ?? null,
+    encoder: () => explorer.model?.encoder() ?? Promise.resolve(null),
     setLatent: (z) => explorer.setLatent(z, null),
     say: (text) => explorer.showNotice(text),
   });
@@ -368,7 +380,7 @@ class Explorer {
     ui.playButton.disabled = loaded.keys.length < 2;
     if (!hasKeys) {
       this.showNotice(
-        loaded.encoder
+        loaded.hasEncoder
           ? "This model draws pictures, not digits: try Random z, the sliders or your own picture."
           : "This model was exported without digit keyframes (no encoder).",
       );
