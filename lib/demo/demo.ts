@@ -1,9 +1,9 @@
 /**
  * `deno task demo`: the main job in one command. Renders a short walk, a
  * zoom walk and a few large stills with the shipped model (or the one
- * named), a colour walk and still of the shipped emoji model, a walk and a
- * still of an untrained random network, at sizes that
- * finish in a few minutes on a 2-core laptop, then builds the gallery.
+ * named; with the shipped one, a colour walk and still of the shipped emoji
+ * model too), a walk and a still of an untrained random network, at sizes
+ * that finish in a few minutes on a 2-core laptop, then builds the gallery.
  * Running it again reuses what is already rendered.
  *
  * @module
@@ -155,7 +155,8 @@ export async function runDemo(
     for (const walk of [DEMO_WALK, DEMO_ZOOM]) await demoWalk(job, pool, model, walk);
     for (const r of DEMO_RENDERS) await demoRender(job, pool, model, r);
   });
-  if (await exists(join(SHIPPED_COLOUR_MODEL, "checksums.sha256"))) {
+  // with the shipped digits, the shipped colour model too (a named model is shown alone)
+  if (choice !== source && await exists(join(SHIPPED_COLOUR_MODEL, "checksums.sha256"))) {
     const colour = await resolveModel({ model: SHIPPED_COLOUR_MODEL, out: source.out });
     const colourJob = {
       ...job,

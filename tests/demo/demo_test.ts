@@ -1,7 +1,13 @@
 import { assert, assertEquals, assertNotEquals } from "@std/assert";
 import { join } from "@std/path";
-import { DEMO_RENDERS, DEMO_ZOOM, demoChoice, runDemo } from "../../lib/demo/demo.ts";
-import { SHIPPED_MODEL } from "../../lib/model/source.ts";
+import {
+  DEMO_COLOUR_RENDER,
+  DEMO_RENDERS,
+  DEMO_ZOOM,
+  demoChoice,
+  runDemo,
+} from "../../lib/demo/demo.ts";
+import { SHIPPED_COLOUR_MODEL, SHIPPED_MODEL } from "../../lib/model/source.ts";
 import { readGrey, readImage } from "../../lib/media/image.ts";
 import { tempDir, tinyModel, useWasm } from "../_helpers.ts";
 
@@ -57,4 +63,39 @@ Deno.test("demoChoice: the shipped model unless a run or folder is named (never 
   assertEquals(demoChoice(base).run, undefined);
   assertEquals(demoChoice({ ...base, run: "mine" }), { ...base, run: "mine" });
   assertEquals(demoChoice({ ...base, model: "m" }), { ...base, model: "m" });
+});
+
+Deno.test({
+  name:
+    "runDemo with the shipped models: the emoji model's walk and still, in colour, beside the digits",
+  ignore: !(await Deno.stat(join(SHIPPED_COLOUR_MODEL, "checksums.sha256")).catch(() => null)),
+  async fn() {
+    await using tmp = await tempDir();
+    const source = { out: tmp.path, workers: 2, backend: "wasm" as const, force: false };
+    const sizes = {
+      walk: {
+        steps: 3,
+        size: [32, 32] as [number, number],
+        stillSize: [40, 40] as [number, number],
+      },
+      render: [48, 40] as [number, number],
+    };
+    const lines: string[] = [];
+    await runDemo(source, (l) => lines.push(l), undefined, sizes);
+    const walk = JSON.parse(
+      await Deno.readTextFile(join(tmp.path, "walks", "demo-emoji", "walk.json")),
+    );
+    assertEquals([walk.complete, walk.model.name], [true, "models/emoji-cppn"]);
+    const frame = await readImage(join(tmp.path, "walks", "demo-emoji", "frames", "000001.png"), 3);
+    const still = await readImage(join(tmp.path, "renders", `${DEMO_COLOUR_RENDER.name}.png`), 3);
+    for (const image of [frame, still]) {
+      let spread = 0; // how far the channels are apart: a colour picture's are
+      for (let i = 0; i < image.pixels.length; i += 3) {
+        const [r, g, b] = image.pixels.subarray(i, i + 3);
+        spread += Math.max(r, g, b) - Math.min(r, g, b);
+      }
+      assert(spread / (image.pixels.length / 3) > 10, `grey: ${spread}`);
+    }
+    assert(lines.some((l) => l.includes("demo-digits")), lines.join("\n"));
+  },
 });
