@@ -16,22 +16,13 @@ import { resolveEvalConfig } from "../../lib/eval/config.ts";
 import { disposeModel, initModel, modelSpec } from "../../lib/model/model.ts";
 import { tf } from "../../lib/base/tf.ts";
 import { prepareRun, train } from "../../lib/train/loop.ts";
-import { tempDir, tinyConfig, useWasm } from "../_helpers.ts";
+import { tempDir, TINY_SETTINGS, tinyConfig, useWasm } from "../_helpers.ts";
 
 await useWasm();
 
 Deno.test("evaluate: a model folder with only the generator and encoder; deterministic by seed", async () => {
   await using tmp = await tempDir();
-  const settings = {
-    zDim: 4,
-    width: 8,
-    depth: 3,
-    scale: 8,
-    size: 26,
-    encoderWidth: 16,
-    discChannels: [4, 4, 4],
-  };
-  const model = initModel(modelSpec(settings), 7);
+  const model = initModel(modelSpec(TINY_SETTINGS), 7);
   const dir = join(tmp.path, "model");
   await saveCheckpoint(dir, model, null, null, ["generator", "encoder"]);
   disposeModel(model);
