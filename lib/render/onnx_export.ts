@@ -29,7 +29,7 @@ export async function addOnnxModels(dir: string): Promise<number> {
   const encoder = await readNetwork<EncoderSpec>(dir, "encoder", { files, raw: true });
   const onnx = {
     [ONNX_FILES.generator]: generatorOnnx(foldWeights(generator)),
-    [ONNX_FILES.encoder]: encoderOnnx(encoder),
+    [ONNX_FILES.encoder]: encoderOnnx(encoder, generator.spec),
   };
   await replaceFolder(dir, { ...Object.fromEntries(files), ...onnx });
   return Object.values(onnx).reduce((sum, bytes) => sum + bytes.length, 0);

@@ -1,7 +1,7 @@
 /**
  * The generator as a standard ONNX model, in the folded form the renderer
  * runs (see {@linkcode FoldedWeights}): any ONNX tool can render it. Also
- * the encoder ({@linkcode encoderOnnx}), which turns a digit into its `z`.
+ * the encoder ({@linkcode encoderOnnx}), which turns an image into its `z`.
  *
  * ```
  * inputs   coords [N, 3]   x, y, r of each pixel (see pixelCoords in model/coords.ts)
@@ -18,7 +18,7 @@
  * @module
  */
 import type { EncoderSpec } from "../model/encoder.ts";
-import { channelsOf } from "../model/generator.ts";
+import { channelsOf, type GeneratorSpec, isDigitModel } from "../model/generator.ts";
 import type { LoadedNetwork } from "../model/network_files.ts";
 import { unflatten } from "../model/params.ts";
 import { encodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor } from "./onnx_proto.ts";
@@ -33,17 +33,46 @@ export const ENCODER_NAMES = { images: "images", mu: "mu", logVar: "log_var" } a
 /** The ONNX version this project writes: opset 17, IR 8 (ONNX Runtime 1.11 and later). */
 const VERSIONS = { opset: 17, irVersion: 8, producer: "cppn" } as const;
 
-const DOC = "A CPPN generator of MNIST-like digits, in the folded form (every tanh layer " +
-  "rewritten as a sigmoid layer computing the same image). Inputs: coords [N, 3], each " +
-  "pixel's x, y and r = sqrt(x^2 + y^2) (the training images span x, y in [-scale, scale], " +
-  "scale in the metadata's cppn.spec), and z [1, zDim]. Output: pixels [N, 1], grey levels " +
-  "in (0, 1), white digits on black.";
+const FOLDED = "in the folded form (every tanh layer rewritten as a sigmoid layer computing the " +
+  "same image). Inputs: coords [N, 3], each pixel's x, y and r = sqrt(x^2 + y^2) (the training " +
+  "images span x, y in [-scale, scale], scale in the metadata's cppn.spec), and z [1, zDim].";
 
-const COLOUR_DOC = "A CPPN generator of colour images, in the folded form (every tanh layer " +
-  "rewritten as a sigmoid layer computing the same image). Inputs: coords [N, 3], each " +
-  "pixel's x, y and r = sqrt(x^2 + y^2) (the training images span x, y in [-scale, scale], " +
-  "scale in the metadata's cppn.spec), and z [1, zDim]. Output: pixels [N, 3], each pixel's " +
-  "red, green and blue in (0, 1).";
+/**
+ * What a model of `spec` was trained on, in words: `MNIST-like digits`
+ * (greyscale 26 x 26, see {@linkcode isDigitModel}), else its pictures'
+ * size and colour (`32x32 colour (RGB) pictures`).
+ */
+function trainedOn(spec: GeneratorSpec): string {
+  if (isDigitModel(spec)) return "MNIST-like digits";
+  const colour = channelsOf(spec) === 3 ? "colour (RGB)" : "greyscale";
+  return `${spec.size}x${spec.size} ${colour} pictures`;
+}
+
+/** The generator's doc string: what it draws, its inputs and its output. */
+export function generatorDoc(spec: GeneratorSpec): string {
+  const output = channelsOf(spec) === 3
+    ? "pixels [N, 3], each pixel's red, green and blue in (0, 1)."
+    : `pixels [N, 1], grey levels in (0, 1)${isDigitModel(spec) ? ", white digits on black" : ""}.`;
+  return `A CPPN generator of ${trainedOn(spec)}, ${FOLDED} Output: ${output}`;
+}
+
+/**
+ * The encoder's doc string, for the generator `drawn` it belongs to: what
+ * the model was trained on and how an image is laid out as its input.
+ */
+export function encoderDoc(drawn: GeneratorSpec): string {
+  const { size } = drawn, channels = channelsOf(drawn);
+  const image = isDigitModel(drawn)
+    ? "a centred 26x26 crop of a 28x28 MNIST digit, row by row, grey levels / 255 " +
+      "(white digit on black)"
+    : `a ${size}x${size} picture fitted as the training pictures were (--fit; transparency ` +
+      "flattened onto black), row by row, " +
+      (channels === 3 ? "each pixel's red, green and blue together" : "grey levels") +
+      " / 255";
+  return `The VAE encoder of a CPPN generator of ${trainedOn(drawn)}. Input: images ` +
+    `[B, ${size * size * channels}], each ${image}. Outputs: mu and log_var [B, zDim], the ` +
+    "mean and log variance of q(z | x); mu is the z that draws the image.";
+}
 
 /** The graph's weights and nodes, layer by layer. */
 function buildGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[] } {
@@ -102,7 +131,7 @@ export function generatorOnnx(weights: FoldedWeights): Uint8Array {
   const graph = buildGraph(weights);
   const model: OnnxModel = {
     name: "cppn_generator",
-    doc: channelsOf(spec) === 1 ? DOC : COLOUR_DOC,
+    doc: generatorDoc(spec),
     inputs: [
       { name: ONNX_NAMES.coords, dims: ["N", 3] },
       { name: ONNX_NAMES.z, dims: [1, spec.zDim] },
@@ -115,18 +144,14 @@ export function generatorOnnx(weights: FoldedWeights): Uint8Array {
   return encodeOnnx(model);
 }
 
-const ENCODER_DOC = "The VAE encoder of a CPPN generator of MNIST-like digits. Input: images " +
-  "[B, inputSize], each a centred 26x26 crop of a 28x28 MNIST digit, row by row, grey levels / 255 " +
-  "(white digit on black). Outputs: mu and log_var [B, zDim], the mean and log variance of q(z | x); " +
-  "mu is the z that draws the digit.";
-
 /**
  * The encoder (softplus layers, then the two heads) as an ONNX model:
  * `images` `[B, inputSize]` in, `mu` and `log_var` `[B, zDim]` out. The
  * stored head matrix `wh` (`mu`'s columns, then `log_var`'s) is split into
- * two, so the graph needs no `Split`.
+ * two, so the graph needs no `Split`. `drawn` is its generator's spec: the
+ * model's description says what it was trained on.
  */
-export function encoderOnnx(net: LoadedNetwork<EncoderSpec>): Uint8Array {
+export function encoderOnnx(net: LoadedNetwork<EncoderSpec>, drawn: GeneratorSpec): Uint8Array {
   const { layers, zDim } = net.spec;
   const parts = unflatten(net.values, net.manifest);
   const { images, mu, logVar } = ENCODER_NAMES;
@@ -162,7 +187,7 @@ export function encoderOnnx(net: LoadedNetwork<EncoderSpec>): Uint8Array {
   }
   return encodeOnnx({
     name: "cppn_encoder",
-    doc: ENCODER_DOC,
+    doc: encoderDoc(drawn),
     inputs: [{ name: images, dims: ["B", net.spec.inputSize] }],
     outputs: [{ name: mu, dims: ["B", zDim] }, { name: logVar, dims: ["B", zDim] }],
     weights,

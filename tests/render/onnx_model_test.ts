@@ -1,7 +1,13 @@
 import { assert, assertEquals } from "@std/assert";
 import * as ort from "onnxruntime-node";
 import { pixelCoords, type View } from "../../lib/model/coords.ts";
-import { encoderOnnx, generatorOnnx } from "../../lib/render/onnx_model.ts";
+import {
+  encoderDoc,
+  encoderOnnx,
+  generatorDoc,
+  generatorOnnx,
+} from "../../lib/render/onnx_model.ts";
+import type { GeneratorSpec } from "../../lib/model/generator.ts";
 import { encode, type EncoderSpec, initEncoder } from "../../lib/model/encoder.ts";
 import { disposeParams, manifestOf, manifestSize, paramsFromFlat } from "../../lib/model/params.ts";
 import { tf } from "../../lib/base/tf.ts";
@@ -79,7 +85,10 @@ Deno.test("ONNX encoder: mu and log_var equal the encoder's within 1e-5 (1 and 2
     const spec: EncoderSpec = { inputSize: 30, hidden: 12, layers, zDim: 4 };
     const manifest = manifestOf(initEncoder(spec, new Rng(1)));
     const values = new Rng(layers, "weights").normal(manifestSize(manifest)).map((v) => v * 0.3);
-    const session = await ort.InferenceSession.create(encoderOnnx({ spec, manifest, values }));
+    const drawn: GeneratorSpec = { zDim: 4, width: 4, depth: 2, scale: 8, size: 5, channels: 1 };
+    const session = await ort.InferenceSession.create(
+      encoderOnnx({ spec, manifest, values }, drawn),
+    );
     assertEquals(session.outputNames, ["mu", "log_var"]);
     const images = new Rng(7, "images").normal(3 * 30).map((v) => Math.abs(v) / 3);
     const out = await session.run({ images: new ort.Tensor("float32", images, [3, 30]) });
@@ -96,4 +105,51 @@ Deno.test("ONNX encoder: mu and log_var equal the encoder's within 1e-5 (1 and 2
     disposeParams(params);
     await session.release();
   }
+});
+
+/** The model's description (ModelProto graph doc_string) as text found in its bytes. */
+function containsText(bytes: Uint8Array, text: string): boolean {
+  return new TextDecoder("latin1").decode(bytes).includes(text);
+}
+
+Deno.test("ONNX encoder and generator: the description says what the model was trained on (colour 32x32 pictures; MNIST digits)", () => {
+  const spec: EncoderSpec = { inputSize: 32 * 32 * 3, hidden: 4, layers: 1, zDim: 2 };
+  const manifest = manifestOf(initEncoder(spec, new Rng(1)));
+  const values = new Float32Array(manifestSize(manifest));
+  const drawn: GeneratorSpec = {
+    zDim: 2,
+    width: 4,
+    depth: 2,
+    scale: 8,
+    size: 32,
+    channels: 3,
+  };
+  const colour = encoderDoc(drawn);
+  assertEquals(
+    colour,
+    "The VAE encoder of a CPPN generator of 32x32 colour (RGB) pictures. Input: images " +
+      "[B, 3072], each a 32x32 picture fitted as the training pictures were (--fit; " +
+      "transparency flattened onto black), row by row, each pixel's red, green and blue " +
+      "together / 255. Outputs: mu and log_var [B, zDim], the mean and log variance of " +
+      "q(z | x); mu is the z that draws the image.",
+  );
+  const file = encoderOnnx({ spec, manifest, values }, drawn);
+  assert(containsText(file, colour), "the file carries the description");
+  assert(!containsText(file, "MNIST"));
+  assert(generatorDoc(drawn).startsWith("A CPPN generator of 32x32 colour (RGB) pictures, "));
+  assert(
+    generatorDoc(drawn).endsWith(
+      "Output: pixels [N, 3], each pixel's red, green and blue in (0, 1).",
+    ),
+  );
+
+  const grey = { ...drawn, size: 40, channels: 1 };
+  assert(encoderDoc(grey).includes("of 40x40 greyscale pictures. Input: images [B, 1600]"));
+  assert(encoderDoc(grey).includes("row by row, grey levels / 255"));
+  const digits = { ...drawn, size: 26, channels: undefined };
+  assert(
+    encoderDoc(digits).startsWith("The VAE encoder of a CPPN generator of MNIST-like digits."),
+  );
+  assert(encoderDoc(digits).includes("[B, 676], each a centred 26x26 crop of a 28x28 MNIST digit"));
+  assert(generatorDoc(digits).endsWith("grey levels in (0, 1), white digits on black."));
 });
