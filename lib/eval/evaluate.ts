@@ -40,7 +40,7 @@ import { disposeParams, type Params } from "../model/params.ts";
 import { Rng } from "../base/rng.ts";
 import { latestRun, runPaths, runsDir } from "../model/runs.ts";
 import { classCounts, confidentFraction, coverage } from "./sample_metrics.ts";
-import { measurePictures, type PictureNumbers } from "./pictures.ts";
+import { measurePictures, type PictureNumbers, type PictureReference } from "./pictures.ts";
 import type { DataOptions } from "../data/dataset.ts";
 import { channelsOf, isDigitModel } from "../model/generator.ts";
 
@@ -526,10 +526,14 @@ function table(rows: [string, string, string][]): string {
 /**
  * Measures a model of any pictures against the held-out pictures of `data`
  * (see `eval/pictures.ts`): FD in a fixed random network's features, its
- * floor, and the reconstruction loss.
+ * floor, and the reconstruction loss. `reference`: the data's measured
+ * pictures, if already computed (see `pictureReference`).
  */
 export async function evaluatePictureModel(
-  options: Omit<EvaluateOptions, "classifierDir"> & { data: DataOptions },
+  options: Omit<EvaluateOptions, "classifierDir"> & {
+    data: DataOptions;
+    reference?: PictureReference;
+  },
   onProgress?: EvalProgress,
 ): Promise<{ report: PictureEvalReport; samples: GreyImage }> {
   const t0 = performance.now();
@@ -544,6 +548,7 @@ export async function evaluatePictureModel(
       reconstruction: (test) =>
         reconstruction(gen, enc, test, (d, t) => onProgress?.("reconstruction", d, t)),
       data: options.data,
+      reference: options.reference,
       samples: n,
       seed: options.seed,
       render: (onBatch) =>

@@ -117,12 +117,68 @@ export interface PictureNumbers {
   features: string;
 }
 
+/**
+ * The real pictures a model is measured against, and their features: the
+ * same for every checkpoint of a run, so a run measured again and again
+ * (`deno task train --eval-every`) computes them once.
+ */
+export interface PictureReference {
+  /** The held-out pictures (centre crops of `size`). */
+  test: ImageSet;
+  /** Their features' Gaussian summary. */
+  testFeatures: Gaussian;
+  /** FD between the training pictures' features and the held-out pictures'. */
+  floor: number;
+  /** Training pictures measured for the floor. */
+  trainImages: number;
+  /** The pictures' side and channels. */
+  size: number;
+  channels: number;
+}
+
+/**
+ * Loads the held-out and training pictures of `data` (at its `size` and
+ * `channels`) and measures them: the reference of {@linkcode measurePictures}.
+ */
+export async function pictureReference(
+  data: DataOptions & { channels: number },
+  onProgress?: (phase: string, done: number, total: number) => void,
+): Promise<PictureReference> {
+  const { size, channels } = data;
+  const test = await loadDataset({
+    ...data,
+    onProgress: (d, t) => onProgress?.("held-out pictures", d, t),
+  }, "test");
+  const train = await loadDataset(data, "train");
+  const net = featureNet(channels);
+  try {
+    const testFeatures = await setFeatures(
+      net,
+      test,
+      size,
+      (d, t) => onProgress?.("held-out features", d, t),
+    );
+    const trainFeatures = await setFeatures(
+      net,
+      train,
+      size,
+      (d, t) => onProgress?.("training features", d, t),
+    );
+    const floor = frechetDistance(trainFeatures, testFeatures);
+    return { test, testFeatures, floor, trainImages: train.count, size, channels };
+  } finally {
+    disposeFeatureNet(net);
+  }
+}
+
 /** The networks and data {@linkcode measurePictures} needs. */
 export interface PictureInputs {
   gen: { spec: GeneratorSpec; params: Params };
   /** The VAE's reconstruction loss per value of a set (`evaluate.ts`'s). */
   reconstruction: (set: ImageSet) => Promise<number>;
   data: DataOptions;
+  /** The data's reference features, if already computed (else they are). */
+  reference?: PictureReference;
   samples: number;
   seed: number;
   /** Renders the samples batch by batch (`evaluate.ts`'s renderSamples). */
@@ -132,6 +188,8 @@ export interface PictureInputs {
 /**
  * Measures a picture model against the held-out pictures of its data set
  * (see the module doc); `onProgress(phase, done, total)` as it goes.
+ *
+ * @throws {Error} if a given reference is of another size or channels.
  */
 export async function measurePictures(
   inputs: PictureInputs,
@@ -139,26 +197,16 @@ export async function measurePictures(
 ): Promise<PictureNumbers> {
   const { gen } = inputs;
   const size = gen.spec.size, channels = channelsOf(gen.spec);
-  const data = { ...inputs.data, size, channels };
-  const test = await loadDataset({
-    ...data,
-    onProgress: (d, t) => onProgress?.("held-out pictures", d, t),
-  }, "test");
-  const train = await loadDataset(data, "train");
+  const ref = inputs.reference ??
+    await pictureReference({ ...inputs.data, size, channels }, onProgress);
+  if (ref.size !== size || ref.channels !== channels) {
+    throw new Error(
+      `The reference pictures are ${ref.size}x${ref.size}x${ref.channels}, the model draws ` +
+        `${size}x${size}x${channels}`,
+    );
+  }
   const net = featureNet(channels);
   try {
-    const testG = await setFeatures(
-      net,
-      test,
-      size,
-      (d, t) => onProgress?.("held-out features", d, t),
-    );
-    const trainG = await setFeatures(
-      net,
-      train,
-      size,
-      (d, t) => onProgress?.("training features", d, t),
-    );
     const acc = new MomentAccumulator(net.dims);
     const each = size * size * channels;
     await inputs.render(async (images, start) => {
@@ -166,11 +214,11 @@ export async function measurePictures(
       onProgress?.("samples", start + images.length / each, inputs.samples);
     });
     return {
-      fd: frechetDistance(acc.gaussian(), testG),
-      fd_floor: frechetDistance(trainG, testG),
-      reconstruction: await inputs.reconstruction(test),
-      test_images: test.count,
-      train_images: train.count,
+      fd: frechetDistance(acc.gaussian(), ref.testFeatures),
+      fd_floor: ref.floor,
+      reconstruction: await inputs.reconstruction(ref.test),
+      test_images: ref.test.count,
+      train_images: ref.trainImages,
       features: RANDOM_FEATURES,
     };
   } finally {

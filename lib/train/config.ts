@@ -510,8 +510,9 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     name: "eval-every",
     key: "evalEvery",
     type: { kind: "int", min: 0 },
-    help: "Measure sample quality as `deno task eval` does every N steps " +
-      "(quality.jsonl, quality.png; about 20 s each); 0: never",
+    help: "Measure sample quality as `deno task eval` does every N steps, digits with the " +
+      "MNIST classifier, pictures against their held-out tenth (quality.jsonl, quality.png); " +
+      "0: never",
     arg: "N",
   },
   {

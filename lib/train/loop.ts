@@ -15,7 +15,7 @@ import { randomCrops } from "../data/crop.ts";
 import { FlagError } from "../base/flags.ts";
 import { writePng } from "../media/image.ts";
 import type { ImageSet } from "../data/mnist.ts";
-import { isIdxData, loadDataset } from "../data/dataset.ts";
+import { loadDataset } from "../data/dataset.ts";
 import { disposeModel, initModel, type Model, modelSpec } from "../model/model.ts";
 import { Rng } from "../base/rng.ts";
 import { latestRun, type RunPaths, runPaths, setLatest } from "../model/runs.ts";
@@ -41,7 +41,7 @@ import { TrainPool } from "./pool.ts";
 import { Ema } from "./ema.ts";
 import { disposeParams, manifestOf, paramsFromFlat } from "../model/params.ts";
 import { appendStepLog, readStepLog, writeStepLog } from "../base/step_log.ts";
-import { measureQuality, type QualityEntry, writeQualityChart } from "./quality.ts";
+import { type QualityEntry, QualityMeter, writeQualityChart } from "./quality.ts";
 import { defaultWorkers } from "../render/pool.ts";
 
 /** One line of `log.jsonl`: means over the steps since the previous line. */
@@ -244,6 +244,8 @@ interface OpenRun {
   state: TrainingState;
   /** The moving average saved with the checkpoint, if any. */
   savedEma: Awaited<ReturnType<typeof loadEma>>;
+  /** Measures checkpoints for `--eval-every` (null without it). */
+  meter: QualityMeter | null;
 }
 
 /**
@@ -252,14 +254,9 @@ interface OpenRun {
  */
 async function openRun(requested: TrainConfig, events: TrainEvents): Promise<OpenRun> {
   const paths = runPaths(requested.out, requested.run);
-  if (requested.evalEvery > 0 && !(await isIdxData(requested.data))) {
-    throw new FlagError(
-      "--eval-every measures digits with the MNIST classifier; for a run on pictures, " +
-        `measure checkpoints with \`deno task eval --run ${requested.run}\` (docs/evaluation.md)`,
-    );
-  }
   const data = await loadDataset({ ...requested, onProgress: events.onLoading }, "train");
   const config = { ...requested, channels: data.channels ?? 1 };
+  const meter = config.evalEvery > 0 ? await QualityMeter.of(config) : null;
   const model = initModel(modelSpec(config), config.seed);
   const opts = createOptimizers(model, config);
   let state: TrainingState = {
@@ -289,6 +286,7 @@ async function openRun(requested: TrainConfig, events: TrainEvents): Promise<Ope
     opts,
     state,
     savedEma,
+    meter,
   };
 }
 
@@ -413,10 +411,10 @@ class RunRecords {
 
   /** Measures the checkpoint just saved (see `train/quality.ts`). */
   async #measure(): Promise<void> {
-    const { paths, state } = this.#run;
-    if (this.#quality.at(-1)?.step === state.step) return;
+    const { paths, state, meter } = this.#run;
+    if (!meter || this.#quality.at(-1)?.step === state.step) return;
     this.#events.onEvaluating?.(true);
-    const entry = await measureQuality(paths.checkpoint, this.#config.evalSamples, {
+    const entry = await meter.measure(paths.checkpoint, this.#config.evalSamples, {
       step: state.step,
       time_s: state.elapsedMs / 1000,
     });

@@ -2,16 +2,22 @@
  * Sample quality measured while a run trains (`deno task train
  * --eval-every N`): every N steps the saved checkpoint goes through
  * `deno task eval`'s measurements, one line is appended to the run's
- * `quality.jsonl`, and `quality.png` charts FD, confident and coverage
- * against minutes of training. The loss curves say whether training is
- * stable; these say whether the digits are getting better, and they make
- * runs comparable at equal training time.
+ * `quality.jsonl`, and `quality.png` charts them against minutes of
+ * training. A digit model trained on MNIST-format data is measured with the
+ * MNIST classifier (FD, confident, coverage); a model of pictures by FD in
+ * random-network features against the held-out tenth of its pictures (and
+ * that FD's floor), as `deno task eval` measures it. The loss curves say
+ * whether training is stable; these say whether the samples are getting
+ * better, and they make runs comparable at equal training time.
  *
  * @module
  */
 import { writeChartPng } from "../media/chart.ts";
-import { evaluate } from "../eval/evaluate.ts";
+import { evaluate, evaluatePictureModel } from "../eval/evaluate.ts";
 import { EVAL_DEFAULTS } from "../eval/config.ts";
+import { type PictureReference, pictureReference } from "../eval/pictures.ts";
+import { type DataOptions, isIdxData } from "../data/dataset.ts";
+import { FlagError } from "../base/flags.ts";
 
 /** One measurement, as a line of `quality.jsonl`. */
 export interface QualityEntry {
@@ -19,46 +25,120 @@ export interface QualityEntry {
   step: number;
   /** Seconds of training so far (the run's clock, across resumes). */
   time_s: number;
-  /** Fréchet distance of the samples to the test images (lower is better). */
+  /**
+   * Fréchet distance of the samples to the test images (digits: classifier
+   * features; pictures: random-network features, held-out pictures). Lower
+   * is better.
+   */
   fd: number;
-  /** Class entropy / ln 10 of the samples. */
-  coverage: number;
-  /** Share of samples classified with p >= 0.9. */
-  confident: number;
-  /** VAE loss per pixel on the test images. */
+  /** Pictures: the FD of the training pictures to the held-out ones (what real pictures score). */
+  fd_floor?: number;
+  /** Digits: class entropy / ln 10 of the samples. */
+  coverage?: number;
+  /** Digits: share of samples classified with p >= 0.9. */
+  confident?: number;
+  /** VAE loss per pixel (per value, for colour) on the test (held-out) images. */
   reconstruction: number;
 }
 
-/**
- * Evaluates a checkpoint as `deno task eval` does (the project's
- * classifier, `samples` samples of `z ~ N(0, I)` from `deno task eval`'s
- * seed), so the numbers match a later `deno task eval` of it.
- */
-export async function measureQuality(
-  checkpoint: string,
-  samples: number,
-  at: { step: number; time_s: number },
-): Promise<QualityEntry> {
-  const { report } = await evaluate({
-    checkpoint,
-    classifierDir: EVAL_DEFAULTS.classifier,
-    samples,
-    seed: EVAL_DEFAULTS.seed,
-  });
-  return {
-    step: at.step,
-    time_s: at.time_s,
-    fd: report.fd,
-    coverage: report.coverage,
-    confident: report.confident,
-    reconstruction: report.reconstruction,
-  };
+/** When a measurement is taken: steps and seconds of training. */
+export interface QualityAt {
+  step: number;
+  time_s: number;
 }
 
-/** Charts FD, then confident and coverage, against minutes of training. */
+/**
+ * Measures a run's checkpoints as `deno task eval` does, with `deno task
+ * eval`'s seed, so the numbers match a later `deno task eval` of the same
+ * checkpoint and sample count. For pictures, the held-out and training
+ * pictures are loaded and measured once, at the first measurement.
+ */
+export class QualityMeter {
+  readonly #pictures: (DataOptions & { channels: number }) | null;
+  #reference: PictureReference | null = null;
+
+  private constructor(pictures: (DataOptions & { channels: number }) | null) {
+    this.#pictures = pictures;
+  }
+
+  /**
+   * The meter for a run on `data`: the MNIST classifier for IDX data, else
+   * the run's pictures.
+   *
+   * @throws {FlagError} for IDX data at another size than 26 (the classifier's).
+   */
+  static async of(data: DataOptions & { channels: number }): Promise<QualityMeter> {
+    const { size, fit, channels } = data;
+    if (!(await isIdxData(data.data))) {
+      return new QualityMeter({ data: data.data, size, fit, channels });
+    }
+    if (size !== 26) {
+      throw new FlagError(
+        `--eval-every measures IDX data with the MNIST classifier, which takes 26x26 digits, ` +
+          `not --size ${size}: use --size 26, or leave --eval-every out`,
+      );
+    }
+    return new QualityMeter(null);
+  }
+
+  /** Measures the checkpoint `checkpoint` with `samples` samples. */
+  async measure(checkpoint: string, samples: number, at: QualityAt): Promise<QualityEntry> {
+    const seed = EVAL_DEFAULTS.seed;
+    if (!this.#pictures) {
+      const { report } = await evaluate({
+        checkpoint,
+        classifierDir: EVAL_DEFAULTS.classifier,
+        samples,
+        seed,
+      });
+      const { fd, coverage, confident, reconstruction } = report;
+      return { ...at, fd, coverage, confident, reconstruction };
+    }
+    this.#reference ??= await pictureReference(this.#pictures);
+    const { report } = await evaluatePictureModel({
+      checkpoint,
+      samples,
+      seed,
+      data: this.#pictures,
+      reference: this.#reference,
+    });
+    return {
+      ...at,
+      fd: report.fd,
+      fd_floor: report.fd_floor,
+      reconstruction: report.reconstruction,
+    };
+  }
+}
+
+/**
+ * Charts a run's measurements against minutes of training: FD, then
+ * confident and coverage (digits), or FD and its floor, then the
+ * reconstruction loss (pictures).
+ */
 export async function writeQualityChart(path: string, entries: QualityEntry[]): Promise<void> {
-  const pts = (f: (e: QualityEntry) => number) =>
-    entries.map((e) => [e.time_s / 60, f(e)] as [number, number]);
+  const pts = (f: (e: QualityEntry) => number | undefined) =>
+    entries.map((e) => [e.time_s / 60, f(e) ?? NaN] as [number, number]);
+  if (entries.some((e) => e.fd_floor !== undefined)) {
+    await writeChartPng(path, [
+      {
+        title: "FD to the held-out pictures (lower is better; the floor: real pictures)",
+        series: [
+          { name: "FD", color: "#1f77b4", points: pts((e) => e.fd) },
+          { name: "floor", color: "#7f7f7f", points: pts((e) => e.fd_floor) },
+        ],
+      },
+      {
+        title: "reconstruction: VAE loss per value on the held-out pictures",
+        series: [{
+          name: "reconstruction",
+          color: "#d62728",
+          points: pts((e) => e.reconstruction),
+        }],
+      },
+    ], "minutes of training");
+    return;
+  }
   await writeChartPng(path, [
     {
       title: "FD to the test images (lower is better)",
@@ -86,9 +166,9 @@ export interface QualitySeries {
 
 /** Charts FD and confident against minutes of training for several runs side by side. */
 export async function writeQualityComparison(path: string, runs: QualitySeries[]): Promise<void> {
-  const pts = (entries: QualityEntry[], f: (e: QualityEntry) => number) =>
-    entries.map((e) => [e.time_s / 60, f(e)] as [number, number]);
-  const series = (f: (e: QualityEntry) => number) =>
+  const pts = (entries: QualityEntry[], f: (e: QualityEntry) => number | undefined) =>
+    entries.map((e) => [e.time_s / 60, f(e) ?? NaN] as [number, number]);
+  const series = (f: (e: QualityEntry) => number | undefined) =>
     runs.map((r) => ({ name: r.name, color: r.color, points: pts(r.entries, f) }));
   await writeChartPng(path, [
     { title: "FD to the test images (lower is better)", series: series((e) => e.fd) },
