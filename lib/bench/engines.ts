@@ -1,6 +1,6 @@
 /**
  * The bench's side-by-side timing of the two render engines: the wasm
- * workers ({@linkcode RenderPool}) and ONNX Runtime ({@linkcode OnnxRenderer}),
+ * workers ({@linkcode RenderPool}) and ONNX Runtime ({@linkcode startOnnx}),
  * with the same thread count, rendering the same image in alternation
  * (wasm, onnx, wasm, onnx, ...) so that both see the same drift of the
  * machine's speed; and ONNX Runtime's own matMul speed at the CPPN's
@@ -11,7 +11,8 @@
 import type { BackendChoice } from "../base/backend.ts";
 import { defaultView } from "../model/coords.ts";
 import { Rng } from "../base/rng.ts";
-import { loadOnnxRuntime, OnnxRenderer, openOnnxSession } from "../render/onnx_engine.ts";
+import { loadOnnxRuntime, openOnnxSession } from "../render/onnx_engine.ts";
+import { type RenderEngine, startOnnx } from "../render/engine.ts";
 import { encodeOnnx, type OnnxNode, type OnnxTensor } from "../render/onnx_proto.ts";
 import { RenderPool } from "../render/pool.ts";
 import type { FoldedWeights, ImageRequest } from "../render/renderer.ts";
@@ -106,9 +107,9 @@ export async function timeEnginesInterleaved(
   backend: BackendChoice,
 ): Promise<EngineRounds> {
   const wasm = await RenderPool.create(weights, { workers: threads, backend });
-  const onnx = await OnnxRenderer.create(weights, { threads });
+  const onnx = await startOnnx(weights, threads);
   const request = benchRequest(weights, size);
-  const time = async (engine: RenderPool | OnnxRenderer) => {
+  const time = async (engine: RenderEngine) => {
     const t0 = performance.now();
     await engine.render(request, () => {});
     return (performance.now() - t0) / 1000;

@@ -1,6 +1,6 @@
 /**
  * The render engines behind one interface: the pool of TensorFlow.js (wasm)
- * workers, and ONNX Runtime with its own threads (`--backend onnx`, and
+ * workers, and ONNX Runtime (`--backend onnx`, and
  * `auto`). Where ONNX Runtime cannot be loaded, they say why and render
  * with the workers instead.
  *
@@ -9,8 +9,13 @@
 import type { BackendChoice } from "../base/backend.ts";
 import { FlagError } from "../base/flags.ts";
 import type { RenderBackend } from "./flags.ts";
-import { type OnnxDevice, OnnxRenderer, OnnxUnavailableError } from "./onnx_engine.ts";
-import { RenderPool } from "./pool.ts";
+import {
+  loadOnnxRuntime,
+  type OnnxDevice,
+  OnnxRenderer,
+  OnnxUnavailableError,
+} from "./onnx_engine.ts";
+import { defaultWorkers, RenderPool } from "./pool.ts";
 import type { FoldedWeights, ImageRequest, RowRange } from "./renderer.ts";
 
 /** What renders images: a {@linkcode RenderPool} or an {@linkcode OnnxRenderer}. */
@@ -52,7 +57,7 @@ export interface EngineOptions {
   device?: OnnxDevice;
   /** Receives the line saying which engine was chosen and why. */
   log?: (line: string) => void;
-  /** Starts ONNX Runtime (a test's stand-in; default {@linkcode OnnxRenderer.create}). */
+  /** Starts ONNX Runtime (a test's stand-in; default {@linkcode startOnnx}). */
   createOnnx?: (
     weights: FoldedWeights,
     threads: number,
@@ -81,9 +86,7 @@ export async function startEngine(
   }
   let why = `as --backend ${backend} asks`;
   if (backend === "onnx" || backend === "auto") {
-    const create = options.createOnnx ??
-      ((w: FoldedWeights, threads: number, device: OnnxDevice) =>
-        OnnxRenderer.create(w, { threads, device }));
+    const create = options.createOnnx ?? startOnnx;
     try {
       const engine = await create(weights, workers, device);
       log(`render engine: ${describeEngine(engine, workers)}`);
@@ -97,6 +100,36 @@ export async function startEngine(
   const pool = await RenderPool.create(weights, { workers, backend: tfBackendFor(backend) });
   log(`render engine: ${pool.backend} (${count(workers, "worker")}; ${why})`);
   return pool;
+}
+
+/**
+ * ONNX Runtime rendering on `threads` threads (0: one per core). On the
+ * CPU with more than one, that is a pool of `threads` workers, each
+ * running a single-threaded session on its own bands: the threads of one
+ * session wait for each other at every operator, and the workers do not
+ * (and they compute while this thread writes the PNG). Elsewhere, one
+ * session in this thread.
+ *
+ * @throws {OnnxUnavailableError} where ONNX Runtime cannot be loaded.
+ * @throws {FlagError} where it cannot use `device`.
+ */
+export async function startOnnx(
+  weights: FoldedWeights,
+  threads: number,
+  device: OnnxDevice = "cpu",
+): Promise<RenderEngine> {
+  if (device !== "cpu" || threads === 1) {
+    return await OnnxRenderer.create(weights, { threads, device });
+  }
+  await loadOnnxRuntime(); // says why it cannot load before starting any worker
+  try {
+    return await RenderPool.create(weights, {
+      workers: threads || defaultWorkers(),
+      backend: "onnx",
+    });
+  } catch (error) {
+    throw new OnnxUnavailableError((error as Error).message);
+  }
 }
 
 /** `3 threads`, `1 worker`. */

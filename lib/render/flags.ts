@@ -60,7 +60,7 @@ export const SOURCE_FLAGS: readonly FlagSpec[] = [
     ...BACKEND_FLAG,
     type: { kind: "enum", values: RENDER_BACKENDS },
     help: "Render engine. auto: ONNX Runtime where it loads, else the first of gpu, node, " +
-      "wasm (says which and why); onnx: ONNX Runtime's own threads (wasm if it cannot load); " +
+      "wasm (says which and why); onnx: ONNX Runtime, one thread per worker (wasm if it cannot load); " +
       "gpu, node, wasm, cpu: render workers on that TensorFlow.js backend",
     defaultText: DEFAULT_RENDER_BACKEND,
   },

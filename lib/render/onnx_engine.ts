@@ -1,8 +1,10 @@
 /**
  * The native render engine: ONNX Runtime (`npm:onnxruntime-node`, whose CPU
  * library ships inside the package) runs the exported generator (see
- * `onnx_model.ts`) with its own threads, a band of rows at a time, so
- * memory stays bounded as with the wasm workers. The package is imported
+ * `onnx_model.ts`), a band of rows at a time, so memory stays bounded as
+ * with the wasm workers. One session renders in the calling thread (with
+ * ONNX Runtime's own threads); `startOnnx` in `engine.ts` runs one
+ * single-threaded session in each render worker instead. The package is imported
  * only when this engine starts: a user who never asks for it never loads it.
  *
  * @module
@@ -25,10 +27,11 @@ type Ort = typeof import("onnxruntime-node");
 type Session = import("onnxruntime-node").InferenceSession;
 
 /**
- * Default pixels per band: large bands keep ONNX Runtime's threads busy
- * (a band of width-128 activations is 32 MiB).
+ * Default pixels per `session.run`: small enough that a layer's
+ * activations stay in the core's cache (4,096 width-128 rows are 2 MiB),
+ * which makes the elementwise operators between the matMuls cheap.
  */
-export const DEFAULT_ONNX_CHUNK_PIXELS = 65536;
+export const DEFAULT_ONNX_CHUNK_PIXELS = 4096;
 
 /** Why ONNX Runtime cannot be used here (the package is missing or fails to load). */
 export class OnnxUnavailableError extends Error {
@@ -198,7 +201,7 @@ export class OnnxRenderer {
     return values;
   }
 
-  /** Rows `rowStart` to `rowEnd` as 8-bit grey (or RGB), one band of `chunkPixels` at a time. */
+  /** Rows `rowStart` to `rowEnd` as 8-bit grey (or RGB), `chunkPixels` at a time. */
   async renderBand(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Uint8Array> {
     const rowBytes = request.width * this.channels;
     const out = new Uint8Array((rowEnd - rowStart) * rowBytes);

@@ -6,14 +6,14 @@
  * ```
  * inputs   coords [N, 3]   x, y, r of each pixel (see pixelCoords in model/coords.ts)
  *          z      [1, zDim] the latent vector
- * a0 = coords wc + (z wz + b0);  s = softplus(a0)
+ * a0 = coords wc + (z wz + b0);  s = softplus(a0) = relu(a0) - log(sigmoid(|a0|))
  * s  = sigmoid(s w_i + b_i [+ z u_i])     one per hidden layer
  * output   pixels [N, C]   sigmoid(s wout + bout), grey levels (C = 1) or RGB (C = 3) in (0, 1)
  * ```
  *
- * Operators: `MatMul`, `Add`, `Softplus`, `Sigmoid` (opset 17, IR 8, which
- * every ONNX Runtime since 1.11 reads). The architecture is stored in the
- * model's metadata as `cppn.spec` (JSON).
+ * Operators: `MatMul`, `Add`, `Sigmoid`, and `Abs`, `Log`, `Relu`, `Sub` for
+ * the softplus (opset 17, IR 8, which every ONNX Runtime since 1.11 reads).
+ * The architecture is stored in the model's metadata as `cppn.spec` (JSON).
  *
  * @module
  */
@@ -74,6 +74,23 @@ export function encoderDoc(drawn: GeneratorSpec): string {
     "mean and log variance of q(z | x); mu is the z that draws the image.";
 }
 
+/**
+ * `softplus(x) = log(1 + e^x)` as `relu(x) - log(sigmoid(|x|))`, as the
+ * wasm renderer computes it: ONNX Runtime's `Softplus` (on the CPU) takes
+ * both `exp` and `log1p` of every value; these five operators take under
+ * half its time (see docs/onnx.md, "Speed"). `sigmoid(|x|)` lies in
+ * [0.5, 1], so the log never sees 0 and large `|x|` stays exact.
+ */
+function softplusNodes(x: string, out: string): OnnxNode[] {
+  return [
+    { op: "Abs", inputs: [x], outputs: [`${x}_abs`] },
+    { op: "Sigmoid", inputs: [`${x}_abs`], outputs: [`${x}_sig`] },
+    { op: "Log", inputs: [`${x}_sig`], outputs: [`${x}_log`] },
+    { op: "Relu", inputs: [x], outputs: [`${x}_relu`] },
+    { op: "Sub", inputs: [`${x}_relu`, `${x}_log`], outputs: [out] },
+  ];
+}
+
 /** The graph's weights and nodes, layer by layer. */
 function buildGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[] } {
   const { zDim, width } = f.spec;
@@ -88,7 +105,7 @@ function buildGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[
     { op: "Add", inputs: ["z_wz", "b0"], outputs: ["bias0"] },
     { op: "MatMul", inputs: [coords, "wc"], outputs: ["coords_wc"] },
     { op: "Add", inputs: ["coords_wc", "bias0"], outputs: ["a0"] },
-    { op: "Softplus", inputs: ["a0"], outputs: ["s0"] },
+    ...softplusNodes("a0", "s0"),
   ];
   let s = "s0";
   f.layers.forEach((layer, index) => {

@@ -38,8 +38,11 @@ interface Job {
 export interface PoolOptions {
   /** Number of workers (default: cores). */
   workers?: number;
-  /** Backend each worker starts (default: wasm, which every machine has). */
-  backend?: BackendChoice;
+  /**
+   * Backend each worker starts (default: wasm, which every machine has);
+   * `onnx`: a single-threaded ONNX Runtime session in each.
+   */
+  backend?: BackendChoice | "onnx";
   /** Pixels per band handed to a worker (default 16384). */
   chunkPixels?: number;
 }
@@ -52,6 +55,8 @@ export class RenderPool {
   readonly channels: number;
   /** The backend the workers run on. */
   backend = "";
+  /** ONNX Runtime's version (backend `onnx` only). */
+  version?: string;
   #workers: Worker[] = [];
   #idle: Worker[] = [];
   #queue: Job[] = [];
@@ -83,7 +88,9 @@ export class RenderPool {
       channelsOf(weights.spec),
     );
     pool.#workers = workers;
-    pool.backend = (replies[0] as { backend: string }).backend;
+    const ready = replies[0] as { backend: string; version?: string };
+    pool.backend = ready.backend;
+    pool.version = ready.version;
     for (const worker of pool.#workers) {
       worker.onmessage = (event: MessageEvent<WorkerReply>) => pool.#onReply(worker, event.data);
       worker.onerror = (event) => {

@@ -1,7 +1,8 @@
 /**
  * A rendering worker: one backend and one {@linkcode Renderer} per worker,
- * loaded once, answering requests for bands of rows. Started by
- * `render/pool.ts`; not meant to be run directly.
+ * loaded once, answering requests for bands of rows; or, with backend
+ * `onnx`, one single-threaded ONNX Runtime session ({@linkcode OnnxRenderer}).
+ * Started by `render/pool.ts`; not meant to be run directly.
  *
  * @module
  */
@@ -11,10 +12,15 @@ import { collectEvery } from "../base/gc.ts";
 import { isRandomNet, type RandomNetWeights } from "../model/random_net.ts";
 import { type FoldedWeights, type ImageRequest, Renderer } from "./renderer.ts";
 import { RandomRenderer } from "./random_renderer.ts";
+import { OnnxRenderer } from "./onnx_engine.ts";
 
 /** Messages the pool sends. */
 export type WorkerRequest =
-  | { type: "init"; weights: FoldedWeights | RandomNetWeights; backend: BackendChoice }
+  | {
+    type: "init";
+    weights: FoldedWeights | RandomNetWeights;
+    backend: BackendChoice | "onnx";
+  }
   | {
     type: "rows";
     id: number;
@@ -26,30 +32,42 @@ export type WorkerRequest =
 
 /** Messages a worker sends back. */
 export type WorkerReply =
-  | { type: "ready"; backend: string }
+  | { type: "ready"; backend: string; version?: string }
   | { type: "rows"; id: number; bytes: Uint8Array }
   | { type: "error"; id: number | null; message: string };
 
-let renderer: Renderer | RandomRenderer | null = null;
+let renderer: Renderer | RandomRenderer | OnnxRenderer | null = null;
 const collect = collectEvery(16);
+
+/** Loads the weights onto `backend`; its name (and ONNX Runtime's version). */
+async function start(
+  weights: FoldedWeights | RandomNetWeights,
+  backend: BackendChoice | "onnx",
+): Promise<{ backend: string; version?: string }> {
+  if (backend === "onnx") {
+    if (isRandomNet(weights)) throw new Error("ONNX Runtime renders only trained generators");
+    const onnx = await OnnxRenderer.create(weights, { threads: 1 });
+    renderer = onnx;
+    return { backend: "onnx", version: onnx.version };
+  }
+  const info = await initBackend(backend);
+  renderer = isRandomNet(weights) ? new RandomRenderer(weights) : new Renderer(weights);
+  return { backend: info.name };
+}
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const message = event.data;
   try {
     if (message.type === "init") {
-      const info = await initBackend(message.backend);
-      const weights = message.weights;
-      renderer = isRandomNet(weights) ? new RandomRenderer(weights) : new Renderer(weights);
-      self.postMessage({ type: "ready", backend: info.name } satisfies WorkerReply);
+      const started = await start(message.weights, message.backend);
+      self.postMessage({ type: "ready", ...started } satisfies WorkerReply);
       return;
     }
     if (!renderer) throw new Error("worker used before init");
-    const bytes = await renderer.renderBytes(
-      message.request,
-      message.rowStart,
-      message.rowEnd,
-      message.chunkPixels,
-    );
+    const { request, rowStart, rowEnd, chunkPixels } = message;
+    const bytes = renderer instanceof OnnxRenderer
+      ? await renderer.renderBand(request, rowStart, rowEnd) // in its own smaller runs
+      : await renderer.renderBytes(request, rowStart, rowEnd, chunkPixels);
     self.postMessage(
       { type: "rows", id: message.id, bytes } satisfies WorkerReply,
       [bytes.buffer as ArrayBuffer],

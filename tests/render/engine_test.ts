@@ -2,8 +2,8 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/
 import { FlagError } from "../../lib/base/flags.ts";
 import { defaultView, type View } from "../../lib/model/coords.ts";
 import { DEFAULT_RENDER_BACKEND } from "../../lib/render/flags.ts";
-import { describeEngine, startEngine, tfBackendFor } from "../../lib/render/engine.ts";
-import { OnnxUnavailableError } from "../../lib/render/onnx_engine.ts";
+import { describeEngine, startEngine, startOnnx, tfBackendFor } from "../../lib/render/engine.ts";
+import { OnnxRenderer, OnnxUnavailableError } from "../../lib/render/onnx_engine.ts";
 import { Rng } from "../../lib/base/rng.ts";
 import { useWasm } from "../_helpers.ts";
 import { randomFolded, worstDifference } from "../_onnx_fixtures.ts";
@@ -35,8 +35,32 @@ Deno.test("startEngine: onnx starts ONNX Runtime, wasm a pool of workers; their 
   }
 });
 
+Deno.test("startOnnx: 2 threads are 2 workers with a session each, drawing the single session's pixels exactly, bands in order", async () => {
+  const folded = await randomFolded(4, false);
+  const pooled = await startOnnx(folded, 2);
+  const single = await OnnxRenderer.create(folded, { threads: 1, chunkPixels: 700 });
+  try {
+    assertEquals([pooled.backend, pooled.version], ["onnx", "1.30.0"]);
+    assert(!(pooled instanceof OnnxRenderer));
+    const request = { z: new Rng(5, "z").normal(5), width: 301, height: 190, view: defaultView(8) };
+    const starts: number[] = [];
+    const image = new Uint8Array(301 * 190);
+    await pooled.render(request, (bytes, row) => {
+      starts.push(row);
+      image.set(bytes, row * 301);
+    });
+    // 16,384-pixel bands: 54 rows of 301 pixels
+    assertEquals(starts, [0, 54, 108, 162]);
+    assertEquals(image, await single.renderImage(request));
+    assert(new Set(image).size > 20, "the image is flat");
+  } finally {
+    pooled.close();
+    single.close();
+  }
+});
+
 Deno.test("startEngine: the default engine (auto: ONNX Runtime) draws the wasm workers' images within 1/255 (sizes, views, both architectures)", async () => {
-  // 300x250 is two of ONNX Runtime's bands and five of the workers'
+  // 300x250 is five of the workers' bands (ONNX Runtime's too), each several runs of ONNX Runtime
   const sizes: [number, number][] = [[1, 1], [45, 38], [23, 130], [300, 250]];
   const views: View[] = [defaultView(8), { scale: 1.5, center: [3, -2] }, {
     scale: 60,
