@@ -139,12 +139,17 @@ export interface MemoryRun {
   seconds: number;
 }
 
+/**
+ * The summed matMul GFLOP/s of `workers` workers timing at once: on
+ * `backend`, or with `onnxLayers` ONNX Runtime's single-threaded sessions.
+ */
 async function matMulGflops(
   workers: number,
   rows: number,
   width: number,
   seconds: number,
   backend: BackendChoice,
+  onnxLayers?: number,
 ): Promise<number> {
   const url = new URL("./worker.ts", import.meta.url);
   const results = await Promise.all(
@@ -160,7 +165,7 @@ async function matMulGflops(
           worker.terminate();
           reject(new Error(`A benchmark worker failed: ${e.message}`));
         };
-        worker.postMessage({ backend, rows, width, seconds } satisfies MatMulRequest);
+        worker.postMessage({ backend, rows, width, seconds, onnxLayers } satisfies MatMulRequest);
       })),
   );
   return results.reduce((a, b) => a + b, 0);
@@ -357,7 +362,8 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
 /**
  * Each engine's plain matMul throughput at the rendering shapes (1 and N
  * threads) and the training's: the wasm workers' at their band's rows,
- * ONNX Runtime's at its band's rows through the hidden layers' matMuls.
+ * ONNX Runtime's at its run's rows through the hidden layers' matMuls
+ * (one session in this thread, and one in each of N workers).
  */
 async function measureBound(
   o: BenchOptions,
@@ -372,7 +378,8 @@ async function measureBound(
   const g1 = await matMulGflops(1, rows, o.width, seconds, o.backend);
   const gN = await matMulGflops(n, rows, o.width, seconds, o.backend);
   const x1 = await onnxMatMulGflops(1, onnxRows, o.width, onnxLayers, seconds);
-  const xN = await onnxMatMulGflops(n, onnxRows, o.width, onnxLayers, seconds);
+  // N workers with a single-threaded session each, as the engine renders with N threads
+  const xN = await matMulGflops(n, onnxRows, o.width, seconds, o.backend, onnxLayers);
   const t1 = await matMulGflops(1, trainRows, train.width, seconds, o.backend);
   log(
     `bound: wasm ${g1.toFixed(1)} GFLOP/s (1 worker), ${gN.toFixed(1)} (${n}); ` +
