@@ -28,10 +28,10 @@ type Session = import("onnxruntime-node").InferenceSession;
 
 /**
  * Default pixels per `session.run`: small enough that a layer's
- * activations stay in the core's cache (4,096 width-128 rows are 2 MiB),
+ * activations stay in the core's cache (2,048 width-128 rows are 1 MiB),
  * which makes the elementwise operators between the matMuls cheap.
  */
-export const DEFAULT_ONNX_CHUNK_PIXELS = 4096;
+export const DEFAULT_ONNX_CHUNK_PIXELS = 2048;
 
 /** Why ONNX Runtime cannot be used here (the package is missing or fails to load). */
 export class OnnxUnavailableError extends Error {
