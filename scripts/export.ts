@@ -19,9 +19,16 @@ interface Options {
   to: string;
   force: boolean;
   format: "cppn" | "onnx";
+  best: boolean;
 }
 
-const DEFAULTS: Options = { out: "output", to: SHIPPED_MODEL, force: false, format: "cppn" };
+const DEFAULTS: Options = {
+  out: "output",
+  to: SHIPPED_MODEL,
+  force: false,
+  format: "cppn",
+  best: false,
+};
 
 const FLAGS: FlagSpec[] = [
   { ...RUN_FLAG, help: "The run to export" },
@@ -41,6 +48,14 @@ const FLAGS: FlagSpec[] = [
     help: "Replace an exported model whose files were changed since it was exported",
   },
   {
+    name: "best",
+    key: "best",
+    type: { kind: "boolean" },
+    help:
+      "Export the checkpoint with the lowest FD that --eval-every measured (the run's best/), " +
+      "not the last",
+  },
+  {
     name: "format",
     key: "format",
     type: { kind: "enum", values: ["cppn", "onnx"] },
@@ -51,7 +66,7 @@ const FLAGS: FlagSpec[] = [
   },
 ];
 
-const USAGE = "Usage: deno task export [--run NAME] [--to DIR] [--format onnx]\n\n" +
+const USAGE = "Usage: deno task export [--run NAME] [--best] [--to DIR] [--format onnx]\n\n" +
   "Copies a run's generator and encoder (what rendering needs), its config, eval.json,\n" +
   "training command and time into a small model folder with checksums.";
 
@@ -59,10 +74,10 @@ await runMain(async () => {
   const o: Options = { ...DEFAULTS, ...parseOrExit<Options>(Deno.args, FLAGS, USAGE, DEFAULTS) };
   const name = o.run ?? await latestRun(o.out);
   if (!name) throw new FlagError(`No runs in ${o.out}/runs: train one first with deno task train`);
-  const { record, bytes } = await exportModel(runPaths(o.out, name), o.to, o.force);
+  const { record, bytes } = await exportModel(runPaths(o.out, name), o.to, o.force, o.best);
   const onnxBytes = o.format === "onnx" ? await addOnnxModels(o.to) : 0;
   console.log(
-    `Exported run "${name}" (step ${record.step}, ${
+    `Exported run "${name}" (${o.best ? "best checkpoint, " : ""}step ${record.step}, ${
       (record.training_time_s / 60).toFixed(0)
     } min of training) ` +
       `to ${o.to} (${((bytes + onnxBytes) / 1024).toFixed(0)} KiB${

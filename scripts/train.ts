@@ -11,6 +11,8 @@ import { lockRun } from "../lib/train/run_lock.ts";
 import { prepareRun, TrainingDiverged, type TrainOutcome } from "../lib/train/loop.ts";
 import { trainWithRecovery } from "../lib/train/recover.ts";
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "../lib/train/config.ts";
+import { bestQuality } from "../lib/train/best.ts";
+import { runPaths } from "../lib/model/runs.ts";
 
 const USAGE = "Usage: deno task train [options]\n\n" +
   "Trains the CPPN generator (GAN + VAE) on MNIST or --data DIR, a folder of\n" +
@@ -90,11 +92,11 @@ await runMain(async () => {
       shouldStop: () => stopRequested,
     });
     await (progress as Progress | null)?.stop();
-    console.log(outcomeMessage(outcome, config));
+    console.log(outcomeMessage(outcome, config) + await bestLine(config));
   } catch (error) {
     await (progress as Progress | null)?.stop();
     if (error instanceof TrainingDiverged) {
-      console.error(`error: ${error.message}`);
+      console.error(`error: ${error.message}${await bestLine(config)}`);
       return 1;
     }
     throw error;
@@ -103,6 +105,15 @@ await runMain(async () => {
     lock.release();
   }
 });
+
+/** A line on the run's best checkpoint, if `--eval-every` kept one (else ""). */
+async function bestLine(config: TrainConfig): Promise<string> {
+  const { best } = runPaths(config.out, config.run);
+  const kept = await bestQuality(best);
+  if (!kept) return "";
+  return `\nLowest FD measured: ${kept.fd.toFixed(1)} at step ${kept.step}, kept in ${best} ` +
+    `(deno task export --run ${config.run} --best).`;
+}
 
 /** What a run that ended without an error tells the user: where things are, how to go on. */
 function outcomeMessage(outcome: TrainOutcome, config: TrainConfig): string {

@@ -1,6 +1,7 @@
 /**
  * Where runs live: `<out>/runs/NAME/` with `config.json`, `checkpoint/`,
- * `log.jsonl`, `samples/` and `losses.png`, and `<out>/runs/latest`
+ * `log.jsonl`, `samples/` and `losses.png` (and with `--eval-every`,
+ * `quality.jsonl`, `quality.png` and `best/`), and `<out>/runs/latest`
  * pointing at the newest run.
  *
  * @module
@@ -27,6 +28,8 @@ export interface RunPaths {
   quality: string;
   /** The chart of those measurements. */
   qualityChart: string;
+  /** A copy of the checkpoint with the lowest FD those measurements found. */
+  best: string;
 }
 
 /** The folder holding all runs. */
@@ -51,6 +54,7 @@ export function runPaths(out: string, name: string): RunPaths {
     losses: join(dir, "losses.png"),
     quality: join(dir, "quality.jsonl"),
     qualityChart: join(dir, "quality.png"),
+    best: join(dir, "best"),
   };
 }
 

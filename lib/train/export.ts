@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { join } from "@std/path";
+import { basename, join } from "@std/path";
 import { exists, readJson } from "../base/atomic_write.ts";
 import {
   locateCheckpoint,
@@ -22,6 +22,7 @@ import { FlagError, toArgs } from "../base/flags.ts";
 import { listFiles } from "../base/fs_safe.ts";
 import type { RunPaths } from "../model/runs.ts";
 import { TRAIN_DEFAULTS, TRAIN_FLAGS, type TrainConfig } from "./config.ts";
+import { hasCheckpoint } from "./checkpoint.ts";
 
 /** `model.json`: where an exported model came from. */
 export interface ModelRecord {
@@ -83,23 +84,33 @@ export async function replaceRefusal(dir: string, force: boolean): Promise<strin
 }
 
 /**
- * Exports a run's model to `dest`. An existing `dest` (and its swap
+ * Exports a run's model to `dest`: its last checkpoint, or with `best` the
+ * one its `--eval-every` measurements found best (`train/best.ts`; the
+ * run's `eval.json` is then left out, as it measured the last). An existing `dest` (and its swap
  * folders `dest.tmp`, `dest.prev`) is replaced only if it is empty or
  * itself an exported model with nothing else in it (see
  * {@linkcode replaceRefusal}); nothing else is ever deleted.
  *
- * @throws {FlagError} saying why `dest` cannot be replaced.
+ * @throws {FlagError} saying why `dest` cannot be replaced, or that the
+ *   run has no best checkpoint.
  */
 export async function exportModel(
   paths: RunPaths,
   dest: string,
   force = false,
+  best = false,
 ): Promise<{ record: ModelRecord; bytes: number }> {
   for (const dir of [dest, `${dest}.tmp`, `${dest}.prev`]) {
     const refusal = await replaceRefusal(dir, force || dir !== dest);
     if (refusal) throw new FlagError(`Cannot export to "${dest}": ${refusal}`);
   }
-  const checkpoint = await locateCheckpoint(paths.checkpoint);
+  if (best && !(await hasCheckpoint(paths.best))) {
+    throw new FlagError(
+      `Cannot export the best checkpoint of run "${basename(paths.dir)}": it has none ` +
+        `(deno task train --eval-every N keeps one in ${paths.best})`,
+    );
+  }
+  const checkpoint = await locateCheckpoint(best ? paths.best : paths.checkpoint);
   // the weights every reader of the checkpoint uses, under the plain names
   const listing = await readChecksums(checkpoint);
   const sources: Record<string, string> = {
@@ -118,8 +129,9 @@ export async function exportModel(
     new TextDecoder().decode(files["state.json"] as Uint8Array),
   ) as TrainingState;
   files["config.json"] = JSON.stringify(config, null, 2) + "\n";
+  // the run's eval.json measured its last checkpoint
   const evalPath = join(paths.dir, "eval.json");
-  if (await exists(evalPath)) files["eval.json"] = await Deno.readFile(evalPath);
+  if (!best && await exists(evalPath)) files["eval.json"] = await Deno.readFile(evalPath);
   const record: ModelRecord = {
     format: "cppn-model/1",
     run: config.run,

@@ -42,6 +42,7 @@ import { Ema } from "./ema.ts";
 import { disposeParams, manifestOf, paramsFromFlat } from "../model/params.ts";
 import { appendStepLog, readStepLog, writeStepLog } from "../base/step_log.ts";
 import { type QualityEntry, QualityMeter, writeQualityChart } from "./quality.ts";
+import { keepIfBest } from "./best.ts";
 import { defaultWorkers } from "../render/pool.ts";
 
 /** One line of `log.jsonl`: means over the steps since the previous line. */
@@ -409,7 +410,7 @@ class RunRecords {
     this.#intervalStart = performance.now();
   }
 
-  /** Measures the checkpoint just saved (see `train/quality.ts`). */
+  /** Measures the checkpoint just saved (see `train/quality.ts`); keeps it if best (`train/best.ts`). */
   async #measure(): Promise<void> {
     const { paths, state, meter } = this.#run;
     if (!meter || this.#quality.at(-1)?.step === state.step) return;
@@ -422,6 +423,7 @@ class RunRecords {
     this.#quality.push(entry);
     await appendStepLog(paths.quality, entry);
     await writeQualityChart(paths.qualityChart, this.#quality);
+    await keepIfBest(paths.checkpoint, paths.best, entry);
   }
 }
 

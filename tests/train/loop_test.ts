@@ -15,6 +15,7 @@ import {
 } from "../../lib/train/loop.ts";
 import { LEGACY_SETTINGS, resolveTrainConfig } from "../../lib/train/config.ts";
 import { readGrey } from "../../lib/media/image.ts";
+import { bestQuality } from "../../lib/train/best.ts";
 import { tempDir, tinyConfig, useWasm } from "../_helpers.ts";
 
 await useWasm();
@@ -105,7 +106,13 @@ Deno.test("train: --eval-every writes quality.jsonl and quality.png; a resume co
   const chart = await readGrey(first.paths.qualityChart);
   assertEquals(chart.width, 900);
   await train(await prepareRun({ out: tmp.path, run: "q", resume: true, steps: 4 }));
-  assertEquals((await read()).map((e) => e.step), [2, 4]);
+  const entries = await read();
+  assertEquals(entries.map((e) => e.step), [2, 4]);
+  // the checkpoint with the lower FD is kept in best/
+  const kept = await bestQuality(first.paths.best);
+  assertEquals(kept?.fd, Math.min(...entries.map((e) => e.fd)));
+  const keptState = JSON.parse(await Deno.readTextFile(join(first.paths.best, "state.json")));
+  assertEquals(keptState.step, kept?.step);
 });
 
 Deno.test("prepareRun: refuses to reuse a run and explains --resume", async () => {
