@@ -220,11 +220,11 @@ export const PRESETS: Record<PresetName, Partial<TrainConfig>> = {
     checkpointEvery: 50,
   },
   quick: {
-    width: 32,
-    steps: 1500,
+    steps: 2000,
+    minutes: 15,
     ganAfter: 500,
     sampleEvery: 100,
-    checkpointEvery: 200,
+    checkpointEvery: 250,
   },
 };
 
