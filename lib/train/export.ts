@@ -86,10 +86,11 @@ export async function replaceRefusal(dir: string, force: boolean): Promise<strin
 /**
  * Exports a run's model to `dest`: its last checkpoint, or with `best` the
  * one its `--eval-every` measurements found best (`train/best.ts`; the
- * run's `eval.json` is then left out, as it measured the last). An existing `dest` (and its swap
- * folders `dest.tmp`, `dest.prev`) is replaced only if it is empty or
- * itself an exported model with nothing else in it (see
- * {@linkcode replaceRefusal}); nothing else is ever deleted.
+ * run's `eval.json` is then left out, as it measured the last). An
+ * existing `dest` (and its swap folders `dest.tmp`, `dest.prev`) is
+ * replaced only if it is empty or itself an exported model with nothing
+ * else in it (see {@linkcode replaceRefusal}); nothing else is ever
+ * deleted.
  *
  * @throws {FlagError} saying why `dest` cannot be replaced, or that the
  *   run has no best checkpoint.

@@ -410,7 +410,7 @@ class RunRecords {
     this.#intervalStart = performance.now();
   }
 
-  /** Measures the checkpoint just saved (see `train/quality.ts`); keeps it if best (`train/best.ts`). */
+  /** Measures the checkpoint just saved (`train/quality.ts`), keeping it if best (`train/best.ts`). */
   async #measure(): Promise<void> {
     const { paths, state, meter } = this.#run;
     if (!meter || this.#quality.at(-1)?.step === state.step) return;
