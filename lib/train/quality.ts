@@ -111,14 +111,21 @@ export class QualityMeter {
   }
 }
 
+/** Chart points `[minutes of training, f(entry)]` (NaN where an entry lacks the value). */
+function againstMinutes(
+  entries: QualityEntry[],
+  f: (e: QualityEntry) => number | undefined,
+): [number, number][] {
+  return entries.map((e) => [e.time_s / 60, f(e) ?? NaN]);
+}
+
 /**
  * Charts a run's measurements against minutes of training: FD, then
  * confident and coverage (digits), or FD and its floor, then the
  * reconstruction loss (pictures).
  */
 export async function writeQualityChart(path: string, entries: QualityEntry[]): Promise<void> {
-  const pts = (f: (e: QualityEntry) => number | undefined) =>
-    entries.map((e) => [e.time_s / 60, f(e) ?? NaN] as [number, number]);
+  const pts = (f: (e: QualityEntry) => number | undefined) => againstMinutes(entries, f);
   if (entries.some((e) => e.fd_floor !== undefined)) {
     await writeChartPng(path, [
       {
@@ -166,10 +173,8 @@ export interface QualitySeries {
 
 /** Charts FD and confident against minutes of training for several runs side by side. */
 export async function writeQualityComparison(path: string, runs: QualitySeries[]): Promise<void> {
-  const pts = (entries: QualityEntry[], f: (e: QualityEntry) => number | undefined) =>
-    entries.map((e) => [e.time_s / 60, f(e) ?? NaN] as [number, number]);
   const series = (f: (e: QualityEntry) => number | undefined) =>
-    runs.map((r) => ({ name: r.name, color: r.color, points: pts(r.entries, f) }));
+    runs.map((r) => ({ name: r.name, color: r.color, points: againstMinutes(r.entries, f) }));
   await writeChartPng(path, [
     { title: "FD to the test images (lower is better)", series: series((e) => e.fd) },
     {
