@@ -75,8 +75,8 @@ export function vaeLoss(
   return tf.tidy(() => tf.div(tf.sum(vaeLossPerImage(x, xHat, mu, logVar)), total));
 }
 
-/** Binary cross-entropy of each logit against a constant `target` (0 or 1). */
-export function bcePerExample<T extends tf.Tensor>(logits: T, target: 0 | 1): T {
+/** Binary cross-entropy of each logit against a constant `target` in [0, 1]. */
+export function bcePerExample<T extends tf.Tensor>(logits: T, target: number): T {
   return tf.tidy(() =>
     tf.add(
       tf.sub(tf.relu(logits), tf.mul(logits, target)),
@@ -86,19 +86,24 @@ export function bcePerExample<T extends tf.Tensor>(logits: T, target: 0 | 1): T 
 }
 
 /**
- * `0.5 BCE(1, D(real)) + 0.5 BCE(0, D(fake))` from logits, summed over the
- * images and divided by `total` (the whole batch's size).
+ * `0.5 BCE(realLabel, D(real)) + 0.5 BCE(0, D(fake))` from logits, summed
+ * over the images and divided by `total` (the whole batch's size). The
+ * reference's `realLabel` is 1; below 1 is one-sided label smoothing.
  */
 export function discriminatorLoss(
   realLogits: tf.Tensor,
   fakeLogits: tf.Tensor,
   total = realLogits.shape[0],
+  realLabel = 1,
 ): tf.Scalar {
   return tf.tidy(() =>
     tf.div(
       tf.mul(
         0.5,
-        tf.add(tf.sum(bcePerExample(realLogits, 1)), tf.sum(bcePerExample(fakeLogits, 0))),
+        tf.add(
+          tf.sum(bcePerExample(realLogits, realLabel)),
+          tf.sum(bcePerExample(fakeLogits, 0)),
+        ),
       ),
       total,
     )

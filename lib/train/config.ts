@@ -52,6 +52,11 @@ export interface TrainConfig extends ModelSettings {
   lrD: number;
   /** Adam beta1, shared by the three optimisers. */
   beta1: number;
+  /**
+   * The last fraction of the run's steps over which the three learning
+   * rates fall linearly to zero (see {@linkcode rateScale}); 0: constant.
+   */
+  lrDecay: number;
   /** Train the GAN (false: the VAE-only baseline). */
   gan: boolean;
   /** Steps of VAE-only training before the GAN joins (0: from the start). */
@@ -70,6 +75,8 @@ export interface TrainConfig extends ModelSettings {
   ganFakes: GanFakes;
   /** Weight of `g_loss` in the generator's loss `vae + weight * g` (reference: 1). */
   ganWeight: number;
+  /** The discriminator's target for real images (reference: 1; below 1: one-sided label smoothing). */
+  realLabel: number;
   /** VAE updates per batch. */
   vaeSteps: number;
   /** Most generator updates per batch. */
@@ -160,11 +167,13 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   lrVae: 0.003,
   lrD: 0.0005,
   beta1: 0.5,
+  lrDecay: 0.5,
   gan: true,
   ganAfter: 1000,
   loop: "alternating",
   ganFakes: "samples",
   ganWeight: 0.5,
+  realLabel: 1,
   ...REFERENCE_BALANCE,
   zDim: 32,
   width: 64,
@@ -198,6 +207,8 @@ export const LEGACY_SETTINGS: Partial<TrainConfig> = {
   ganFakes: "reconstructions",
   ganWeight: 1,
   zEveryLayer: false,
+  lrDecay: 0,
+  realLabel: 1,
   channels: 1,
 };
 
@@ -220,6 +231,7 @@ export const PRESETS: Record<PresetName, Partial<TrainConfig>> = {
     checkpointEvery: 50,
   },
   quick: {
+    lrDecay: 0,
     steps: 2000,
     minutes: 15,
     ganAfter: 500,
@@ -491,6 +503,22 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     arg: "D",
   },
   {
+    name: "lr-decay",
+    key: "lrDecay",
+    type: { kind: "number", min: 0, max: 1 },
+    help: "Lower the three learning rates linearly to zero over the last F of the run's " +
+      "steps (0.5: its second half); 0: constant rates",
+    arg: "F",
+  },
+  {
+    name: "real-label",
+    key: "realLabel",
+    type: { kind: "number", min: 0.5, max: 1 },
+    help: "The discriminator's target for real images; below 1 (e.g. 0.9) it is one-sided " +
+      "label smoothing",
+    arg: "T",
+  },
+  {
     name: "max-loss-rise",
     key: "maxLossRise",
     type: { kind: "number", min: 0 },
@@ -612,6 +640,17 @@ export function resumeConfig(
 export function lowerRates(config: TrainConfig): Pick<TrainConfig, "lrG" | "lrVae" | "lrD"> {
   const third = (lr: number) => Number((lr / 3).toPrecision(2));
   return { lrG: third(config.lrG), lrVae: third(config.lrVae), lrD: third(config.lrD) };
+}
+
+/**
+ * The factor of the learning rates at `step` (0-based) of a run of `total`
+ * steps: 1, then falling linearly over the last `decay` fraction of the
+ * steps to reach 0 after the last one.
+ */
+export function rateScale(step: number, total: number, decay: number): number {
+  const span = decay * total;
+  if (span <= 0) return 1;
+  return Math.min(1, Math.max(0, (total - step) / span));
 }
 
 /** Checks that the batch splits into the discriminator's batch-norm groups. */

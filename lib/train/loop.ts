@@ -23,6 +23,7 @@ import { sampleGrid, sampleLatents } from "./samples.ts";
 import {
   checkSavedConfig,
   lowerRates,
+  rateScale,
   resolveTrainConfig,
   resumeConfig,
   timestampName,
@@ -32,6 +33,7 @@ import {
 import {
   createOptimizers,
   type Optimizers,
+  setRates,
   type StepContext,
   stepContext,
   type StepResult,
@@ -456,7 +458,7 @@ export async function train(
   const { config, paths, model, schedule, total } = run;
   const rng = Rng.fromState(run.state.rng);
   const workers = config.workers || defaultWorkers();
-  const gan = { fakes: config.ganFakes, weight: config.ganWeight };
+  const gan = { fakes: config.ganFakes, weight: config.ganWeight, realLabel: config.realLabel };
   const pool = await TrainPool.create(model.spec, workers, config.backend, gan);
   const ctx = await stepContext(model, run.opts, pool, rng, config);
   const ema = openEma(config, run, ctx.weights.encGen);
@@ -485,6 +487,7 @@ export async function train(
       const step = run.state.step;
       const x = randomCrops(run.data, schedule.indices(step), config.size, rng);
       ctx.gan = config.gan && step >= config.ganAfter;
+      setRates(run.opts, config, rateScale(step, total, config.lrDecay));
       const result = await trainStep(model, x, config.batch, ctx);
       checkFinite(step + 1, result, records.lastSaved, paths.checkpoint);
       ema?.update(ctx.weights.encGen);

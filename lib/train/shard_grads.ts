@@ -37,10 +37,12 @@ export interface GanLoss {
   fakes: GanFakes;
   /** Weight of `g_loss` in the generator's loss `vae + weight * g`. */
   weight: number;
+  /** The discriminator's target for real images (1; below: one-sided label smoothing). */
+  realLabel: number;
 }
 
-/** The reference's GAN loss: reconstructions as fakes, `g + vae`. */
-export const REFERENCE_GAN_LOSS: GanLoss = { fakes: "reconstructions", weight: 1 };
+/** The reference's GAN loss: reconstructions as fakes, `g + vae`, real images labelled 1. */
+export const REFERENCE_GAN_LOSS: GanLoss = { fakes: "reconstructions", weight: 1, realLabel: 1 };
 
 /** One shard of a batch. */
 export interface Shard {
@@ -123,13 +125,14 @@ function meanOf(terms: tf.Scalar[]): tf.Scalar {
 }
 
 /** The discriminator's loss, averaged over the sets of fakes. */
-function dLoss(model: Model, shard: Shard, fakes: tf.Tensor2D[]): tf.Scalar {
+function dLoss(model: Model, shard: Shard, fakes: tf.Tensor2D[], realLabel: number): tf.Scalar {
   const spec = model.spec.discriminator;
   const real = discriminate(model.disc, spec, shard.x, shard.groupSize);
   return meanOf(
-    fakes.map((fake) =>
-      discriminatorLoss(real, discriminate(model.disc, spec, fake, shard.groupSize), shard.total)
-    ),
+    fakes.map((fake) => {
+      const fakeLogits = discriminate(model.disc, spec, fake, shard.groupSize);
+      return discriminatorLoss(real, fakeLogits, shard.total, realLabel);
+    }),
   );
 }
 
@@ -180,13 +183,13 @@ async function update(
     try {
       if (kind === "d-eval") {
         return {
-          losses: { d: await scalar(tf.tidy(() => dLoss(model, shard, fake))) },
+          losses: { d: await scalar(tf.tidy(() => dLoss(model, shard, fake, gan.realLabel))) },
           grads: null,
         };
       }
       const params = model.disc;
       const { value, grads } = tf.variableGrads(
-        () => dLoss(model, shard, fake),
+        () => dLoss(model, shard, fake, gan.realLabel),
         Object.values(params),
       );
       const flat = await flatten(Object.values(params).map((v) => grads[v.name]), into);

@@ -61,6 +61,13 @@ export function createOptimizers(model: Model, s: OptimizerSettings): Optimizers
   };
 }
 
+/** Sets the optimisers' learning rates to `scale` times the settings' (a schedule's step). */
+export function setRates(opts: Optimizers, s: OptimizerSettings, scale: number): void {
+  opts.vae.lr = s.lrVae * scale;
+  opts.g.lr = s.lrG * scale;
+  opts.d.lr = s.lrD * scale;
+}
+
 /** What one step did and the losses it saw. */
 export interface StepResult {
   /** The last VAE loss computed (per pixel). */

@@ -43,6 +43,13 @@ Deno.test("GAN losses: BCE from logits, hand-computed", async () => {
   assertAlmostEquals(await v(bcePerExample(tf.tensor([0]), 1)), Math.LN2, 1e-6);
   assertAlmostEquals(await v(bcePerExample(tf.tensor([2]), 1)), Math.log(1 + Math.exp(-2)), 1e-6);
   assertAlmostEquals(await v(bcePerExample(tf.tensor([2]), 0)), Math.log(1 + Math.exp(2)), 1e-6);
+  // a soft target: -(0.9 log p + 0.1 log(1 - p)), p = sigmoid(2)
+  const p2 = 1 / (1 + Math.exp(-2));
+  assertAlmostEquals(
+    await v(bcePerExample(tf.tensor([2]), 0.9)),
+    -(0.9 * Math.log(p2) + 0.1 * Math.log(1 - p2)),
+    1e-6,
+  );
   // stable where the probability form would overflow
   assertAlmostEquals(await v(bcePerExample(tf.tensor([-200]), 1)), 200, 1e-3);
   const real = tf.tensor([[2], [0]]), fake = tf.tensor([[-1], [1]]);
@@ -56,6 +63,14 @@ Deno.test("GAN losses: BCE from logits, hand-computed", async () => {
   assertAlmostEquals(
     await v(discriminatorLoss(real, fake, 4)),
     (0.5 * bce1 + 0.5 * bce0) / 2,
+    1e-6,
+  );
+  // one-sided label smoothing: real images against 0.9, fakes still against 0
+  const soft = (l: number) =>
+    -(0.9 * Math.log(1 / (1 + Math.exp(-l))) + 0.1 * Math.log(1 / (1 + Math.exp(l))));
+  assertAlmostEquals(
+    await v(discriminatorLoss(real, fake, 2, 0.9)),
+    0.5 * (soft(2) + soft(0)) / 2 + 0.5 * bce0,
     1e-6,
   );
 });

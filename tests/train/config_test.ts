@@ -1,6 +1,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import {
   checkSavedConfig,
+  rateScale,
   resolveTrainConfig,
   resumeConfig,
   totalSteps,
@@ -94,4 +95,12 @@ Deno.test("checkSavedConfig: a run's config.json with a bad setting is refused n
       `Cannot read run config "c.json": ${message}`,
     );
   }
+});
+
+Deno.test("rateScale: constant, then linear to zero over the last fraction of the steps", () => {
+  assertEquals([0, 500, 999].map((s) => rateScale(s, 1000, 0)), [1, 1, 1]);
+  // the second half of 1,000 steps: 1 up to step 500, then 1 - (s - 500) / 500
+  assertEquals([0, 500, 750, 999].map((s) => rateScale(s, 1000, 0.5)), [1, 1, 0.5, 0.002]);
+  assertEquals(rateScale(0, 1000, 1), 1);
+  assertEquals(rateScale(1000, 1000, 1), 0);
 });

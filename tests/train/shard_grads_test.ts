@@ -91,13 +91,14 @@ Deno.test("shardUpdate: vae, g and d losses equal the reference formulas (recons
 
 Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; a shard is its share", async () => {
   const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
-  const gan: GanLoss = { fakes: "samples", weight: 0.25 };
+  // real images labelled 0.9 (one-sided label smoothing): only D's loss on them changes
+  const gan: GanLoss = { fakes: "samples", weight: 0.25, realLabel: 0.9 };
   const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N };
   const { vae } = await referenceVae(x);
   const samples = generate(model.gen, model.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
   const dReal = await scores(x), dFake = await scores(samples);
   const g = dFake.reduce((s, p) => s + bce(p, 1), 0) / N;
-  const d = 0.5 * (dReal.reduce((s, p) => s + bce(p, 1), 0) / N) +
+  const d = 0.5 * (dReal.reduce((s, p) => s + bce(p, 0.9), 0) / N) +
     0.5 * (dFake.reduce((s, p) => s + bce(p, 0), 0) / N);
 
   const gUpdate = await shardUpdate(model, "g", shard, coords, undefined, gan);
@@ -111,7 +112,7 @@ Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; a 
 
 Deno.test("shardUpdate: with both kinds of fakes, each GAN loss averages its sample and reconstruction terms", async () => {
   const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
-  const gan: GanLoss = { fakes: "both", weight: 0.5 };
+  const gan: GanLoss = { fakes: "both", weight: 0.5, realLabel: 1 };
   const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N };
   const { vae, xHat } = await referenceVae(x);
   const samples = generate(model.gen, model.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
