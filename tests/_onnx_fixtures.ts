@@ -7,12 +7,14 @@ import { Rng } from "../lib/base/rng.ts";
 /**
  * A width-16 generator of the given depth with weights large enough that
  * its images have many grey levels: N(0, 0.5), N(0, 0.25) at depth 1 (whose
- * softplus layer saturates the output sooner); `channels` 3 for colour.
+ * softplus layer saturates the output sooner); `channels` 3 for colour;
+ * `zMap` hidden layers of a mapping network on `z`.
  */
 export async function randomFolded(
   depth: number,
   zEveryLayer: boolean,
   channels = 1,
+  zMap = 0,
 ): Promise<FoldedWeights> {
   const spec: GeneratorSpec = {
     zDim: 5,
@@ -22,10 +24,11 @@ export async function randomFolded(
     size: 26,
     ...(zEveryLayer ? { zEveryLayer } : {}),
     ...(channels !== 1 ? { channels } : {}),
+    ...(zMap ? { zMap } : {}),
   };
   const params = initGenerator(
     spec,
-    new Rng(depth * 2 + Number(zEveryLayer)),
+    new Rng(depth * 2 + Number(zEveryLayer) + 10 * zMap),
     depth === 1 ? 0.25 : 0.5,
   );
   const values = await flatten(Object.values(params));

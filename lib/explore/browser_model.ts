@@ -11,7 +11,8 @@
  *                keyframes: { seed, items: [{ digit, label, testIndex, z }] },
  *                encoder?: { spec, size, channels, weights: "<key>.enc.bin", bytes,
  *                            tensors: [{ name, shape, offset }] } }
- * <key>.bin    wz | b0 | wc | layers.0.w | layers.0.b | ... | wout | bout   (float32 LE)
+ * <key>.bin    wz | b0 | wc | layers.0.w | layers.0.b | ... | wout | bout
+ *              [| map.0.w | map.0.b | ... | map.out]   (float32 LE; map.*: a model with zMap)
  * <key>.enc.bin  w1 | b1 | ... | wh | bh   (the encoder's raw weights, float32 LE)
  * ```
  *
@@ -32,7 +33,7 @@ export const BROWSER_MODEL_FORMAT = "cppn-browser-model/1";
 
 /** One tensor's place in the binary file. */
 export interface BrowserTensor {
-  /** `wz`, `b0`, `wc`, `layers.I.w`, `layers.I.b`, `wout` or `bout`. */
+  /** `wz`, `b0`, `wc`, `layers.I.w`, `layers.I.b`, `layers.I.u`, `wout`, `bout`, `map.K.w`, `map.K.b` or `map.out`. */
   name: string;
   /** Its shape (row-major). */
   shape: number[];
@@ -107,6 +108,11 @@ export function foldedLayout(spec: GeneratorSpec): { name: string; shape: number
   }
   const c = channelsOf(spec);
   out.push({ name: "wout", shape: [width, c] }, { name: "bout", shape: [c] });
+  for (let k = 0; k < (spec.zMap ?? 0); k++) {
+    out.push({ name: `map.${k}.w`, shape: [k === 0 ? zDim : width, width] });
+    out.push({ name: `map.${k}.b`, shape: [width] });
+  }
+  if (spec.zMap) out.push({ name: "map.out", shape: [width, zDim] });
   return out;
 }
 
@@ -118,6 +124,7 @@ function foldedArrays(weights: FoldedWeights): Float32Array[] {
     ...weights.layers.flatMap((l) => [l.w, l.b, ...(l.u ? [l.u] : [])]),
     weights.wout,
     weights.bout,
+    ...(weights.map ? [...weights.map.layers.flatMap((l) => [l.w, l.b]), weights.map.out] : []),
   ];
 }
 
@@ -211,6 +218,9 @@ export function checkBrowserModelJson(value: unknown, where = "the model file"):
   if (spec.channels !== undefined && spec.channels !== 1 && spec.channels !== 3) {
     throw fail(`spec.channels is ${JSON.stringify(spec.channels)}, expected 1 or 3`);
   }
+  if (spec.zMap !== undefined && !(Number.isInteger(spec.zMap) && (spec.zMap as number) >= 0)) {
+    throw fail(`spec.zMap is ${JSON.stringify(spec.zMap)}, expected a whole number >= 0`);
+  }
   const encoder = value.encoder;
   if (
     encoder !== undefined &&
@@ -276,22 +286,28 @@ export function unpackFoldedWeights(
     return out;
   });
   const byName = new Map(json.tensors.map((t, k) => [t.name, arrays[k]]));
+  const get = (name: string) => byName.get(name)!;
   const layers = [];
   for (let i = 0; i < json.spec.depth - 1; i++) {
     const u = byName.get(`layers.${i}.u`);
     layers.push({
-      w: byName.get(`layers.${i}.w`)!,
-      b: byName.get(`layers.${i}.b`)!,
+      w: get(`layers.${i}.w`),
+      b: get(`layers.${i}.b`),
       ...(u ? { u } : {}),
     });
   }
+  const map = [];
+  for (let k = 0; k < (json.spec.zMap ?? 0); k++) {
+    map.push({ w: get(`map.${k}.w`), b: get(`map.${k}.b`) });
+  }
   return {
     spec: { ...json.spec },
-    wz: arrays[0],
-    b0: arrays[1],
-    wc: arrays[2],
+    wz: get("wz"),
+    b0: get("b0"),
+    wc: get("wc"),
     layers,
-    wout: arrays[arrays.length - 2],
-    bout: arrays[arrays.length - 1],
+    wout: get("wout"),
+    bout: get("bout"),
+    ...(json.spec.zMap ? { map: { layers: map, out: get("map.out") } } : {}),
   };
 }

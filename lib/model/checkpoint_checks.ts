@@ -46,6 +46,10 @@ export function specProblem(spec: unknown, name = ""): string | null {
     if (colour && value !== 1 && value !== 3) {
       return `its spec has ${key} ${escapeText(JSON.stringify(value))}, expected 1 or 3`;
     }
+    if (key === "zMap" && !(Number.isInteger(value) && value >= 0 && value <= 8)) {
+      return `its spec has zMap ${escapeText(JSON.stringify(value))}, expected an integer ` +
+        "from 0 to 8";
+    }
     if (key === "scale" && !(typeof value === "number" && value > 0 && value <= MAX_SCALE)) {
       return `its spec has scale ${escapeText(JSON.stringify(value))}, expected a number ` +
         `above 0 and at most ${MAX_SCALE}`;

@@ -18,6 +18,17 @@
  * latent vector steers each layer, not only the first, at the cost of one
  * `zDim x width` product per layer and image.
  *
+ * With `zMap` = n > 0, a mapping network first turns each latent vector into
+ * the one the layers above see, once per image (nothing per pixel):
+ *
+ * ```
+ * m = tanh(... tanh(z M_1 + c_1) ... M_n + c_n)   // [b, width]
+ * z' = z + m M_out                                // [b, zDim]
+ * ```
+ *
+ * (`M_1`: `[zDim, width]`, `M_k`: `[width, width]`, `M_out`: `[width, zDim]`,
+ * stored as `m1 .. mn`, `c1 .. cn`, `mout`).
+ *
  * `W_x, W_y, W_r` are stored together as `wc`, shape `[3, width]`. All
  * weights and biases start as N(0, 0.1). The stored weights are exactly
  * these; for speed they are evaluated in a folded form (see
@@ -26,7 +37,7 @@
  * @module
  */
 import { tf } from "../base/tf.ts";
-import { dense, denseSigmoid, fastSoftplus } from "./fast_ops.ts";
+import { dense, denseSigmoid, fastSoftplus, fastTanh } from "./fast_ops.ts";
 import { normalVariable, type Params } from "./params.ts";
 import type { Rng } from "../base/rng.ts";
 
@@ -46,6 +57,8 @@ export interface GeneratorSpec {
   zEveryLayer?: boolean;
   /** Colour channels of the output: 1 (grey) or 3 (RGB); absent: 1. */
   channels?: number;
+  /** Hidden layers of the mapping network on `z` (absent in older models: 0). */
+  zMap?: number;
 }
 
 /** The channels of a generator's (or image's) output: `channels`, else 1. */
@@ -79,7 +92,34 @@ export function initGenerator(spec: GeneratorSpec, rng: Rng, std = 0.1): Params 
   const channels = channelsOf(spec);
   p.wout = normalVariable(rng, [width, channels], std);
   p.bout = normalVariable(rng, [channels], std);
+  for (let k = 1; k <= (spec.zMap ?? 0); k++) {
+    p[`m${k}`] = normalVariable(rng, [k === 1 ? zDim : width, width], std);
+    p[`c${k}`] = normalVariable(rng, [width], std);
+  }
+  if (spec.zMap) p.mout = normalVariable(rng, [width, zDim], std);
   return p;
+}
+
+/**
+ * The mapping network's latent vectors `z + m M_out` (see the module doc),
+ * or `z` itself for a model without one.
+ *
+ * @param z Latent vectors, shape `[b, zDim]`.
+ * @returns Shape `[b, zDim]`.
+ */
+export function mapLatent(
+  params: Record<string, tf.Tensor>,
+  spec: GeneratorSpec,
+  z: tf.Tensor2D,
+): tf.Tensor2D {
+  if (!spec.zMap) return z;
+  return tf.tidy(() => {
+    let m = z;
+    for (let k = 1; k <= spec.zMap!; k++) {
+      m = fastTanh(dense(m, params[`m${k}`] as tf.Tensor2D, params[`c${k}`] as tf.Tensor1D));
+    }
+    return tf.add(z, dense(m, params.mout as tf.Tensor2D)) as tf.Tensor2D;
+  });
 }
 
 /**
@@ -140,7 +180,7 @@ export function foldGenerator(
 /**
  * Evaluates the CPPN for a batch of latent vectors on a shared pixel grid.
  *
- * @param z Latent vectors, shape `[b, zDim]`.
+ * @param latent Latent vectors, shape `[b, zDim]`.
  * @param coords Pixel coordinates `[x, y, r]`, shape `[p, 3]`.
  * @returns Grey levels (or RGB values) in (0, 1), shape `[b, p * channels]`,
  *   each pixel's channels together.
@@ -148,11 +188,12 @@ export function foldGenerator(
 export function generate(
   params: Params,
   spec: GeneratorSpec,
-  z: tf.Tensor2D,
+  latent: tf.Tensor2D,
   coords: tf.Tensor2D,
 ): tf.Tensor2D {
   return tf.tidy(() => {
-    const b = z.shape[0], p = coords.shape[0];
+    const b = latent.shape[0], p = coords.shape[0];
+    const z = mapLatent(params, spec, latent);
     const f = foldGenerator(params, spec);
     const zProj = dense(z, f.wz, f.b0); // [b, width]
     const cProj = dense(coords, f.wc); // [p, width]

@@ -48,6 +48,8 @@ export interface ModelSettings {
   channels?: number;
   /** `z` enters every generator layer, not only the first (default false). */
   zEveryLayer?: boolean;
+  /** Hidden layers of the generator's mapping network on `z` (default 0: none). */
+  zMap?: number;
   /** Encoder hidden width. */
   encoderWidth: number;
   /** Discriminator channels. */
@@ -69,6 +71,7 @@ export function modelSpec(s: ModelSettings): ModelSpec {
       scale: s.scale,
       size: s.size,
       ...(s.zEveryLayer ? { zEveryLayer: true } : {}),
+      ...(s.zMap ? { zMap: s.zMap } : {}),
       ...(colour ? { channels } : {}),
     },
     encoder: {

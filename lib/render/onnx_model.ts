@@ -6,13 +6,14 @@
  * ```
  * inputs   coords [N, 3]   x, y, r of each pixel (see pixelCoords in model/coords.ts)
  *          z      [1, zDim] the latent vector
+ * z  = z + tanh(... tanh(z m_1 + c_1) ...) m_out   a model's mapping network (zMap), if any
  * a0 = coords wc + (z wz + b0);  s = softplus(a0) = relu(a0) - log(sigmoid(|a0|))
  * s  = sigmoid(s w_i + b_i [+ z u_i])     one per hidden layer
  * output   pixels [N, C]   sigmoid(s wout + bout), grey levels (C = 1) or RGB (C = 3) in (0, 1)
  * ```
  *
- * Operators: `MatMul`, `Add`, `Sigmoid`, and `Abs`, `Log`, `Relu`, `Sub` for
- * the softplus (opset 17, IR 8, which every ONNX Runtime since 1.11 reads).
+ * Operators: `MatMul`, `Add`, `Sigmoid`, `Tanh` (the mapping network), and
+ * `Abs`, `Log`, `Relu`, `Sub` for the softplus (opset 17, IR 8, which every ONNX Runtime since 1.11 reads).
  * The architecture is stored in the model's metadata as `cppn.spec` (JSON).
  *
  * @module
@@ -91,16 +92,48 @@ function softplusNodes(x: string, out: string): OnnxNode[] {
   ];
 }
 
+/**
+ * The mapping network's weights and nodes (none for a model without one):
+ * the name of the mapped latent vector, `[1, zDim]`, is `z_mapped`.
+ */
+function mapGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[]; z: string } {
+  const { zDim, width } = f.spec;
+  if (!f.map) return { weights: [], nodes: [], z: ONNX_NAMES.z };
+  const weights: OnnxTensor[] = [], nodes: OnnxNode[] = [];
+  let h: string = ONNX_NAMES.z;
+  f.map.layers.forEach((layer, k) => {
+    weights.push(
+      { name: `map${k}_w`, dims: [k === 0 ? zDim : width, width], values: layer.w },
+      { name: `map${k}_b`, dims: [width], values: layer.b },
+    );
+    nodes.push(
+      { op: "MatMul", inputs: [h, `map${k}_w`], outputs: [`map${k}_m`] },
+      { op: "Add", inputs: [`map${k}_m`, `map${k}_b`], outputs: [`map${k}_a`] },
+      { op: "Tanh", inputs: [`map${k}_a`], outputs: [`map${k}_h`] },
+    );
+    h = `map${k}_h`;
+  });
+  weights.push({ name: "map_out", dims: [width, zDim], values: f.map.out });
+  nodes.push(
+    { op: "MatMul", inputs: [h, "map_out"], outputs: ["map_m"] },
+    { op: "Add", inputs: [ONNX_NAMES.z, "map_m"], outputs: ["z_mapped"] },
+  );
+  return { weights, nodes, z: "z_mapped" };
+}
+
 /** The graph's weights and nodes, layer by layer. */
 function buildGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[] } {
   const { zDim, width } = f.spec;
-  const { coords, z, pixels } = ONNX_NAMES;
+  const { coords, pixels } = ONNX_NAMES;
+  const map = mapGraph(f), z = map.z;
   const weights: OnnxTensor[] = [
+    ...map.weights,
     { name: "wz", dims: [zDim, width], values: f.wz },
     { name: "b0", dims: [width], values: f.b0 },
     { name: "wc", dims: [3, width], values: f.wc },
   ];
   const nodes: OnnxNode[] = [
+    ...map.nodes,
     { op: "MatMul", inputs: [z, "wz"], outputs: ["z_wz"] },
     { op: "Add", inputs: ["z_wz", "b0"], outputs: ["bias0"] },
     { op: "MatMul", inputs: [coords, "wc"], outputs: ["coords_wc"] },

@@ -6,7 +6,8 @@
  * fold training uses) so that every tanh layer is one fused
  * `matMul + bias + sigmoid` kernel. The `z` terms (`scale * z W_z + b` of
  * the first layer, and `b_i + z U_i` of every later one in a model with
- * `zEveryLayer`) are computed once per image and used as the layers' biases.
+ * `zEveryLayer`) are computed once per image and used as the layers' biases;
+ * so is a model's mapping network on `z` (`zMap`), which comes first.
  *
  * @module
  */
@@ -37,6 +38,47 @@ export interface FoldedWeights {
   /** Output layer, `[width, channels]` and `[channels]`, with a final sigmoid. */
   wout: Float32Array;
   bout: Float32Array;
+  /**
+   * The mapping network on `z` of a model with `zMap` (not folded): its
+   * hidden layers `z -> tanh(z M + c)` (`M`: `[zDim or width, width]`, `c`:
+   * `[width]`) and `M_out`, `[width, zDim]`, added to `z`.
+   */
+  map?: LatentMap;
+}
+
+/** A generator's mapping network on `z` (see {@linkcode FoldedWeights.map}). */
+export interface LatentMap {
+  /** Hidden tanh layers: weights and biases. */
+  layers: { w: Float32Array; b: Float32Array }[];
+  /** `M_out`, `[width, zDim]`. */
+  out: Float32Array;
+}
+
+/** The stored mapping network of a generator's weights, if it has one. */
+function readMap(
+  parts: Record<string, { values: Float32Array }>,
+  spec: GeneratorSpec,
+): { map?: LatentMap } {
+  if (!spec.zMap) return {};
+  const layers = [];
+  for (let k = 1; k <= spec.zMap; k++) {
+    layers.push({ w: parts[`m${k}`].values.slice(), b: parts[`c${k}`].values.slice() });
+  }
+  return { map: { layers, out: parts.mout.values.slice() } };
+}
+
+/**
+ * The latent vector the generator's layers see: `z` mapped by the model's
+ * mapping network (`z + tanh(... tanh(z M_1 + c_1) ...) M_out`), or `z`
+ * itself for a model without one. Computed in plain JS, once per image.
+ */
+export function mapLatentJs(z: Float32Array, map: LatentMap | undefined): Float32Array {
+  if (!map) return z;
+  let h = z;
+  for (const layer of map.layers) h = affine(h, layer.w, layer.b).map(Math.tanh);
+  const out = affine(h, map.out, new Float32Array(z.length));
+  for (let k = 0; k < z.length; k++) out[k] += z[k];
+  return out;
 }
 
 /** Folds a stored generator for rendering (the same fold training uses). */
@@ -60,6 +102,7 @@ export function foldWeights(net: LoadedNetwork<GeneratorSpec>): FoldedWeights {
     })),
     wout: read(f.wout).slice(),
     bout: read(f.bout).slice(),
+    ...readMap(parts, net.spec),
   };
   tf.dispose([
     ...Object.values(tensors),
@@ -212,7 +255,8 @@ export class Renderer {
   /**
    * The per-image biases, computed once per image: the first layer's
    * `scale * z W_z + b0`, then `b_i + z U_i` for every later layer with a
-   * `z` term (`null` for the others, which keep their own bias).
+   * `z` term (`null` for the others, which keep their own bias), with `z`
+   * first mapped by the model's mapping network if it has one.
    */
   latentBias(z: Float32Array): LatentBias {
     if (z.length !== this.spec.zDim) {
@@ -220,10 +264,11 @@ export class Renderer {
         `The latent vector has ${z.length} values; this model needs ${this.spec.zDim}`,
       );
     }
-    const { wz, b0, layers } = this.#weights;
+    const { wz, b0, layers, map } = this.#weights;
+    const w = mapLatentJs(z, map);
     return {
-      first: tf.tensor1d(affine(z, wz, b0)),
-      layers: layers.map((l) => l.u ? tf.tensor1d(affine(z, l.u, l.b)) : null),
+      first: tf.tensor1d(affine(w, wz, b0)),
+      layers: layers.map((l) => l.u ? tf.tensor1d(affine(w, l.u, l.b)) : null),
     };
   }
 

@@ -21,6 +21,8 @@ export type PresetName = "default" | "reference" | "quick";
 export interface TrainConfig extends ModelSettings {
   /** `z` enters every generator layer, not only the first. */
   zEveryLayer: boolean;
+  /** Hidden layers of the generator's mapping network on `z` (0: none). */
+  zMap: number;
   /** Run name: the folder under `<out>/runs/`. */
   run: string;
   /** Root of everything generated. */
@@ -142,6 +144,7 @@ export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
   "channels",
   "fit",
   "zEveryLayer",
+  "zMap",
   "encoderWidth",
   "discChannels",
   "bnGroups",
@@ -181,6 +184,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   scale: 8,
   size: 26,
   zEveryLayer: true,
+  zMap: 0,
   encoderWidth: 512,
   discChannels: [24, 48, 96],
   epochs: 10,
@@ -207,6 +211,7 @@ export const LEGACY_SETTINGS: Partial<TrainConfig> = {
   ganFakes: "reconstructions",
   ganWeight: 1,
   zEveryLayer: false,
+  zMap: 0,
   lrDecay: 0,
   realLabel: 1,
   channels: 1,
@@ -437,6 +442,14 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     key: "zEveryLayer",
     type: { kind: "boolean" },
     help: "Feed z to every generator layer, not only the first (--no-z-every-layer: the reference)",
+  },
+  {
+    name: "z-map",
+    key: "zMap",
+    type: { kind: "int", min: 0, max: 8 },
+    help:
+      "Hidden layers of a mapping network that reshapes z once per image (0: none, the reference)",
+    arg: "N",
   },
   {
     name: "vae-steps",

@@ -178,6 +178,42 @@ Deno.test("browser model: a model with z in every layer round-trips its per-laye
   assertEquals(unpackFoldedWeights(json, packed.bytes), weights);
 });
 
+Deno.test("browser model: a model with a mapping network on z round-trips its mapping weights", () => {
+  const spec = { zDim: 2, width: 3, depth: 2, scale: 8, size: 26, zMap: 2 };
+  const fill = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => k + i / 8);
+  const weights = {
+    spec,
+    wz: fill(6, 1),
+    b0: fill(3, 2),
+    wc: fill(9, 3),
+    layers: [{ w: fill(9, 4), b: fill(3, 5) }],
+    wout: fill(3, 10),
+    bout: fill(1, 11),
+    map: {
+      layers: [{ w: fill(6, 12), b: fill(3, 13) }, { w: fill(9, 14), b: fill(3, 15) }],
+      out: fill(6, 16),
+    },
+  };
+  assertEquals(foldedLayout(spec).map((t) => t.name).slice(-5), [
+    "map.0.w",
+    "map.0.b",
+    "map.1.w",
+    "map.1.b",
+    "map.out",
+  ]);
+  const packed = packFoldedWeights(weights);
+  assertEquals(packed.bytes.byteLength, (6 + 3 + 9 + 9 + 3 + 3 + 1 + 6 + 3 + 9 + 3 + 6) * 4);
+  const json = checkBrowserModelJson(
+    browserModelJson(spec, packed, "x.bin", { seed: 1, items: [] }),
+  );
+  assertEquals(unpackFoldedWeights(json, packed.bytes), weights);
+  assertThrows(
+    () => checkBrowserModelJson({ ...json, spec: { ...spec, zMap: -1 } }),
+    Error,
+    "spec.zMap is -1, expected a whole number >= 0",
+  );
+});
+
 Deno.test("browser model: the site cache exports once, reuses, and removes stale exports", async () => {
   await useWasm();
   const checkpoint = await tinyModel();

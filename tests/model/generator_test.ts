@@ -17,9 +17,15 @@ await useWasm();
 function reference(
   p: Record<string, tf.Tensor>,
   spec: GeneratorSpec,
-  z: tf.Tensor2D,
+  latent: tf.Tensor2D,
   coords: tf.Tensor2D,
 ) {
+  let z = latent;
+  if (spec.zMap) {
+    let m: tf.Tensor = latent;
+    for (let k = 1; k <= spec.zMap; k++) m = tf.tanh(tf.add(tf.matMul(m, p[`m${k}`]), p[`c${k}`]));
+    z = tf.add(latent, tf.matMul(m, p.mout));
+  }
   const zp = tf.add(tf.matMul(tf.mul(z, spec.scale), p.wz), p.b0);
   const cp = tf.matMul(coords, p.wc);
   const u = tf.reshape(tf.add(tf.expandDims(zp, 1), tf.expandDims(cp, 0)), [-1, spec.width]);
@@ -36,20 +42,27 @@ function reference(
   return tf.reshape(tf.sigmoid(tf.add(tf.matMul(h, p.wout), p.bout)), [z.shape[0], -1]);
 }
 
-Deno.test("generate: equals the plain tanh CPPN in value and gradient within 1e-5", async () => {
-  for (const [depth, zEveryLayer] of [[1, false], [2, false], [4, false], [2, true], [4, true]]) {
+Deno.test("generate: equals the plain tanh CPPN in value and gradient within 1e-5 (with a mapping network on z or not)", async () => {
+  const cases = [[1, false, 0], [2, false, 0], [4, false, 0], [2, true, 0], [4, true, 0], [
+    4,
+    true,
+    2,
+  ], [2, false, 1]] as const;
+  for (const [depth, zEveryLayer, zMap] of cases) {
     const spec: GeneratorSpec = {
       zDim: 5,
       width: 12,
-      depth: depth as number,
+      depth,
       scale: 8,
       size: 26,
-      zEveryLayer: zEveryLayer as boolean,
+      zEveryLayer,
+      ...(zMap ? { zMap } : {}),
     };
     const params: Params = initGenerator(spec, new Rng(spec.depth));
     if (zEveryLayer) {
       assertEquals(Object.keys(params).filter((k) => k[0] === "u").length, spec.depth - 1);
     }
+    assertEquals(Object.keys(params).filter((k) => k[0] === "m").length, zMap ? zMap + 1 : 0);
     const z = tf.tensor2d(new Rng(9).normal(3 * 5), [3, 5]);
     const coords = tf.tensor2d(pixelCoords(7, 7, defaultView(8)), [49, 3]);
     const target = tf.tensor2d(new Rng(10).normal(3 * 49), [3, 49]);

@@ -25,14 +25,14 @@ const VIEWS: View[] = [
   { scale: 60, center: [0, 0] },
 ];
 
-Deno.test("ONNX model: its pixels equal the wasm renderer's within 1/255 (depths 1, 2, 4; z in every layer or not; sizes and views)", async () => {
-  for (
-    const [depth, zEveryLayer] of [[1, false], [2, false], [4, false], [2, true], [
-      4,
-      true,
-    ]] as const
-  ) {
-    const folded = await randomFolded(depth, zEveryLayer);
+Deno.test("ONNX model: its pixels equal the wasm renderer's within 1/255 (depths 1, 2, 4; z in every layer or not; a mapping network on z; sizes and views)", async () => {
+  const cases = [[1, false, 0], [2, false, 0], [4, false, 0], [2, true, 0], [4, true, 0], [
+    4,
+    true,
+    2,
+  ]] as const;
+  for (const [depth, zEveryLayer, zMap] of cases) {
+    const folded = await randomFolded(depth, zEveryLayer, 1, zMap);
     const session = await ort.InferenceSession.create(generatorOnnx(folded));
     assertEquals(session.inputNames, ["coords", "z"]);
     assertEquals(session.outputNames, ["pixels"]);

@@ -3,9 +3,9 @@ import { join } from "@std/path";
 import { tf } from "../../lib/base/tf.ts";
 import { loadGenerator } from "../../lib/model/network_files.ts";
 import { defaultView, pixelCoords } from "../../lib/model/coords.ts";
-import { generate } from "../../lib/model/generator.ts";
-import { paramsFromFlat } from "../../lib/model/params.ts";
-import { bandStarts, foldWeights, Renderer } from "../../lib/render/renderer.ts";
+import { generate, initGenerator } from "../../lib/model/generator.ts";
+import { disposeParams, flatten, manifestOf, paramsFromFlat } from "../../lib/model/params.ts";
+import { bandStarts, foldWeights, mapLatentJs, Renderer } from "../../lib/render/renderer.ts";
 import { Rng } from "../../lib/base/rng.ts";
 import { initModel, modelSpec } from "../../lib/model/model.ts";
 import { saveCheckpoint } from "../../lib/train/checkpoint.ts";
@@ -54,6 +54,39 @@ Deno.test("Renderer: folded weights draw what the training network draws (any de
     }
     assert(worst <= 0.51, `depth ${depth}: off by ${worst} grey levels`);
   }
+});
+
+Deno.test("Renderer: a model with a mapping network on z draws what the training network draws, and the mapping changes the image", async () => {
+  const spec = { zDim: 5, width: 16, depth: 4, scale: 8, size: 26, zEveryLayer: true, zMap: 2 };
+  const params = initGenerator(spec, new Rng(3), 0.5);
+  const manifest = manifestOf(params), values = await flatten(Object.values(params));
+  const z = new Rng(5).normal(5);
+  const view = defaultView(8);
+  const out = generate(
+    params,
+    spec,
+    tf.tensor2d(z, [1, 5]),
+    tf.tensor2d(pixelCoords(40, 40, view), [1600, 3]),
+  );
+  const expected = await out.data();
+  const folded = foldWeights({ spec, manifest, values });
+  assertEquals(folded.map?.layers.map((l) => [l.w.length, l.b.length]), [[80, 16], [256, 16]]);
+  const renderer = new Renderer(folded);
+  const bytes = await renderer.renderBytes({ z, width: 40, height: 40, view });
+  let worst = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    worst = Math.max(worst, Math.abs(bytes[i] - expected[i] * 255));
+  }
+  assert(worst <= 0.51, `off by ${worst} grey levels`);
+  const unmapped = new Renderer({ ...folded, map: undefined });
+  const plain = await unmapped.renderBytes({ z, width: 40, height: 40, view });
+  let moved = 0;
+  for (let i = 0; i < bytes.length; i++) moved += Math.abs(bytes[i] - plain[i]);
+  assert(moved / bytes.length > 5, `the mapping moved pixels by ${moved / bytes.length} levels`);
+  assertEquals(mapLatentJs(z, undefined), z);
+  [renderer, unmapped].forEach((r) => r.dispose());
+  tf.dispose(out);
+  disposeParams(params);
 });
 
 Deno.test("Renderer: chunked and whole renders are byte-identical", async () => {

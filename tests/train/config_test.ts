@@ -28,16 +28,21 @@ Deno.test("resolveTrainConfig: user over preset over defaults, every field fille
 });
 
 Deno.test("resumeConfig: a run saved before the newer settings resumes with the reference's", () => {
-  const { loop: _l, ganFakes: _f, ganWeight: _w, zEveryLayer: _z, ...old } = resolveTrainConfig({
-    run: "old",
-  });
+  const { loop: _l, ganFakes: _f, ganWeight: _w, zEveryLayer: _z, zMap: _m, ...old } =
+    resolveTrainConfig({ run: "old" });
   const c = resumeConfig(old as typeof TRAIN_DEFAULTS, {});
-  assertEquals([c.zEveryLayer, c.loop, c.ganFakes, c.ganWeight], [
+  assertEquals([c.zEveryLayer, c.zMap, c.loop, c.ganFakes, c.ganWeight], [
     false,
+    0,
     "balanced",
     "reconstructions",
     1,
   ]);
+  assertThrows(
+    () => resumeConfig(old as typeof TRAIN_DEFAULTS, { zMap: 2 }),
+    FlagError,
+    '--z-map cannot change on --resume: run "old" was trained with 0',
+  );
   assertThrows(
     () => resumeConfig(old as typeof TRAIN_DEFAULTS, { zEveryLayer: true }),
     FlagError,
