@@ -33,7 +33,10 @@ export const BROWSER_MODEL_FORMAT = "cppn-browser-model/1";
 
 /** One tensor's place in the binary file. */
 export interface BrowserTensor {
-  /** `wz`, `b0`, `wc`, `layers.I.w`, `layers.I.b`, `layers.I.u`, `wout`, `bout`, `map.K.w`, `map.K.b` or `map.out`. */
+  /**
+   * `wz`, `b0`, `wc`, `layers.I.w`, `layers.I.b`, `layers.I.u`, `wout`,
+   * `bout`, `map.K.w`, `map.K.b` or `map.out`.
+   */
   name: string;
   /** Its shape (row-major). */
   shape: number[];

@@ -13,7 +13,8 @@
  * ```
  *
  * Operators: `MatMul`, `Add`, `Sigmoid`, `Tanh` (the mapping network), and
- * `Abs`, `Log`, `Relu`, `Sub` for the softplus (opset 17, IR 8, which every ONNX Runtime since 1.11 reads).
+ * `Abs`, `Log`, `Relu`, `Sub` for the softplus (opset 17, IR 8, which every
+ * ONNX Runtime since 1.11 reads).
  * The architecture is stored in the model's metadata as `cppn.spec` (JSON).
  *
  * @module

@@ -89,9 +89,11 @@ Deno.test("browser model: the export holds the folded weights, layout and digit 
   }
 });
 
+/** `n` values counting up from `k` in eighths: each tensor recognisable. */
+const fill = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => k + i / 8);
+
 Deno.test("browser model: pack and unpack round-trip; bad files are refused with reasons", () => {
   const spec = { zDim: 2, width: 3, depth: 2, scale: 8, size: 26 };
-  const fill = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => k + i / 8);
   const weights = {
     spec,
     wz: fill(6, 1),
@@ -151,7 +153,6 @@ Deno.test("browser model: pack and unpack round-trip; bad files are refused with
 
 Deno.test("browser model: a model with z in every layer round-trips its per-layer z weights", () => {
   const spec = { zDim: 2, width: 3, depth: 3, scale: 8, size: 26, zEveryLayer: true };
-  const fill = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => k + i / 8);
   const weights = {
     spec,
     wz: fill(6, 1),
@@ -180,7 +181,6 @@ Deno.test("browser model: a model with z in every layer round-trips its per-laye
 
 Deno.test("browser model: a model with a mapping network on z round-trips its mapping weights", () => {
   const spec = { zDim: 2, width: 3, depth: 2, scale: 8, size: 26, zMap: 2 };
-  const fill = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => k + i / 8);
   const weights = {
     spec,
     wz: fill(6, 1),
