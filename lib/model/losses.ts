@@ -4,7 +4,8 @@
  * - reconstruction (Bernoulli), per image:
  *   `-sum_pixels [x log(1e-10 + x^) + (1 - x) log(1e-10 + 1 - x^)]`
  * - KL to N(0, I), per image: `-0.5 sum(1 + logVar - mu² - exp(logVar))`
- * - `vae = mean_batch(reconstruction + KL) / pixels`
+ * - `vae = mean_batch(reconstruction + KL) / pixels`; the KL term may be
+ *   weighted (`reconstruction + w KL`, the reference's `w` is 1)
  * - `d = 0.5 BCE(1, D(real)) + 0.5 BCE(0, D(G(z)))`, `g = BCE(1, D(G(z)))`
  *
  * The cross-entropies are computed from logits (`max(l, 0) - l t +
@@ -48,22 +49,25 @@ export function klDivergence(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D 
   );
 }
 
-/** Each image's VAE loss per pixel, `(reconstruction + KL) / p`: `[b]`. */
+/** Each image's VAE loss per pixel, `(reconstruction + klWeight * KL) / p`: `[b]`. */
 export function vaeLossPerImage(
   x: tf.Tensor2D,
   xHat: tf.Tensor2D,
   mu: tf.Tensor2D,
   logVar: tf.Tensor2D,
+  klWeight = 1,
 ): tf.Tensor1D {
-  return tf.tidy(() =>
-    tf.div(tf.add(reconstructionLoss(x, xHat), klDivergence(mu, logVar)), x.shape[1])
-  );
+  return tf.tidy(() => {
+    const kl = klDivergence(mu, logVar);
+    const weighted = klWeight === 1 ? kl : tf.mul(kl, klWeight);
+    return tf.div(tf.add(reconstructionLoss(x, xHat), weighted), x.shape[1]);
+  });
 }
 
 /**
  * The VAE loss per pixel of a batch or of a shard of one: the images'
- * `(reconstruction + KL) / p` summed and divided by `total`, the whole
- * batch's size (so shards' losses add up to the batch mean).
+ * `(reconstruction + klWeight * KL) / p` summed and divided by `total`, the
+ * whole batch's size (so shards' losses add up to the batch mean).
  */
 export function vaeLoss(
   x: tf.Tensor2D,
@@ -71,8 +75,9 @@ export function vaeLoss(
   mu: tf.Tensor2D,
   logVar: tf.Tensor2D,
   total = x.shape[0],
+  klWeight = 1,
 ): tf.Scalar {
-  return tf.tidy(() => tf.div(tf.sum(vaeLossPerImage(x, xHat, mu, logVar)), total));
+  return tf.tidy(() => tf.div(tf.sum(vaeLossPerImage(x, xHat, mu, logVar, klWeight)), total));
 }
 
 /** Binary cross-entropy of each logit against a constant `target` in [0, 1]. */

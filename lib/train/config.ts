@@ -79,6 +79,8 @@ export interface TrainConfig extends ModelSettings {
   ganWeight: number;
   /** The discriminator's target for real images (reference: 1; below 1: one-sided label smoothing). */
   realLabel: number;
+  /** Weight of the KL term in the VAE loss (reference: 1). */
+  klWeight: number;
   /** VAE updates per batch. */
   vaeSteps: number;
   /** Most generator updates per batch. */
@@ -177,6 +179,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   ganFakes: "samples",
   ganWeight: 0.5,
   realLabel: 1,
+  klWeight: 1,
   ...REFERENCE_BALANCE,
   zDim: 32,
   width: 64,
@@ -214,6 +217,7 @@ export const LEGACY_SETTINGS: Partial<TrainConfig> = {
   zMap: 0,
   lrDecay: 0,
   realLabel: 1,
+  klWeight: 1,
   channels: 1,
 };
 
@@ -435,6 +439,14 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     key: "ganWeight",
     type: { kind: "number", min: 0 },
     help: "Weight of the GAN loss in the generator's loss (vae + W * g)",
+    arg: "W",
+  },
+  {
+    name: "kl-weight",
+    key: "klWeight",
+    type: { kind: "number", min: 0, max: 100 },
+    help: "Weight of the KL term in the VAE loss (reconstruction + W * KL); above 1 the " +
+      "encoder's codes spread closer to the prior N(0, I)",
     arg: "W",
   },
   {

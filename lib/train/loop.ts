@@ -458,8 +458,13 @@ export async function train(
   const { config, paths, model, schedule, total } = run;
   const rng = Rng.fromState(run.state.rng);
   const workers = config.workers || defaultWorkers();
-  const gan = { fakes: config.ganFakes, weight: config.ganWeight, realLabel: config.realLabel };
-  const pool = await TrainPool.create(model.spec, workers, config.backend, gan);
+  const loss = {
+    fakes: config.ganFakes,
+    weight: config.ganWeight,
+    realLabel: config.realLabel,
+    klWeight: config.klWeight,
+  };
+  const pool = await TrainPool.create(model.spec, workers, config.backend, loss);
   const ctx = await stepContext(model, run.opts, pool, rng, config);
   const ema = openEma(config, run, ctx.weights.encGen);
   const records = new RunRecords(config, run, ctx, ema, events);

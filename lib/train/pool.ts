@@ -20,8 +20,8 @@ import type { Adam } from "../model/adam.ts";
 import type { BackendChoice } from "../base/backend.ts";
 import type { ModelSpec } from "../model/model.ts";
 import {
-  type GanLoss,
-  REFERENCE_GAN_LOSS,
+  type LossSettings,
+  REFERENCE_LOSS,
   type ShardResult,
   type UpdateKind,
   usesDiscriminator,
@@ -107,18 +107,18 @@ export class TrainPool {
 
   /**
    * Starts `workers` workers with replicas of a model of `spec`, computing
-   * the GAN's losses as `gan` says.
+   * the losses as `loss` says.
    */
   static async create(
     spec: ModelSpec,
     workers: number,
     backend: BackendChoice,
-    gan: GanLoss = REFERENCE_GAN_LOSS,
+    loss: LossSettings = REFERENCE_LOSS,
   ): Promise<TrainPool> {
     const started = await startWorkers(
       new URL("./worker.ts", import.meta.url),
       workers,
-      { type: "init", spec, backend, gan } satisfies TrainWorkerRequest,
+      { type: "init", spec, backend, loss } satisfies TrainWorkerRequest,
       "training",
     );
     const pool = new TrainPool(workers);

@@ -8,7 +8,8 @@
  * reference), samples `G(z)`, `z ~ N(0, I)` (the images users draw), or
  * both (each loss then averages its two terms). With samples, each image's
  * noise row holds `2 * zDim` values: the reparameterisation's, then the
- * sample's `z`. The generator's loss is `vae + ganWeight * g`.
+ * sample's `z`. The generator's loss is `vae + ganWeight * g`, and the VAE
+ * loss weighs its KL term by `klWeight`.
  *
  * @module
  */
@@ -31,18 +32,28 @@ export function usesDiscriminator(kind: UpdateKind): boolean {
 /** The GAN's fakes: reconstructions of the batch, samples of the prior, or both. */
 export type GanFakes = "reconstructions" | "samples" | "both";
 
-/** How the GAN's part of the losses is formed. */
-export interface GanLoss {
+/** How the losses are formed: the GAN's part and the KL term's weight. */
+export interface LossSettings {
   /** What the discriminator is shown as fakes. */
   fakes: GanFakes;
   /** Weight of `g_loss` in the generator's loss `vae + weight * g`. */
   weight: number;
   /** The discriminator's target for real images (1; below: one-sided label smoothing). */
   realLabel: number;
+  /** Weight of the KL term in the VAE loss `(reconstruction + klWeight * KL) / p` (reference: 1). */
+  klWeight: number;
 }
 
-/** The reference's GAN loss: reconstructions as fakes, `g + vae`, real images labelled 1. */
-export const REFERENCE_GAN_LOSS: GanLoss = { fakes: "reconstructions", weight: 1, realLabel: 1 };
+/**
+ * The reference's losses: reconstructions as fakes, `g + vae`, real images
+ * labelled 1, the KL term unweighted.
+ */
+export const REFERENCE_LOSS: LossSettings = {
+  fakes: "reconstructions",
+  weight: 1,
+  realLabel: 1,
+  klWeight: 1,
+};
 
 /** One shard of a batch. */
 export interface Shard {
@@ -98,7 +109,7 @@ function reconstruct(model: Model, shard: Shard, noise: Noise, coords: tf.Tensor
 }
 
 /**
- * The discriminator's fakes for this shard, as `gan.fakes` says: samples
+ * The discriminator's fakes for this shard, as `loss.fakes` says: samples
  * (of the noise's `z`), reconstructions (`recon` if already drawn), or both.
  */
 function fakeSets(
@@ -106,16 +117,16 @@ function fakeSets(
   shard: Shard,
   noise: Noise,
   coords: tf.Tensor2D,
-  gan: GanLoss,
+  loss: LossSettings,
   recon?: tf.Tensor2D,
 ): tf.Tensor2D[] {
   const sets: tf.Tensor2D[] = [];
-  if (gan.fakes !== "reconstructions") {
+  if (loss.fakes !== "reconstructions") {
     const { z } = noise;
     if (!z) throw new Error("Sample fakes need a z per image beside the reparameterisation noise");
     sets.push(generate(model.gen, model.spec.generator, z, coords));
   }
-  if (gan.fakes !== "samples") sets.push(recon ?? reconstruct(model, shard, noise, coords).xHat);
+  if (loss.fakes !== "samples") sets.push(recon ?? reconstruct(model, shard, noise, coords).xHat);
   return sets;
 }
 
@@ -157,11 +168,11 @@ export async function shardUpdate(
   shard: Shard,
   coords: tf.Tensor2D,
   into?: Float32Array,
-  gan: GanLoss = REFERENCE_GAN_LOSS,
+  loss: LossSettings = REFERENCE_LOSS,
 ): Promise<ShardResult> {
   const noise = noiseOf(model, shard);
   try {
-    return await update(model, kind, shard, noise, coords, into, gan);
+    return await update(model, kind, shard, noise, coords, into, loss);
   } finally {
     tf.dispose([noise.eps, ...(noise.z ? [noise.z] : [])]);
   }
@@ -175,21 +186,21 @@ async function update(
   noise: Noise,
   coords: tf.Tensor2D,
   into: Float32Array | undefined,
-  gan: GanLoss,
+  loss: LossSettings,
 ): Promise<ShardResult> {
   const total = shard.total;
   if (kind === "d-eval" || kind === "d") {
-    const fake = tf.tidy(() => fakeSets(model, shard, noise, coords, gan));
+    const fake = tf.tidy(() => fakeSets(model, shard, noise, coords, loss));
     try {
       if (kind === "d-eval") {
         return {
-          losses: { d: await scalar(tf.tidy(() => dLoss(model, shard, fake, gan.realLabel))) },
+          losses: { d: await scalar(tf.tidy(() => dLoss(model, shard, fake, loss.realLabel))) },
           grads: null,
         };
       }
       const params = model.disc;
       const { value, grads } = tf.variableGrads(
-        () => dLoss(model, shard, fake, gan.realLabel),
+        () => dLoss(model, shard, fake, loss.realLabel),
         Object.values(params),
       );
       const flat = await flatten(Object.values(params).map((v) => grads[v.name]), into);
@@ -203,17 +214,17 @@ async function update(
   const parts: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const r = reconstruct(model, shard, noise, coords);
-    const vae = vaeLoss(shard.x, r.xHat, r.mu, r.logVar, total);
+    const vae = vaeLoss(shard.x, r.xHat, r.mu, r.logVar, total, loss.klWeight);
     parts.push(tf.keep(vae));
     if (kind === "vae") return vae;
     const spec = model.spec.discriminator;
     const g = meanOf(
-      fakeSets(model, shard, noise, coords, gan, r.xHat).map((fake) =>
+      fakeSets(model, shard, noise, coords, loss, r.xHat).map((fake) =>
         generatorLoss(discriminate(model.disc, spec, fake, shard.groupSize), total)
       ),
     );
     parts.push(tf.keep(g));
-    return tf.add(tf.mul(g, gan.weight), vae) as tf.Scalar;
+    return tf.add(tf.mul(g, loss.weight), vae) as tf.Scalar;
   }, Object.values(params));
   const flat = await flatten(Object.values(params).map((v) => grads[v.name]), into);
   const [vae, g] = await Promise.all(parts.map(async (t) => (await t.data())[0]));

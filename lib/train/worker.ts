@@ -14,8 +14,8 @@ import { initModel, type Model, type ModelSpec } from "../model/model.ts";
 import { assignFlat, type Params } from "../model/params.ts";
 import { type AdamStep, applyAdam } from "../model/adam.ts";
 import {
-  type GanLoss,
-  REFERENCE_GAN_LOSS,
+  type LossSettings,
+  REFERENCE_LOSS,
   type ShardResult,
   shardUpdate,
   type UpdateKind,
@@ -63,7 +63,7 @@ export interface ShardJob {
 
 /** Messages the pool sends. */
 export type TrainWorkerRequest =
-  | { type: "init"; spec: ModelSpec; backend: BackendChoice; gan: GanLoss }
+  | { type: "init"; spec: ModelSpec; backend: BackendChoice; loss: LossSettings }
   | { type: "attach"; buffers: SharedBuffers }
   | { type: "batch"; x: Float32Array; n: number }
   | {
@@ -113,7 +113,7 @@ let model: Model | null = null;
 let coords: tf.Tensor2D | null = null;
 let batch: tf.Tensor2D | null = null;
 let shared: SharedBuffers | null = null;
-let ganLoss: GanLoss = REFERENCE_GAN_LOSS;
+let loss: LossSettings = REFERENCE_LOSS;
 
 /** Loads the networks that changed from the shared master weights. */
 function applyWeights(changed: Changed): void {
@@ -164,7 +164,7 @@ async function computeShard(
   try {
     const shard = { x, eps: job.eps, total: m.total, groupSize: m.groupSize };
     const into = shared!.grads[job.index];
-    return (await shardUpdate(model!, m.kind, shard, coords!, into, ganLoss)).losses;
+    return (await shardUpdate(model!, m.kind, shard, coords!, into, loss)).losses;
   } finally {
     x.dispose();
   }
@@ -196,7 +196,7 @@ self.onmessage = async (event: MessageEvent<TrainWorkerRequest>) => {
       case "init": {
         await initBackend(m.backend);
         model = initModel(m.spec, 0);
-        ganLoss = m.gan;
+        loss = m.loss;
         const side = m.spec.generator.size;
         coords = tf.tensor2d(
           pixelCoords(side, side, defaultView(m.spec.generator.scale)),

@@ -37,6 +37,9 @@ Deno.test("vaeLoss: batch mean of reconstruction + KL, per pixel; a shard's shar
   assertAlmostEquals(await v(vaeLoss(x, xHat, mu, logVar)), expected, 1e-6);
   // the same two images as a shard of a batch of 8
   assertAlmostEquals(await v(vaeLoss(x, xHat, mu, logVar, 8)), expected / 4, 1e-6);
+  // the KL term (0.5 for the first image) weighted by 3
+  const weighted = ((r0 + 3 * 0.5) + (r1 + 0)) / 2 / 2;
+  assertAlmostEquals(await v(vaeLoss(x, xHat, mu, logVar, 2, 3)), weighted, 1e-6);
 });
 
 Deno.test("GAN losses: BCE from logits, hand-computed", async () => {

@@ -10,7 +10,7 @@ import { encode } from "../../lib/model/encoder.ts";
 import { generate } from "../../lib/model/generator.ts";
 import { initModel, type Model, modelSpec } from "../../lib/model/model.ts";
 import { Rng } from "../../lib/base/rng.ts";
-import { type GanLoss, type Shard, shardUpdate } from "../../lib/train/shard_grads.ts";
+import { type LossSettings, type Shard, shardUpdate } from "../../lib/train/shard_grads.ts";
 import { useWasm } from "../_helpers.ts";
 
 await useWasm();
@@ -48,8 +48,8 @@ const read = async (t: tf.Tensor) => Array.from(await t.data());
 const sigmoid = (l: number) => 1 / (1 + Math.exp(-l));
 const bce = (p: number, t: number) => -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
 
-/** The reference's VAE loss of the batch, per pixel, and its reconstructions. */
-async function referenceVae(x: tf.Tensor2D) {
+/** The VAE loss of the batch (KL weighted by `klWeight`), per pixel, and its reconstructions. */
+async function referenceVae(x: tf.Tensor2D, klWeight = 1) {
   const q = encode(model.enc, model.spec.encoder, x);
   const [mu, logVar] = [await read(q.mu), await read(q.logVar)];
   const z = mu.map((m, i) => m + Math.sqrt(Math.exp(logVar[i])) * eps[i]);
@@ -60,7 +60,7 @@ async function referenceVae(x: tf.Tensor2D) {
     total -= xs[i] * Math.log(1e-10 + ys[i]) + (1 - xs[i]) * Math.log(1e-10 + 1 - ys[i]);
   }
   for (let i = 0; i < mu.length; i++) {
-    total += -0.5 * (1 + logVar[i] - mu[i] ** 2 - Math.exp(logVar[i]));
+    total += klWeight * -0.5 * (1 + logVar[i] - mu[i] ** 2 - Math.exp(logVar[i]));
   }
   return { vae: total / N / (SIZE * SIZE), xHat };
 }
@@ -89,12 +89,13 @@ Deno.test("shardUpdate: vae, g and d losses equal the reference formulas (recons
   assertEquals((await shardUpdate(model, "d-eval", shard, coords)).grads, null);
 });
 
-Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; a shard is its share", async () => {
+Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; the KL weight; a shard is its share", async () => {
   const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
-  // real images labelled 0.9 (one-sided label smoothing): only D's loss on them changes
-  const gan: GanLoss = { fakes: "samples", weight: 0.25, realLabel: 0.9 };
+  // real images labelled 0.9 (one-sided label smoothing): only D's loss on them changes;
+  // the KL term weighted by 2
+  const gan: LossSettings = { fakes: "samples", weight: 0.25, realLabel: 0.9, klWeight: 2 };
   const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N };
-  const { vae } = await referenceVae(x);
+  const { vae } = await referenceVae(x, 2);
   const samples = generate(model.gen, model.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
   const dReal = await scores(x), dFake = await scores(samples);
   const g = dFake.reduce((s, p) => s + bce(p, 1), 0) / N;
@@ -112,7 +113,7 @@ Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; a 
 
 Deno.test("shardUpdate: with both kinds of fakes, each GAN loss averages its sample and reconstruction terms", async () => {
   const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
-  const gan: GanLoss = { fakes: "both", weight: 0.5, realLabel: 1 };
+  const gan: LossSettings = { fakes: "both", weight: 0.5, realLabel: 1, klWeight: 1 };
   const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N };
   const { vae, xHat } = await referenceVae(x);
   const samples = generate(model.gen, model.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
