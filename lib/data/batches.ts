@@ -43,3 +43,23 @@ export class BatchSchedule {
     return this.#order.subarray(start, start + this.batch);
   }
 }
+
+/**
+ * The classes of the images at `indices`, one-hot: `[indices.length,
+ * classes]` flattened.
+ */
+export function oneHotLabels(
+  labels: Uint8Array,
+  indices: ArrayLike<number>,
+  classes: number,
+): Float32Array {
+  const out = new Float32Array(indices.length * classes);
+  for (let i = 0; i < indices.length; i++) {
+    const label = labels[indices[i]];
+    if (label >= classes) {
+      throw new Error(`Image ${indices[i]} has label ${label}; the class head has ${classes}`);
+    }
+    out[i * classes + label] = 1;
+  }
+  return out;
+}

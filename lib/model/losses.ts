@@ -7,6 +7,11 @@
  * - `vae = mean_batch(reconstruction + KL) / pixels`; the KL term may be
  *   weighted (`reconstruction + w KL`, the reference's `w` is 1)
  * - `d = 0.5 BCE(1, D(real)) + 0.5 BCE(0, D(G(z)))`, `g = BCE(1, D(G(z)))`
+ * - with a class head on the discriminator (not in the reference): its
+ *   cross-entropy on labelled real images, and for the generator the mean
+ *   entropy of its class guesses on fakes minus the entropy of their mean
+ *   guess (sure of each image's class, every class drawn: as CatGAN's
+ *   generator, Springenberg 2015)
  *
  * The cross-entropies are computed from logits (`max(l, 0) - l t +
  * log(1 + exp(-|l|))`), which is the same value as the original's BCE on
@@ -121,4 +126,40 @@ export function discriminatorLoss(
  */
 export function generatorLoss(fakeLogits: tf.Tensor, total = fakeLogits.shape[0]): tf.Scalar {
   return tf.tidy(() => tf.div(tf.sum(bcePerExample(fakeLogits, 1)), total));
+}
+
+/**
+ * Cross-entropy of class logits against one-hot labels, summed over the
+ * images and divided by `total`.
+ *
+ * @param classLogits Shape `[b, classes]`.
+ * @param oneHot Shape `[b, classes]`.
+ */
+export function classLoss(
+  classLogits: tf.Tensor2D,
+  oneHot: tf.Tensor2D,
+  total = classLogits.shape[0],
+): tf.Scalar {
+  return tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(classLogits)))), total));
+}
+
+/**
+ * How unclear a set of images' classes are: the sum of each image's class
+ * entropy `H(p_i)` minus `b` times the entropy of their mean guess
+ * `H(mean_i p_i)`, divided by `total`. Low when each image is sure of one
+ * class and the images spread over the classes.
+ *
+ * @param classLogits Shape `[b, classes]`.
+ */
+export function classEntropyLoss(
+  classLogits: tf.Tensor2D,
+  total = classLogits.shape[0],
+): tf.Scalar {
+  return tf.tidy(() => {
+    const logP = tf.logSoftmax(classLogits);
+    const each = tf.neg(tf.sum(tf.mul(tf.exp(logP), logP)));
+    const mean = tf.mean(tf.exp(logP), 0);
+    const spread = tf.neg(tf.sum(tf.mul(mean, tf.log(tf.add(mean, LOG_EPSILON)))));
+    return tf.div(tf.sub(each, tf.mul(spread, classLogits.shape[0])), total);
+  });
 }

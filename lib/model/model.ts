@@ -54,7 +54,12 @@ export interface ModelSettings {
   encoderWidth: number;
   /** Discriminator channels. */
   discChannels: number[];
+  /** Above 0, the discriminator has a class head for the 10 digits (see `discriminator.ts`). */
+  classWeight?: number;
 }
+
+/** The classes of a discriminator's class head: MNIST's ten digits. */
+export const HEAD_CLASSES = 10;
 
 /**
  * Builds the architectures from flat settings. A greyscale model's specs
@@ -85,6 +90,7 @@ export function modelSpec(s: ModelSettings): ModelSpec {
       channels: s.discChannels,
       kernel: 5,
       ...(colour ? { inputChannels: channels } : {}),
+      ...(s.classWeight ? { classes: HEAD_CLASSES } : {}),
     },
   };
 }

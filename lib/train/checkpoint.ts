@@ -49,6 +49,7 @@ import {
   manifestSize,
   type Params,
 } from "../model/params.ts";
+import { CLASS_HEAD } from "../model/discriminator.ts";
 import type { Ema } from "./ema.ts";
 import type { Optimizers } from "./step.ts";
 
@@ -168,8 +169,22 @@ export async function loadEma(
 }
 
 /**
+ * The manifest `saved` must equal for weights of manifest `expected`: the
+ * same, or (when the model's discriminator has a class head and the saved
+ * one has none) all but the head, which is the last in the discriminator's
+ * order: a run may add a class head on `--resume`, and it starts fresh.
+ */
+function savedManifest(expected: Manifest, saved: Manifest): Manifest {
+  const inHead = (t: { name: string }) => (CLASS_HEAD as readonly string[]).includes(t.name);
+  if (!expected.some(inHead) || saved.some(inHead)) return expected;
+  return expected.filter((t) => !inHead(t));
+}
+
+/**
  * Restores a full checkpoint into an existing model and optimisers (built
- * from the run's config), checking that the architectures match.
+ * from the run's config), checking that the architectures match. A
+ * discriminator class head the checkpoint lacks keeps its fresh weights
+ * and zero moments.
  */
 export async function restoreCheckpoint(
   dir: string,
@@ -185,8 +200,16 @@ export async function restoreCheckpoint(
   };
   for (const name of NETWORKS) {
     const net = await readNetwork<ModelSpec[NetworkName]>(where, name, { files, raw: true });
-    checkManifest(net.manifest, manifestOf(targets[name]), `Checkpoint "${where}" ${name}`);
-    assignFlat(targets[name], net.values);
+    const expected = manifestOf(targets[name]);
+    checkManifest(
+      net.manifest,
+      savedManifest(expected, net.manifest),
+      `Checkpoint "${where}" ${name}`,
+    );
+    // the saved values first; a head the checkpoint lacks keeps its fresh values
+    const values = await flatten(Object.values(targets[name]));
+    values.set(net.values);
+    assignFlat(targets[name], values);
   }
   if (!files.has("optimizers.json")) {
     throw new CheckpointError(where, "optimizers.json is missing (not a training checkpoint)");
@@ -209,7 +232,12 @@ export async function restoreCheckpoint(
   let offset = 0;
   for (const { key, params } of optimizers) {
     const opt = opts[key];
-    checkManifest(meta[key].tensors, manifestOf(params), `Checkpoint "${where}" optimiser ${key}`);
+    const expected = manifestOf(params);
+    checkManifest(
+      meta[key].tensors,
+      savedManifest(expected, meta[key].tensors),
+      `Checkpoint "${where}" optimiser ${key}`,
+    );
     const n = manifestSize(meta[key].tensors);
     opt.m.set(all.subarray(offset, offset + n));
     opt.v.set(all.subarray(offset + n, offset + 2 * n));

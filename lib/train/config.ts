@@ -81,6 +81,12 @@ export interface TrainConfig extends ModelSettings {
   realLabel: number;
   /** Weight of the KL term in the VAE loss (reference: 1). */
   klWeight: number;
+  /**
+   * Weight of the fakes' class entropy in the generator's GAN loss; above 0
+   * the discriminator gets a class head trained on the data's labels
+   * (reference: 0, no head).
+   */
+  classWeight: number;
   /** VAE updates per batch. */
   vaeSteps: number;
   /** Most generator updates per batch. */
@@ -180,6 +186,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   ganWeight: 0.5,
   realLabel: 1,
   klWeight: 1,
+  classWeight: 0,
   ...REFERENCE_BALANCE,
   zDim: 32,
   width: 64,
@@ -218,6 +225,7 @@ export const LEGACY_SETTINGS: Partial<TrainConfig> = {
   lrDecay: 0,
   realLabel: 1,
   klWeight: 1,
+  classWeight: 0,
   channels: 1,
 };
 
@@ -450,6 +458,15 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     arg: "W",
   },
   {
+    name: "class-weight",
+    key: "classWeight",
+    type: { kind: "number", min: 0, max: 100 },
+    help: "Give the discriminator a class head trained on the data's labels (MNIST's digits) " +
+      "and add W times the fakes' class entropy to the generator's GAN loss: each sample " +
+      "clearly one class, all classes drawn; 0: no head (the reference)",
+    arg: "W",
+  },
+  {
     name: "z-every-layer",
     key: "zEveryLayer",
     type: { kind: "boolean" },
@@ -657,6 +674,12 @@ export function resumeConfig(
         }`,
       );
     }
+  }
+  if (trained.classWeight > 0 && user.classWeight === 0) {
+    throw new FlagError(
+      `--class-weight cannot go to 0 on --resume: run "${saved.run}" has a discriminator with ` +
+        `a class head (trained with ${trained.classWeight}); give a smaller weight instead`,
+    );
   }
   return { ...trained, ...user, resume: true };
 }

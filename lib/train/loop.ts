@@ -7,7 +7,7 @@
  */
 import { join } from "@std/path";
 import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
-import { BatchSchedule } from "../data/batches.ts";
+import { BatchSchedule, oneHotLabels } from "../data/batches.ts";
 import { writeChartPng } from "../media/chart.ts";
 import { hasCheckpoint, loadEma, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import type { TrainingState } from "../model/network_files.ts";
@@ -259,6 +259,12 @@ async function openRun(requested: TrainConfig, events: TrainEvents): Promise<Ope
   const paths = runPaths(requested.out, requested.run);
   const data = await loadDataset({ ...requested, onProgress: events.onLoading }, "train");
   const config = { ...requested, channels: data.channels ?? 1 };
+  if (config.classWeight > 0 && !data.labels) {
+    throw new FlagError(
+      `--class-weight needs images with labels (MNIST, or IDX files with a labels file); ` +
+        `"${config.data}" has none`,
+    );
+  }
   const meter = config.evalEvery > 0 ? await QualityMeter.of(config) : null;
   const model = initModel(modelSpec(config), config.seed);
   const opts = createOptimizers(model, config);
@@ -463,7 +469,9 @@ export async function train(
     weight: config.ganWeight,
     realLabel: config.realLabel,
     klWeight: config.klWeight,
+    classWeight: config.classWeight,
   };
+  const classes = model.spec.discriminator.classes ?? 0;
   const pool = await TrainPool.create(model.spec, workers, config.backend, loss);
   const ctx = await stepContext(model, run.opts, pool, rng, config);
   const ema = openEma(config, run, ctx.weights.encGen);
@@ -490,10 +498,12 @@ export async function train(
       }
       const t0 = performance.now();
       const step = run.state.step;
-      const x = randomCrops(run.data, schedule.indices(step), config.size, rng);
+      const indices = schedule.indices(step);
+      const x = randomCrops(run.data, indices, config.size, rng);
+      const labels = classes ? oneHotLabels(run.data.labels!, indices, classes) : null;
       ctx.gan = config.gan && step >= config.ganAfter;
       setRates(run.opts, config, rateScale(step, total, config.lrDecay));
-      const result = await trainStep(model, x, config.batch, ctx);
+      const result = await trainStep(model, x, config.batch, ctx, labels);
       checkFinite(step + 1, result, records.lastSaved, paths.checkpoint);
       ema?.update(ctx.weights.encGen);
       run.state = {

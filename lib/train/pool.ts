@@ -189,10 +189,14 @@ export class TrainPool {
     this.#optimizers = optimizers;
   }
 
-  /** Sends the batch (`[n, pixels]` flattened) to every worker. */
-  setBatch(x: Float32Array, n: number): void {
+  /**
+   * Sends the batch (`[n, pixels]` flattened) to every worker, with its
+   * one-hot classes (`[n, classes]` flattened) when the discriminator has a
+   * class head.
+   */
+  setBatch(x: Float32Array, n: number, labels: Float32Array | null = null): void {
     for (const w of this.#workers) {
-      w.postMessage({ type: "batch", x, n } satisfies TrainWorkerRequest);
+      w.postMessage({ type: "batch", x, n, labels } satisfies TrainWorkerRequest);
     }
   }
 

@@ -9,15 +9,24 @@
  * both (each loss then averages its two terms). With samples, each image's
  * noise row holds `2 * zDim` values: the reparameterisation's, then the
  * sample's `z`. The generator's loss is `vae + ganWeight * g`, and the VAE
- * loss weighs its KL term by `klWeight`.
+ * loss weighs its KL term by `klWeight`. With a class head on the
+ * discriminator, its loss adds the head's cross-entropy on the real images'
+ * labels, and `g` adds `classWeight` times the class entropy of the fakes
+ * (see `model/losses.ts`).
  *
  * @module
  */
 import { tf } from "../base/tf.ts";
-import { discriminate } from "../model/discriminator.ts";
+import { discriminate, discriminateWithClasses } from "../model/discriminator.ts";
 import { encode, samplePosterior } from "../model/encoder.ts";
 import { generate } from "../model/generator.ts";
-import { discriminatorLoss, generatorLoss, vaeLoss } from "../model/losses.ts";
+import {
+  classEntropyLoss,
+  classLoss,
+  discriminatorLoss,
+  generatorLoss,
+  vaeLoss,
+} from "../model/losses.ts";
 import { type Model, vaeParams } from "../model/model.ts";
 import { flatten } from "../model/params.ts";
 
@@ -42,6 +51,8 @@ export interface LossSettings {
   realLabel: number;
   /** Weight of the KL term in the VAE loss `(reconstruction + klWeight * KL) / p` (reference: 1). */
   klWeight: number;
+  /** Weight of the fakes' class entropy in `g` (needs a class head; reference: 0). */
+  classWeight: number;
 }
 
 /**
@@ -53,6 +64,7 @@ export const REFERENCE_LOSS: LossSettings = {
   weight: 1,
   realLabel: 1,
   klWeight: 1,
+  classWeight: 0,
 };
 
 /** One shard of a batch. */
@@ -69,6 +81,8 @@ export interface Shard {
   total: number;
   /** Batch-norm group size of the discriminator. */
   groupSize: number;
+  /** The real images' classes, one-hot `[n, classes]`: needed with a class head. */
+  labels?: tf.Tensor2D | null;
 }
 
 /** A shard's losses (its share of the batch means) and gradients. */
@@ -135,16 +149,32 @@ function meanOf(terms: tf.Scalar[]): tf.Scalar {
   return terms.length === 1 ? terms[0] : tf.div(tf.addN(terms), terms.length) as tf.Scalar;
 }
 
-/** The discriminator's loss, averaged over the sets of fakes. */
+/**
+ * The discriminator's loss, averaged over the sets of fakes, plus its class
+ * head's cross-entropy on the real images.
+ */
 function dLoss(model: Model, shard: Shard, fakes: tf.Tensor2D[], realLabel: number): tf.Scalar {
   const spec = model.spec.discriminator;
-  const real = discriminate(model.disc, spec, shard.x, shard.groupSize);
-  return meanOf(
+  const real = discriminateWithClasses(model.disc, spec, shard.x, shard.groupSize);
+  const gan = meanOf(
     fakes.map((fake) => {
       const fakeLogits = discriminate(model.disc, spec, fake, shard.groupSize);
-      return discriminatorLoss(real, fakeLogits, shard.total, realLabel);
+      return discriminatorLoss(real.logits, fakeLogits, shard.total, realLabel);
     }),
   );
+  if (!real.classLogits) return gan;
+  if (!shard.labels) throw new Error("The discriminator's class head needs the images' labels");
+  return tf.add(gan, classLoss(real.classLogits, shard.labels, shard.total)) as tf.Scalar;
+}
+
+/** The generator's GAN loss on one set of fakes, with the class term if weighted. */
+function gLoss(model: Model, shard: Shard, fake: tf.Tensor2D, loss: LossSettings): tf.Scalar {
+  const spec = model.spec.discriminator;
+  const out = discriminateWithClasses(model.disc, spec, fake, shard.groupSize);
+  const g = generatorLoss(out.logits, shard.total);
+  if (!out.classLogits || loss.classWeight === 0) return g;
+  const unclear = classEntropyLoss(out.classLogits, shard.total);
+  return tf.add(g, tf.mul(unclear, loss.classWeight)) as tf.Scalar;
 }
 
 async function scalar(t: tf.Tensor): Promise<number> {
@@ -217,10 +247,9 @@ async function update(
     const vae = vaeLoss(shard.x, r.xHat, r.mu, r.logVar, total, loss.klWeight);
     parts.push(tf.keep(vae));
     if (kind === "vae") return vae;
-    const spec = model.spec.discriminator;
     const g = meanOf(
       fakeSets(model, shard, noise, coords, loss, r.xHat).map((fake) =>
-        generatorLoss(discriminate(model.disc, spec, fake, shard.groupSize), total)
+        gLoss(model, shard, fake, loss)
       ),
     );
     parts.push(tf.keep(g));

@@ -175,16 +175,19 @@ export async function stepContext(
  * tensors are left as they were.
  *
  * @param x The batch, `[batch, size * size]` flattened, values in [0, 1].
+ * @param labels Its classes, one-hot `[batch, classes]` flattened: needed
+ *   when the discriminator has a class head.
  */
 export async function trainStep(
   model: Model,
   x: Float32Array,
   batch: number,
   ctx: StepContext,
+  labels: Float32Array | null = null,
 ): Promise<StepResult> {
   const { pool, rng, rules } = ctx;
   const zDim = model.spec.encoder.zDim;
-  pool.setBatch(x, batch);
+  pool.setBatch(x, batch, labels);
   // per image: the reparameterisation's noise, then a sample's z if needed
   const perImage = (kind: UpdateKind) => (kind !== "vae" && ctx.sampleFakes ? 2 : 1) * zDim;
   const run = (kind: UpdateKind): Promise<UpdateLosses> =>

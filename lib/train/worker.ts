@@ -65,7 +65,13 @@ export interface ShardJob {
 export type TrainWorkerRequest =
   | { type: "init"; spec: ModelSpec; backend: BackendChoice; loss: LossSettings }
   | { type: "attach"; buffers: SharedBuffers }
-  | { type: "batch"; x: Float32Array; n: number }
+  | {
+    type: "batch";
+    x: Float32Array;
+    n: number;
+    /** The images' classes, one-hot `[n, classes]` flattened, for a class head; else null. */
+    labels: Float32Array | null;
+  }
   | {
     type: "update";
     kind: UpdateKind;
@@ -112,6 +118,7 @@ function barrier(sync: Int32Array, parties: number): void {
 let model: Model | null = null;
 let coords: tf.Tensor2D | null = null;
 let batch: tf.Tensor2D | null = null;
+let labels: tf.Tensor2D | null = null;
 let shared: SharedBuffers | null = null;
 let loss: LossSettings = REFERENCE_LOSS;
 
@@ -160,13 +167,15 @@ async function computeShard(
   m: Extract<TrainWorkerRequest, { type: "update" }>,
   job: ShardJob,
 ): Promise<ShardResult["losses"]> {
-  const x = tf.slice(batch!, [job.start, 0], [job.end - job.start, -1]) as tf.Tensor2D;
+  const rows = (t: tf.Tensor2D) =>
+    tf.slice(t, [job.start, 0], [job.end - job.start, -1]) as tf.Tensor2D;
+  const x = rows(batch!), y = labels ? rows(labels) : null;
   try {
-    const shard = { x, eps: job.eps, total: m.total, groupSize: m.groupSize };
+    const shard = { x, eps: job.eps, total: m.total, groupSize: m.groupSize, labels: y };
     const into = shared!.grads[job.index];
     return (await shardUpdate(model!, m.kind, shard, coords!, into, loss)).losses;
   } finally {
-    x.dispose();
+    tf.dispose(y ? [x, y] : [x]);
   }
 }
 
@@ -210,7 +219,9 @@ self.onmessage = async (event: MessageEvent<TrainWorkerRequest>) => {
         return;
       case "batch":
         batch?.dispose();
+        labels?.dispose();
         batch = tf.tensor2d(m.x, [m.n, m.x.length / m.n]);
+        labels = m.labels ? tf.tensor2d(m.labels, [m.n, m.labels.length / m.n]) : null;
         return;
       case "update":
         self.postMessage(await update(m) satisfies TrainWorkerReply);

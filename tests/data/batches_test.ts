@@ -1,5 +1,5 @@
 import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
-import { BatchSchedule } from "../../lib/data/batches.ts";
+import { BatchSchedule, oneHotLabels } from "../../lib/data/batches.ts";
 
 Deno.test("BatchSchedule: each epoch covers every image once, reshuffled per epoch", () => {
   const s = new BatchSchedule(10, 3, 1);
@@ -12,4 +12,14 @@ Deno.test("BatchSchedule: each epoch covers every image once, reshuffled per epo
   // recomputed from scratch (as after a resume): same batch
   assertEquals([...new BatchSchedule(10, 3, 1).indices(4)], [...s.indices(4)]);
   assertThrows(() => new BatchSchedule(2, 3, 1), Error, "larger than the data set");
+});
+
+Deno.test("oneHotLabels: the batch's classes as one-hot rows; a label past the classes is refused", () => {
+  const labels = Uint8Array.from([3, 0, 2, 1]);
+  assertEquals(Array.from(oneHotLabels(labels, [2, 0], 4)), [0, 0, 1, 0, 0, 0, 0, 1]);
+  assertThrows(
+    () => oneHotLabels(labels, [0], 3),
+    Error,
+    "Image 0 has label 3; the class head has 3",
+  );
 });

@@ -3,6 +3,7 @@ import { tf } from "../../lib/base/tf.ts";
 import { Rng } from "../../lib/base/rng.ts";
 import {
   discriminate,
+  discriminateWithClasses,
   type DiscriminatorSpec,
   initDiscriminator,
 } from "../../lib/model/discriminator.ts";
@@ -61,5 +62,27 @@ Deno.test("discriminate: one logit per image; batch norm only within each group"
   } finally {
     tf.dispose([a, b, mixed]);
     disposeParams(params);
+  }
+});
+
+Deno.test("discriminateWithClasses: a class head on the same features; the real-or-fake logits unchanged", async () => {
+  const spec: DiscriminatorSpec = { ...SPEC, classes: 4 };
+  const params = initDiscriminator(spec, new Rng(1, "test"));
+  const plain = initDiscriminator(SPEC, new Rng(1, "test"));
+  const x = images(1, 4);
+  try {
+    // the head's weights come last, after the plain discriminator's (same draws before them)
+    assertEquals(Object.keys(params).slice(-2), ["wc", "bc"]);
+    assertEquals(params.wc.shape, [2 * 2 * 3, 4]);
+    assertEquals(await params.wd.array(), await plain.wd.array());
+    const out = discriminateWithClasses(params, spec, x, 2);
+    assertEquals(out.classLogits!.shape, [4, 4]);
+    assertEquals(await out.logits.array(), await discriminate(plain, SPEC, x, 2).array());
+    // the class logits are the flattened features times wc (bc starts at 0)
+    assertNotEquals(await out.classLogits!.array(), await out.logits.array());
+    assertEquals(discriminateWithClasses(plain, SPEC, x, 2).classLogits, null);
+  } finally {
+    x.dispose();
+    disposeParams(params, plain);
   }
 });

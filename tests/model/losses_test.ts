@@ -2,6 +2,8 @@ import { assertAlmostEquals } from "@std/assert";
 import { tf } from "../../lib/base/tf.ts";
 import {
   bcePerExample,
+  classEntropyLoss,
+  classLoss,
   discriminatorLoss,
   generatorLoss,
   klDivergence,
@@ -76,4 +78,21 @@ Deno.test("GAN losses: BCE from logits, hand-computed", async () => {
     0.5 * (soft(2) + soft(0)) / 2 + 0.5 * bce0,
     1e-6,
   );
+});
+
+Deno.test("class losses: cross-entropy on labels; each image's entropy minus the mean guess's", async () => {
+  const logits = tf.tensor2d([[2, 0], [0, 0]]);
+  const p = 1 / (1 + Math.exp(-2)); // softmax of [2, 0]
+  // labels 0 and 1, a batch of 4 (a shard's share)
+  const ce = (-Math.log(p) + Math.LN2) / 4;
+  assertAlmostEquals(await v(classLoss(logits, tf.tensor2d([[1, 0], [0, 1]]), 4)), ce, 1e-6);
+  const h = (q: number[]) => -q.reduce((s, x) => s + x * Math.log(x), 0);
+  const mean = [(p + 0.5) / 2, (1 - p + 0.5) / 2];
+  const expected = (h([p, 1 - p]) + Math.LN2 - 2 * h(mean)) / 4;
+  assertAlmostEquals(await v(classEntropyLoss(logits, 4)), expected, 1e-6);
+  // sure of each image's class, both classes drawn: about -log 2 per image
+  const sure = tf.tensor2d([[30, 0], [0, 30]]);
+  assertAlmostEquals(await v(classEntropyLoss(sure)), -Math.LN2, 1e-5);
+  // sure, but the same class twice: about 0
+  assertAlmostEquals(await v(classEntropyLoss(tf.tensor2d([[30, 0], [30, 0]]))), 0, 1e-5);
 });

@@ -96,6 +96,35 @@ Deno.test("checkpoint: an architecture mismatch is refused", async () => {
   );
 });
 
+Deno.test("checkpoint: a run adds a class head on resume: saved weights and moments kept, the head fresh", async () => {
+  await using dir = await tempDir();
+  const ckpt = join(dir.path, "checkpoint");
+  const plain = initModel(modelSpec(SETTINGS), 1);
+  const opts = createOptimizers(plain, LRS);
+  const discWeights = await flatten(Object.values(plain.disc));
+  opts.d.update(discWeights, new Float32Array(discWeights.length).fill(1));
+  await saveCheckpoint(ckpt, plain, opts, STATE);
+
+  const headed = initModel(modelSpec({ ...SETTINGS, classWeight: 1 }), 2);
+  const fresh = await flatten([headed.disc.wc, headed.disc.bc]);
+  const headedOpts = createOptimizers(headed, LRS);
+  assertEquals(await restoreCheckpoint(ckpt, headed, headedOpts), STATE);
+  const restored = await flatten(Object.values(headed.disc));
+  const n = discWeights.length;
+  assertEquals(restored.subarray(0, n), await flatten(Object.values(plain.disc)));
+  assertEquals(restored.subarray(n), fresh);
+  assertEquals(headedOpts.d.m.subarray(0, n), opts.d.m);
+  assert(headedOpts.d.m.subarray(n).every((x) => x === 0));
+  assertEquals(headedOpts.d.step, 1);
+  // a checkpoint with a head does not go back into a model without one
+  await saveCheckpoint(ckpt, headed, headedOpts, STATE);
+  await assertRejects(
+    () => restoreCheckpoint(ckpt, plain, createOptimizers(plain, LRS)),
+    Error,
+    "does not match the architecture",
+  );
+});
+
 Deno.test("checkpoint: a save interrupted between its renames is still found", async () => {
   await using dir = await tempDir();
   const ckpt = join(dir.path, "checkpoint");

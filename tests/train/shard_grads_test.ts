@@ -5,7 +5,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { tf } from "../../lib/base/tf.ts";
 import { defaultView, pixelCoords } from "../../lib/model/coords.ts";
-import { discriminate } from "../../lib/model/discriminator.ts";
+import { discriminate, discriminateWithClasses } from "../../lib/model/discriminator.ts";
 import { encode } from "../../lib/model/encoder.ts";
 import { generate } from "../../lib/model/generator.ts";
 import { initModel, type Model, modelSpec } from "../../lib/model/model.ts";
@@ -16,19 +16,17 @@ import { useWasm } from "../_helpers.ts";
 await useWasm();
 
 const SIZE = 26, N = 4, Z = 3;
-const model: Model = initModel(
-  modelSpec({
-    zDim: Z,
-    width: 6,
-    depth: 3,
-    scale: 8,
-    size: SIZE,
-    zEveryLayer: true,
-    encoderWidth: 8,
-    discChannels: [2, 2, 2],
-  }),
-  5,
-);
+const SETTINGS = {
+  zDim: Z,
+  width: 6,
+  depth: 3,
+  scale: 8,
+  size: SIZE,
+  zEveryLayer: true,
+  encoderWidth: 8,
+  discChannels: [2, 2, 2],
+};
+const model: Model = initModel(modelSpec(SETTINGS), 5);
 const coords = tf.tensor2d(pixelCoords(SIZE, SIZE, defaultView(8)), [SIZE * SIZE, 3]);
 const rng = new Rng(1);
 const xValues = Float32Array.from({ length: N * SIZE * SIZE }, () => rng.uniform());
@@ -93,7 +91,13 @@ Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; th
   const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
   // real images labelled 0.9 (one-sided label smoothing): only D's loss on them changes;
   // the KL term weighted by 2
-  const gan: LossSettings = { fakes: "samples", weight: 0.25, realLabel: 0.9, klWeight: 2 };
+  const gan: LossSettings = {
+    fakes: "samples",
+    weight: 0.25,
+    realLabel: 0.9,
+    klWeight: 2,
+    classWeight: 0,
+  };
   const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N };
   const { vae } = await referenceVae(x, 2);
   const samples = generate(model.gen, model.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
@@ -113,7 +117,13 @@ Deno.test("shardUpdate: with sample fakes, G and D see G(z) of the prior's z; th
 
 Deno.test("shardUpdate: with both kinds of fakes, each GAN loss averages its sample and reconstruction terms", async () => {
   const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
-  const gan: LossSettings = { fakes: "both", weight: 0.5, realLabel: 1, klWeight: 1 };
+  const gan: LossSettings = {
+    fakes: "both",
+    weight: 0.5,
+    realLabel: 1,
+    klWeight: 1,
+    classWeight: 0,
+  };
   const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N };
   const { vae, xHat } = await referenceVae(x);
   const samples = generate(model.gen, model.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
@@ -126,4 +136,60 @@ Deno.test("shardUpdate: with both kinds of fakes, each GAN loss averages its sam
   near(gUpdate.losses.vae!, vae, "vae");
   near(gUpdate.losses.g!, g, "g");
   near((await shardUpdate(model, "d-eval", shard, coords, undefined, gan)).losses.d!, d, "d");
+});
+
+Deno.test("shardUpdate: a class head adds its cross-entropy on the labels to d, W times the fakes' class entropy to g", async () => {
+  const headed = initModel(modelSpec({ ...SETTINGS, classWeight: 1 }), 5);
+  const x = tf.tensor2d(xValues, [N, SIZE * SIZE]);
+  const classes = [3, 1, 4, 1];
+  const labels = tf.oneHot(tf.tensor1d(classes, "int32"), 10).toFloat() as tf.Tensor2D;
+  const loss: LossSettings = {
+    fakes: "samples",
+    weight: 0.5,
+    realLabel: 1,
+    klWeight: 1,
+    classWeight: 2,
+  };
+  const shard: Shard = { x, eps: interleave(eps, zSample), total: N, groupSize: N, labels };
+  const spec = headed.spec.discriminator;
+  const samples = generate(headed.gen, headed.spec.generator, tf.tensor2d(zSample, [N, Z]), coords);
+  const real = discriminateWithClasses(headed.disc, spec, x);
+  const fake = discriminateWithClasses(headed.disc, spec, samples);
+  const probs = async (t: tf.Tensor2D) => {
+    const rows = (await t.array()) as number[][];
+    return rows.map((r) => {
+      const e = r.map((l) => Math.exp(l)), sum = e.reduce((a, b) => a + b);
+      return e.map((x) => x / sum);
+    });
+  };
+  const pReal = await probs(real.classLogits!), pFake = await probs(fake.classLogits!);
+  const ce = pReal.reduce((s, p, i) => s - Math.log(p[classes[i]]), 0) / N;
+  const h = (p: number[]) => -p.reduce((s, x) => s + x * Math.log(x), 0);
+  const mean = pFake[0].map((_, c) => pFake.reduce((s, p) => s + p[c], 0) / N);
+  const unclear = (pFake.reduce((s, p) => s + h(p), 0) - N * h(mean)) / N;
+  const dReal = (await read(real.logits)).map(sigmoid),
+    dFake = (await read(fake.logits)).map(sigmoid);
+  const g = dFake.reduce((s, p) => s + bce(p, 1), 0) / N;
+  const d = 0.5 * (dReal.reduce((s, p) => s + bce(p, 1), 0) / N) +
+    0.5 * (dFake.reduce((s, p) => s + bce(p, 0), 0) / N);
+
+  near(
+    (await shardUpdate(headed, "d-eval", shard, coords, undefined, loss)).losses.d!,
+    d + ce,
+    "d",
+  );
+  near(
+    (await shardUpdate(headed, "g", shard, coords, undefined, loss)).losses.g!,
+    g + 2 * unclear,
+    "g",
+  );
+  // with the weight at 0 the generator's loss is the plain GAN loss
+  const plain = { ...loss, classWeight: 0 };
+  near((await shardUpdate(headed, "g", shard, coords, undefined, plain)).losses.g!, g, "g at 0");
+  const unlabelled = { ...shard, labels: null };
+  let message = "";
+  await shardUpdate(headed, "d", unlabelled, coords, undefined, loss).catch((e) =>
+    message = e.message
+  );
+  assertEquals(message, "The discriminator's class head needs the images' labels");
 });
