@@ -16,7 +16,9 @@ import {
 import { LEGACY_SETTINGS, resolveTrainConfig } from "../../lib/train/config.ts";
 import { readGrey } from "../../lib/media/image.ts";
 import { bestQuality } from "../../lib/train/best.ts";
-import { tempDir, tinyConfig, useWasm } from "../_helpers.ts";
+import { readNetwork } from "../../lib/model/network_files.ts";
+import { FlagError } from "../../lib/base/flags.ts";
+import { tempDir, tinyConfig, useWasm, writePictures } from "../_helpers.ts";
 
 await useWasm();
 
@@ -150,6 +152,41 @@ Deno.test("train: --gan-after trains the VAE alone for the first N steps", async
     { vae: 0, g: 1, d: 1 },
     { vae: 0, g: 1, d: 1 },
   ]);
+});
+
+Deno.test("train --class-weight: a class head on MNIST's labels, added on resume, kept; pictures without labels refused", async () => {
+  await using tmp = await tempDir();
+  const first = await train(await prepareRun(tinyConfig(tmp.path, { run: "c", steps: 2 })));
+  const headOf = async () =>
+    (await readNetwork(first.paths.checkpoint, "discriminator")).manifest.filter((t) =>
+      t.name === "wc"
+    ).map((t) => t.shape);
+  assertEquals(await headOf(), []);
+  const resumed = await train(
+    await prepareRun({ out: tmp.path, run: "c", resume: true, steps: 4, classWeight: 0.5 }),
+  );
+  assertEquals(resumed.step, 4);
+  // 26 -> 13 -> 7 -> 4 pixels a side, 4 channels
+  assertEquals(await headOf(), [[4 * 4 * 4, 10]]);
+  const log = (await Deno.readTextFile(resumed.paths.log)).trim().split("\n").map((l) =>
+    JSON.parse(l) as LogEntry
+  );
+  assert(log.every((e) => Number.isFinite(e.d_loss) && Number.isFinite(e.g_loss)));
+  await assertRejects(
+    () => prepareRun({ out: tmp.path, run: "c", resume: true, classWeight: 0 }),
+    FlagError,
+    "--class-weight cannot go to 0 on --resume",
+  );
+  const pictures = join(tmp.path, "pictures");
+  await writePictures(pictures, 4);
+  await assertRejects(
+    async () =>
+      await train(
+        await prepareRun(tinyConfig(tmp.path, { run: "p", data: pictures, classWeight: 1 })),
+      ),
+    FlagError,
+    "--class-weight needs images with labels",
+  );
 });
 
 Deno.test("train: the balanced loop (--preset reference's) applies the reference's balancing rules", async () => {
