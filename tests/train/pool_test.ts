@@ -9,6 +9,7 @@ import { resolveTrainConfig } from "../../lib/train/config.ts";
 import { disposeModel, initModel, modelSpec, vaeParams } from "../../lib/model/model.ts";
 import { createOptimizers, stepContext } from "../../lib/train/step.ts";
 import { Rng } from "../../lib/base/rng.ts";
+import { oneHotLabels } from "../../lib/data/batches.ts";
 import { tempDir, tinyConfig, useWasm } from "../_helpers.ts";
 
 await useWasm();
@@ -36,12 +37,17 @@ Deno.test("shardPlan: one decomposition of the batch for any number of workers",
 
 /**
  * Runs every kind of update on a pool of `workers` workers from the same
- * weights, batches and noise; returns the weights and losses after.
+ * weights, batches, labels and noise (a discriminator with a class head);
+ * returns the weights and losses after.
  */
+const range8 = [0, 1, 2, 3, 4, 5, 6, 7];
+
 async function poolRun(
   workers: number,
 ): Promise<{ encGen: Float32Array; disc: Float32Array; losses: unknown[] }> {
-  const config = resolveTrainConfig(tinyConfig("unused", { batch: 8, bnGroups: 2 }));
+  const config = resolveTrainConfig(
+    tinyConfig("unused", { batch: 8, bnGroups: 2, classWeight: 0.5 }),
+  );
   const spec = modelSpec(config);
   const model = initModel(spec, 1);
   const shared = (values: Float32Array) => {
@@ -52,7 +58,14 @@ async function poolRun(
   const encGen = shared(await flatten(Object.values(vaeParams(model))));
   const disc = shared(await flatten(Object.values(model.disc)));
   const adam = (size: number) => new Adam(size, { lr: 0.01, beta1: 0.5, shared: true });
-  const pool = await TrainPool.create(spec, workers, "wasm");
+  const loss = {
+    fakes: "samples" as const,
+    weight: 0.5,
+    realLabel: 1,
+    klWeight: 1,
+    classWeight: 0.5,
+  };
+  const pool = await TrainPool.create(spec, workers, "wasm", loss);
   const losses: unknown[] = [];
   try {
     pool.attach(encGen, countParams(model.enc), disc, {
@@ -63,9 +76,12 @@ async function poolRun(
     const rng = new Rng(5);
     const pixels = config.size * config.size;
     for (let step = 0; step < 3; step++) {
-      pool.setBatch(Float32Array.from({ length: 8 * pixels }, () => rng.uniform()), 8);
+      const labels = oneHotLabels(Uint8Array.from({ length: 8 }, () => rng.int(10)), range8, 10);
+      pool.setBatch(Float32Array.from({ length: 8 * pixels }, () => rng.uniform()), 8, labels);
       for (const kind of ["vae", "d-eval", "d", "g"] as UpdateKind[]) {
-        losses.push(await pool.run(kind, Float32Array.from(rng.normal(8 * config.zDim)), 8, 4));
+        // sample fakes: each GAN update's noise holds a sample's z beside the reparameterisation's
+        const perImage = (kind === "vae" ? 1 : 2) * config.zDim;
+        losses.push(await pool.run(kind, Float32Array.from(rng.normal(8 * perImage)), 8, 4));
       }
     }
   } finally {
@@ -118,7 +134,9 @@ Deno.test("data-parallel training: 2 and 3 workers give bit-identical weights to
 });
 
 Deno.test("TrainPool: a failing update rejects with the worker's error instead of hanging", async () => {
-  const config = resolveTrainConfig(tinyConfig("unused", { batch: 8, bnGroups: 2 }));
+  const config = resolveTrainConfig(
+    tinyConfig("unused", { batch: 8, bnGroups: 2, classWeight: 0.5 }),
+  );
   const spec = modelSpec(config);
   const model = initModel(spec, 1);
   const pool = await TrainPool.create(spec, 2, "wasm");
