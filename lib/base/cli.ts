@@ -56,16 +56,39 @@ export async function runMain(main: () => Promise<number | void>): Promise<never
 }
 
 /**
- * Calls `onStop` on the first Ctrl-C or SIGTERM; a second one exits at
- * once (code 130). Returns a function that removes the listeners.
+ * A second Ctrl-C counts only this long after the first: one Ctrl-C in a
+ * terminal reaches a `deno task` command twice, from the terminal and
+ * forwarded by the task runner, a few milliseconds apart.
+ */
+export const REPEAT_AFTER_MS = 1000;
+
+/**
+ * The signal handler of {@linkcode onInterrupt}: `onStop` on the first
+ * call; `exit(130)` on a later one at least {@linkcode REPEAT_AFTER_MS}
+ * after it; nothing on one sooner (the same Ctrl-C).
+ */
+export function interruptHandler(
+  onStop: () => void,
+  exit: (code: number) => void = Deno.exit,
+  now: () => number = () => performance.now(),
+): () => void {
+  let first: number | null = null;
+  return () => {
+    const t = now();
+    if (first === null) {
+      first = t;
+      onStop();
+    } else if (t - first >= REPEAT_AFTER_MS) exit(130);
+  };
+}
+
+/**
+ * Calls `onStop` on the first Ctrl-C or SIGTERM; a second one (a second
+ * or more later) exits at once (code 130). Returns a function that
+ * removes the listeners.
  */
 export function onInterrupt(onStop: () => void): () => void {
-  let count = 0;
-  const handler = () => {
-    count++;
-    if (count > 1) Deno.exit(130);
-    onStop();
-  };
+  const handler = interruptHandler(onStop);
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, handler);
   return () => {
