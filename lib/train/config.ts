@@ -453,8 +453,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     name: "kl-weight",
     key: "klWeight",
     type: { kind: "number", min: 0, max: 100 },
-    help: "Weight of the KL term in the VAE loss (reconstruction + W * KL); above 1 the " +
-      "encoder's codes spread closer to the prior N(0, I)",
+    help: "Weight of the KL term in the VAE loss (reconstruction + W * KL)",
     arg: "W",
   },
   {

@@ -41,7 +41,7 @@ export function usesDiscriminator(kind: UpdateKind): boolean {
 /** The GAN's fakes: reconstructions of the batch, samples of the prior, or both. */
 export type GanFakes = "reconstructions" | "samples" | "both";
 
-/** How the losses are formed: the GAN's part and the KL term's weight. */
+/** How the losses are formed: the GAN's part and the KL and class terms' weights. */
 export interface LossSettings {
   /** What the discriminator is shown as fakes. */
   fakes: GanFakes;
@@ -57,7 +57,7 @@ export interface LossSettings {
 
 /**
  * The reference's losses: reconstructions as fakes, `g + vae`, real images
- * labelled 1, the KL term unweighted.
+ * labelled 1, the KL term unweighted, no class term.
  */
 export const REFERENCE_LOSS: LossSettings = {
   fakes: "reconstructions",
