@@ -8,7 +8,7 @@
  */
 import { join } from "@std/path";
 import { type FitMode, loadImageFolder } from "./images.ts";
-import { type ImageSet, loadMnist, type Split } from "./mnist.ts";
+import { hasMnistLabels, type ImageSet, loadMnist, type Split } from "./mnist.ts";
 
 /** What to load: the data settings of a run. */
 export interface DataOptions {
@@ -41,6 +41,14 @@ export async function isIdxFolder(dir: string): Promise<boolean> {
 /** Whether `data` names IDX images (MNIST's format), whose sets carry labels and crops. */
 export async function isIdxData(data: string): Promise<boolean> {
   return data === "mnist" || await isIdxFolder(data);
+}
+
+/**
+ * Whether the training images `data` names carry labels: MNIST, or IDX
+ * files with a label file; pictures never do.
+ */
+export async function hasLabels(data: string): Promise<boolean> {
+  return await isIdxData(data) && await hasMnistLabels(data, "train");
 }
 
 /**

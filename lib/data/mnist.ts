@@ -49,6 +49,16 @@ async function findFile(dir: string, name: string): Promise<string | null> {
 }
 
 /**
+ * Whether one split of an IDX source has labels: the bundled set always, a
+ * folder when it holds the split's label file (`train-labels-idx1-ubyte`,
+ * optionally gzipped).
+ */
+export async function hasMnistLabels(source = "mnist", split: Split = "train"): Promise<boolean> {
+  if (source === "mnist") return true;
+  return (await findFile(source, FILE_NAMES[split].labels)) !== null;
+}
+
+/**
  * Loads one split of MNIST.
  *
  * @param source `"mnist"` for the bundled data set, or a folder holding

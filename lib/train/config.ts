@@ -160,7 +160,8 @@ export const FIXED_ON_RESUME: readonly (keyof TrainConfig)[] = [
 
 /**
  * The defaults: the reference's CPPN with `z` fed to every layer, trained
- * by the alternating loop with samples of the prior as the GAN's fakes (see
+ * by the alternating loop with samples of the prior as the GAN's fakes,
+ * one-sided label smoothing and a discriminator class head (see
  * docs/training.md for what was measured).
  */
 export const TRAIN_DEFAULTS: TrainConfig = {
@@ -184,9 +185,9 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   loop: "alternating",
   ganFakes: "samples",
   ganWeight: 0.5,
-  realLabel: 1,
+  realLabel: 0.9,
   klWeight: 1,
-  classWeight: 0,
+  classWeight: 8,
   ...REFERENCE_BALANCE,
   zDim: 32,
   width: 64,
@@ -249,6 +250,8 @@ export const PRESETS: Record<PresetName, Partial<TrainConfig>> = {
   },
   quick: {
     lrDecay: 0,
+    realLabel: 1,
+    classWeight: 0,
     steps: 2000,
     minutes: 15,
     ganAfter: 500,
@@ -462,7 +465,8 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     type: { kind: "number", min: 0, max: 100 },
     help: "Give the discriminator a class head trained on the data's labels (MNIST's digits) " +
       "and add W times the fakes' class entropy to the generator's GAN loss: each sample " +
-      "clearly one class, all classes drawn; 0: no head (the reference)",
+      "clearly one class, all classes drawn; 0: no head (the reference). Data without " +
+      "labels (pictures) trains without the head unless the flag is given",
     arg: "W",
   },
   {

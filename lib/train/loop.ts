@@ -15,7 +15,7 @@ import { randomCrops } from "../data/crop.ts";
 import { FlagError } from "../base/flags.ts";
 import { writePng } from "../media/image.ts";
 import type { ImageSet } from "../data/mnist.ts";
-import { loadDataset } from "../data/dataset.ts";
+import { hasLabels, loadDataset } from "../data/dataset.ts";
 import { disposeModel, initModel, type Model, modelSpec } from "../model/model.ts";
 import { Rng } from "../base/rng.ts";
 import { latestRun, type RunPaths, runPaths, setLatest } from "../model/runs.ts";
@@ -128,8 +128,9 @@ export interface TrainOutcome {
 
 /**
  * Turns the user's options into the run's config: a new run (refusing to
- * reuse an existing run's folder) or, with `resume`, the saved config of an
- * existing run merged with the options allowed to change.
+ * reuse an existing run's folder; without labels in its data and no
+ * `classWeight` given, no class head) or, with `resume`, the saved config
+ * of an existing run merged with the options allowed to change.
  */
 export async function prepareRun(user: Partial<TrainConfig>): Promise<TrainConfig> {
   const out = user.out ?? resolveTrainConfig().out;
@@ -147,6 +148,9 @@ export async function prepareRun(user: Partial<TrainConfig>): Promise<TrainConfi
   }
   const config = resolveTrainConfig({ ...user, out });
   if (!config.run) config.run = timestampName();
+  if (user.classWeight === undefined && !(await hasLabels(config.data))) {
+    config.classWeight = 0; // the class head learns labels: pictures train without it
+  }
   if (await exists(runPaths(out, config.run).dir)) {
     throw new FlagError(
       `Run "${config.run}" already exists in ${

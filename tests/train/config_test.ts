@@ -25,19 +25,38 @@ Deno.test("resolveTrainConfig: user over preset over defaults, every field fille
     "reconstructions",
     1,
   ]);
+  // label smoothing and the class head: defaults, not in the reference or quick presets
+  const heads = (preset?: "reference" | "quick") => {
+    const r = resolveTrainConfig({ preset });
+    return [r.realLabel, r.classWeight];
+  };
+  assertEquals([heads(), heads("reference"), heads("quick")], [[0.9, 8], [1, 0], [1, 0]]);
 });
 
 Deno.test("resumeConfig: a run saved before the newer settings resumes with the reference's", () => {
-  const { loop: _l, ganFakes: _f, ganWeight: _w, zEveryLayer: _z, zMap: _m, ...old } =
-    resolveTrainConfig({ run: "old" });
+  const {
+    loop: _l,
+    ganFakes: _f,
+    ganWeight: _w,
+    zEveryLayer: _z,
+    zMap: _m,
+    realLabel: _r,
+    classWeight: _c,
+    ...old
+  } = resolveTrainConfig({ run: "old" });
   const c = resumeConfig(old as typeof TRAIN_DEFAULTS, {});
-  assertEquals([c.zEveryLayer, c.zMap, c.loop, c.ganFakes, c.ganWeight], [
-    false,
-    0,
-    "balanced",
-    "reconstructions",
-    1,
-  ]);
+  assertEquals(
+    [c.zEveryLayer, c.zMap, c.loop, c.ganFakes, c.ganWeight, c.realLabel, c.classWeight],
+    [
+      false,
+      0,
+      "balanced",
+      "reconstructions",
+      1,
+      1,
+      0,
+    ],
+  );
   assertThrows(
     () => resumeConfig(old as typeof TRAIN_DEFAULTS, { zMap: 2 }),
     FlagError,

@@ -156,7 +156,9 @@ Deno.test("train: --gan-after trains the VAE alone for the first N steps", async
 
 Deno.test("train --class-weight: a class head on MNIST's labels, added on resume, kept; pictures without labels refused", async () => {
   await using tmp = await tempDir();
-  const first = await train(await prepareRun(tinyConfig(tmp.path, { run: "c", steps: 2 })));
+  const first = await train(
+    await prepareRun(tinyConfig(tmp.path, { run: "c", steps: 2, classWeight: 0 })),
+  );
   const headOf = async () =>
     (await readNetwork(first.paths.checkpoint, "discriminator")).manifest.filter((t) =>
       t.name === "wc"
@@ -187,6 +189,20 @@ Deno.test("train --class-weight: a class head on MNIST's labels, added on resume
     FlagError,
     "--class-weight needs images with labels",
   );
+});
+
+Deno.test("train: the class head is on by default for labelled data, off for pictures", async () => {
+  await using tmp = await tempDir();
+  const digits = await prepareRun(tinyConfig(tmp.path, { run: "d" }));
+  assertEquals([digits.classWeight, digits.realLabel], [8, 0.9]);
+  const pictures = join(tmp.path, "pictures");
+  await writePictures(pictures, 4);
+  const config = await prepareRun(tinyConfig(tmp.path, { run: "p", data: pictures, steps: 2 }));
+  assertEquals(config.classWeight, 0);
+  const outcome = await train(config);
+  assertEquals(outcome.step, 2);
+  const disc = await readNetwork(outcome.paths.checkpoint, "discriminator");
+  assertEquals(disc.manifest.filter((t) => t.name === "wc"), []);
 });
 
 Deno.test("train: the balanced loop (--preset reference's) applies the reference's balancing rules", async () => {
