@@ -20,6 +20,7 @@
 import { join } from "@std/path";
 import { saveCheckpoint } from "../train/checkpoint.ts";
 import { randomCrops } from "../data/crop.ts";
+import { oneHotLabels } from "../data/batches.ts";
 import { type FfmpegFound, findFfmpeg } from "../media/ffmpeg.ts";
 import { updateFlops } from "./flops.ts";
 import { flopsPerPixel } from "../model/generator.ts";
@@ -188,7 +189,7 @@ async function randomGenerator(
  * of `workers` workers, stepping through the default config from a fixed
  * seed (so a 1-worker and an N-worker timer take the same steps).
  */
-class TrainingTimer {
+export class TrainingTimer {
   #flops = 0;
   #seconds = 0;
 
@@ -218,14 +219,12 @@ class TrainingTimer {
     const data = await loadMnist();
     const rng = new Rng(3);
     const ctx = await stepContext(model, opts, pool, rng, { ...config, gan: true });
+    const classes = spec.discriminator.classes ?? 0; // the class head (default) learns labels
     const step = async () => {
-      const x = randomCrops(
-        data,
-        Array.from({ length: config.batch }, () => rng.int(data.count)),
-        config.size,
-        rng,
-      );
-      const r = await trainStep(model, x, config.batch, ctx);
+      const indices = Array.from({ length: config.batch }, () => rng.int(data.count));
+      const x = randomCrops(data, indices, config.size, rng);
+      const labels = classes ? oneHotLabels(data.labels!, indices, classes) : null;
+      const r = await trainStep(model, x, config.batch, ctx, labels);
       return r.updates.vae * updateFlops(spec, "vae", config.batch) +
         r.updates.g * updateFlops(spec, "g", config.batch) +
         updateFlops(spec, "d-eval", config.batch) +

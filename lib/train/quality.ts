@@ -171,8 +171,15 @@ export interface QualitySeries {
   entries: QualityEntry[];
 }
 
-/** Charts FD and confident against minutes of training for several runs side by side. */
-export async function writeQualityComparison(path: string, runs: QualitySeries[]): Promise<void> {
+/**
+ * Charts FD and confident against minutes of training for several runs
+ * side by side; `xLabel` says how the minutes were counted.
+ */
+export async function writeQualityComparison(
+  path: string,
+  runs: QualitySeries[],
+  xLabel = "minutes of training",
+): Promise<void> {
   const series = (f: (e: QualityEntry) => number | undefined) =>
     runs.map((r) => ({ name: r.name, color: r.color, points: againstMinutes(r.entries, f) }));
   await writeChartPng(path, [
@@ -181,5 +188,5 @@ export async function writeQualityComparison(path: string, runs: QualitySeries[]
       title: "confident: share of samples classified with p >= 0.9",
       series: series((e) => e.confident),
     },
-  ], "minutes of training (one core each, side by side)");
+  ], xLabel);
 }

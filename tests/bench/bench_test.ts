@@ -1,5 +1,6 @@
-import { assertStringIncludes } from "@std/assert";
-import { type BenchReport, benchTable } from "../../lib/bench/bench.ts";
+import { assert, assertStringIncludes } from "@std/assert";
+import { useWasm } from "../_helpers.ts";
+import { type BenchReport, benchTable, TrainingTimer } from "../../lib/bench/bench.ts";
 
 /** A report as `deno task bench` wrote it on this project's machine. */
 const REPORT: BenchReport = {
@@ -102,4 +103,16 @@ Deno.test("benchTable: every measure of both engines with its target, scalings, 
       "| walk, 1080² frames + MP4, onnx | 4.01 s/frame; encoding 2% (PNG 1%, MP4 1%) |  |",
     ]
   ) assertStringIncludes(table, row);
+});
+
+Deno.test("TrainingTimer: times steps of the default training (class head and labels included)", async () => {
+  await useWasm();
+  const timer = await TrainingTimer.create(1, "wasm", 0);
+  try {
+    const ms = await timer.time(1);
+    assert(ms > 0 && Number.isFinite(ms), `ms per step: ${ms}`);
+    assert(timer.flopsPerSecond > 0, `FLOP/s: ${timer.flopsPerSecond}`);
+  } finally {
+    timer.close();
+  }
 });
