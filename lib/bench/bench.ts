@@ -19,8 +19,7 @@
  */
 import { join } from "@std/path";
 import { saveCheckpoint } from "../train/checkpoint.ts";
-import { randomCrops } from "../data/crop.ts";
-import { oneHotLabels } from "../data/batches.ts";
+import { trainingBatch } from "../data/batches.ts";
 import { type FfmpegFound, findFfmpeg } from "../media/ffmpeg.ts";
 import { updateFlops } from "./flops.ts";
 import { flopsPerPixel } from "../model/generator.ts";
@@ -222,8 +221,7 @@ export class TrainingTimer {
     const classes = spec.discriminator.classes ?? 0; // the class head (default) learns labels
     const step = async () => {
       const indices = Array.from({ length: config.batch }, () => rng.int(data.count));
-      const x = randomCrops(data, indices, config.size, rng);
-      const labels = classes ? oneHotLabels(data.labels!, indices, classes) : null;
+      const { x, labels } = trainingBatch(data, indices, config.size, rng, classes);
       const r = await trainStep(model, x, config.batch, ctx, labels);
       return r.updates.vae * updateFlops(spec, "vae", config.batch) +
         r.updates.g * updateFlops(spec, "g", config.batch) +

@@ -6,6 +6,8 @@
  * @module
  */
 import { Rng } from "../base/rng.ts";
+import { randomCrops } from "./crop.ts";
+import type { ImageSet } from "./mnist.ts";
 
 /** Maps a global step number to the indices of its batch. */
 export class BatchSchedule {
@@ -62,4 +64,24 @@ export function oneHotLabels(
     out[i * classes + label] = 1;
   }
   return out;
+}
+
+/**
+ * One training batch: random crops of the images at `indices` and, where
+ * the discriminator has a class head (`classes` > 0), their one-hot labels.
+ *
+ * @returns `x`: `[indices.length, size * size * channels]` flattened;
+ *   `labels`: `[indices.length, classes]` flattened, or null without a head.
+ */
+export function trainingBatch(
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  size: number,
+  rng: Rng,
+  classes: number,
+): { x: Float32Array; labels: Float32Array | null } {
+  const x = randomCrops(set, indices, size, rng);
+  if (classes === 0) return { x, labels: null };
+  if (!set.labels) throw new Error("The discriminator's class head needs the images' labels");
+  return { x, labels: oneHotLabels(set.labels, indices, classes) };
 }

@@ -7,11 +7,10 @@
  */
 import { join } from "@std/path";
 import { exists, readJson, writeJsonAtomic } from "../base/atomic_write.ts";
-import { BatchSchedule, oneHotLabels } from "../data/batches.ts";
+import { BatchSchedule, trainingBatch } from "../data/batches.ts";
 import { writeChartPng } from "../media/chart.ts";
 import { hasCheckpoint, loadEma, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import type { TrainingState } from "../model/network_files.ts";
-import { randomCrops } from "../data/crop.ts";
 import { FlagError } from "../base/flags.ts";
 import { writePng } from "../media/image.ts";
 import type { ImageSet } from "../data/mnist.ts";
@@ -503,8 +502,7 @@ export async function train(
       const t0 = performance.now();
       const step = run.state.step;
       const indices = schedule.indices(step);
-      const x = randomCrops(run.data, indices, config.size, rng);
-      const labels = classes ? oneHotLabels(run.data.labels!, indices, classes) : null;
+      const { x, labels } = trainingBatch(run.data, indices, config.size, rng, classes);
       ctx.gan = config.gan && step >= config.ganAfter;
       setRates(run.opts, config, rateScale(step, total, config.lrDecay));
       const result = await trainStep(model, x, config.batch, ctx, labels);
