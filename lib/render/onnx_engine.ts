@@ -10,7 +10,7 @@
  * @module
  */
 import { FlagError } from "../base/flags.ts";
-import { collectEvery } from "../base/gc.ts";
+import { collectPerPixels } from "../base/gc.ts";
 import { pixelCoords } from "../model/coords.ts";
 import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
 import { generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
@@ -151,6 +151,7 @@ export class OnnxRenderer {
   readonly #ort: Ort;
   readonly #session: Session;
   readonly #zDim: number;
+  readonly #collect = collectPerPixels();
 
   private constructor(ort: Ort, session: Session, spec: GeneratorSpec, options: OnnxEngineOptions) {
     this.#ort = ort;
@@ -235,13 +236,12 @@ export class OnnxRenderer {
       done.catch(() => {}); // handled where awaited; no unhandled rejection meanwhile
       return done;
     };
-    const collect = collectEvery(8); // bands 4x the wasm workers'
     let next: Promise<Uint8Array> | null = starts.length > 0 ? band(0) : null;
     for (let i = 0; next; i++) {
       const bytes = await next;
       next = i + 1 < starts.length ? band(i + 1) : null;
       await onRows(bytes, starts[i]);
-      collect();
+      this.#collect(bytes.length / this.channels);
     }
   }
 

@@ -10,7 +10,7 @@
 import type { BackendChoice } from "../base/backend.ts";
 import { channelsOf } from "../model/generator.ts";
 import type { RandomNetWeights } from "../model/random_net.ts";
-import { collectEvery } from "../base/gc.ts";
+import { collectPerPixels } from "../base/gc.ts";
 import {
   bandStarts,
   DEFAULT_CHUNK_PIXELS,
@@ -63,6 +63,7 @@ export class RenderPool {
   #running = new Map<Worker, Job>();
   #nextId = 0;
   #closed = false;
+  #collect = collectPerPixels();
 
   private constructor(size: number, chunkPixels: number, channels: number) {
     this.size = size;
@@ -170,12 +171,11 @@ export class RenderPool {
       inFlight.push(this.renderBand(request, start, end));
     };
     while (next < starts.length && inFlight.length < 2 * this.size) launch();
-    const collect = collectEvery(32);
     for (let i = 0; i < starts.length; i++) {
       const bytes = await inFlight.shift()!;
       if (next < starts.length) launch();
       await onRows(bytes, starts[i]);
-      collect();
+      this.#collect(bytes.length / this.channels);
     }
   }
 

@@ -8,7 +8,7 @@
  */
 /// <reference lib="deno.worker" />
 import { type BackendChoice, initBackend } from "../base/backend.ts";
-import { collectEvery } from "../base/gc.ts";
+import { collectPerPixels } from "../base/gc.ts";
 import { isRandomNet, type RandomNetWeights } from "../model/random_net.ts";
 import { type FoldedWeights, type ImageRequest, Renderer } from "./renderer.ts";
 import { RandomRenderer } from "./random_renderer.ts";
@@ -37,7 +37,7 @@ export type WorkerReply =
   | { type: "error"; id: number | null; message: string };
 
 let renderer: Renderer | RandomRenderer | OnnxRenderer | null = null;
-const collect = collectEvery(16);
+const collect = collectPerPixels();
 
 /** Loads the weights onto `backend`; its name (and ONNX Runtime's version). */
 async function start(
@@ -72,7 +72,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       { type: "rows", id: message.id, bytes } satisfies WorkerReply,
       [bytes.buffer as ArrayBuffer],
     );
-    collect();
+    collect((rowEnd - rowStart) * request.width);
   } catch (error) {
     self.postMessage(
       {
