@@ -12,8 +12,9 @@
  *   workers;
  * - memory: peak resident memory of a 4096² and a 16384² render, each in
  *   its own process, with each engine;
- * - frames: seconds per 1080² frame, PNG included, with each engine; a
- *   walk with its MP4: the share spent encoding.
+ * - frames: seconds per 1080² frame, PNG included, with each engine (ONNX
+ *   Runtime's the median of three walks); a walk with its MP4: the share
+ *   spent encoding.
  *
  * @module
  */
@@ -104,8 +105,18 @@ export interface BenchReport {
     onnx: MemoryRun[];
     wasm: MemoryRun[];
   };
-  /** Seconds per frame of a walk without video: the frame rendered and its PNG written. */
-  frames: { size: number; frames: number; width: number; onnx: number; wasm: number };
+  /**
+   * Seconds per frame of a walk without video: the frame rendered and its
+   * PNG written. `onnx` is the median of `onnxRounds`, one walk each.
+   */
+  frames: {
+    size: number;
+    frames: number;
+    width: number;
+    onnx: number;
+    onnxRounds: number[];
+    wasm: number;
+  };
   /** A walk with its MP4, on ONNX Runtime. */
   walk: {
     size: number;
@@ -571,10 +582,14 @@ async function benchEngine(
   });
 }
 
+/** Walks of ONNX Runtime's frames (the wasm workers' take minutes: one). */
+const FRAME_ROUNDS = { onnx: 3, wasm: 1 } as const;
+
 /**
  * Seconds per frame of a walk with no video, each frame rendered while
  * the one before is written as a PNG (as `deno task walk` does), on each
- * engine with N threads.
+ * engine with N threads: one walk per round, ONNX Runtime's the median of
+ * its rounds (this machine's speed drifts within a minute).
  */
 async function measureFrames(
   o: BenchOptions,
@@ -582,21 +597,24 @@ async function measureFrames(
   log: (line: string) => void,
 ): Promise<BenchReport["frames"]> {
   const side = o.quick ? 540 : 1080, frames = o.quick ? 4 : 8;
-  const perFrame: Record<"onnx" | "wasm", number> = { onnx: 0, wasm: 0 };
+  const rounds: Record<"onnx" | "wasm", number[]> = { onnx: [], wasm: [] };
   for (const backend of ["onnx", "wasm"] as const) {
     const engine = await benchEngine(o, ckpt, backend);
     try {
-      const result = await benchWalk(engine, ckpt, null, o.scratch, side, frames);
-      perFrame[backend] = result.record.timings!.total_s / frames;
+      for (let r = 0; r < FRAME_ROUNDS[backend]; r++) {
+        const result = await benchWalk(engine, ckpt, null, o.scratch, side, frames);
+        rounds[backend].push(result.record.timings!.total_s / frames);
+      }
     } finally {
       engine.close();
     }
   }
+  const onnx = median(rounds.onnx), wasm = rounds.wasm[0];
   log(
-    `frames ${side}², PNG included: onnx ${perFrame.onnx.toFixed(2)} s, ` +
-      `wasm ${perFrame.wasm.toFixed(2)} s (${o.workers} threads)`,
+    `frames ${side}², PNG included: onnx ${onnx.toFixed(2)} s, ` +
+      `wasm ${wasm.toFixed(2)} s (${o.workers} threads)`,
   );
-  return { size: side, frames, width: o.width, ...perFrame };
+  return { size: side, frames, width: o.width, onnx, onnxRounds: rounds.onnx, wasm };
 }
 
 /** A short walk with its MP4 on ONNX Runtime: seconds per frame and the share spent encoding. */
@@ -698,7 +716,9 @@ export function benchTable(r: BenchReport): string {
     ...memoryRows(r.memory.wasm, "wasm"),
     [
       `${r.frames.size}² frame, width ${r.frames.width}, PNG included, ${threads}`,
-      `onnx ${r.frames.onnx.toFixed(2)} s, wasm ${r.frames.wasm.toFixed(2)} s`,
+      `onnx ${r.frames.onnx.toFixed(2)} s (walks ${
+        r.frames.onnxRounds.map((t) => t.toFixed(2)).join(", ")
+      }), wasm ${r.frames.wasm.toFixed(2)} s`,
       "<= 1.1 s (onnx)",
     ],
     [
