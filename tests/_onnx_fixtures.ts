@@ -5,20 +5,21 @@ import { type FoldedWeights, foldWeights } from "../lib/render/renderer.ts";
 import { Rng } from "../lib/base/rng.ts";
 
 /**
- * A width-16 generator of the given depth with weights large enough that
- * its images have many grey levels: N(0, 0.5), N(0, 0.25) at depth 1 (whose
- * softplus layer saturates the output sooner); `channels` 3 for colour;
- * `zMap` hidden layers of a mapping network on `z`.
+ * A generator of the given depth (width 16 unless given) with weights
+ * large enough that its images have many grey levels: N(0, 0.5), N(0, 0.25)
+ * at depth 1 (whose softplus layer saturates the output sooner); `channels`
+ * 3 for colour; `zMap` hidden layers of a mapping network on `z`.
  */
 export async function randomFolded(
   depth: number,
   zEveryLayer: boolean,
   channels = 1,
   zMap = 0,
+  width = 16,
 ): Promise<FoldedWeights> {
   const spec: GeneratorSpec = {
     zDim: 5,
-    width: 16,
+    width,
     depth,
     scale: 8,
     size: 26,

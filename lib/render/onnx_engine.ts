@@ -4,7 +4,9 @@
  * `onnx_model.ts`), a band of rows at a time, so memory stays bounded as
  * with the wasm workers. One session renders in the calling thread (with
  * ONNX Runtime's own threads); `startOnnx` in `engine.ts` runs one
- * single-threaded session in each render worker instead. The package is imported
+ * single-threaded session in each render worker instead. On the CPU, the
+ * first layer runs in a WebAssembly kernel of ours (`first_layer.ts`),
+ * which computes its softplus faster, and ONNX Runtime the rest. The package is imported
  * only when this engine starts: a user who never asks for it never loads it.
  *
  * @module
@@ -13,9 +15,11 @@ import { FlagError } from "../base/flags.ts";
 import { collectPerPixels } from "../base/gc.ts";
 import { pixelCoords } from "../model/coords.ts";
 import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
-import { generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
+import { FirstLayer } from "./first_layer.ts";
+import { FIRST_LAYER_INPUT, generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
 import {
   bandStarts,
+  firstLayerBias,
   type FoldedWeights,
   type ImageRequest,
   type RowRange,
@@ -25,6 +29,7 @@ import {
 
 type Ort = typeof import("onnxruntime-node");
 type Session = import("onnxruntime-node").InferenceSession;
+type Tensor = import("onnxruntime-node").Tensor;
 
 /**
  * Default pixels per `session.run`: small enough that a layer's
@@ -82,6 +87,12 @@ export interface OnnxEngineOptions {
   chunkPixels?: number;
   /** Where to compute (default `cpu`). */
   device?: OnnxDevice;
+  /**
+   * Where the first layer runs: `wasm` (the default on the CPU, where
+   * WebAssembly SIMD runs and the width is a multiple of 16) or `onnx`
+   * (always on the other devices).
+   */
+  firstLayer?: "wasm" | "onnx";
 }
 
 /**
@@ -148,14 +159,30 @@ export class OnnxRenderer {
   readonly chunkPixels: number;
   /** Bytes per pixel of its images: 1 (grey) or 3 (RGB). */
   readonly channels: number;
+  /** Where the first layer runs (see {@linkcode OnnxEngineOptions.firstLayer}). */
+  readonly firstLayer: "wasm" | "onnx";
   readonly #ort: Ort;
   readonly #session: Session;
+  readonly #weights: FoldedWeights;
   readonly #zDim: number;
+  readonly #first: FirstLayer | null;
+  /** The last run started: the first layer's memory serves one run at a time. */
+  #lastRun: Promise<unknown> = Promise.resolve();
   readonly #collect = collectPerPixels();
 
-  private constructor(ort: Ort, session: Session, spec: GeneratorSpec, options: OnnxEngineOptions) {
+  private constructor(
+    ort: Ort,
+    session: Session,
+    weights: FoldedWeights,
+    first: FirstLayer | null,
+    options: OnnxEngineOptions,
+  ) {
+    const spec: GeneratorSpec = weights.spec;
     this.#ort = ort;
     this.#session = session;
+    this.#weights = weights;
+    this.#first = first;
+    this.firstLayer = first ? "wasm" : "onnx";
     this.#zDim = spec.zDim;
     this.channels = channelsOf(spec);
     this.version = ort.env.versions.node ?? ort.env.versions.common;
@@ -174,32 +201,54 @@ export class OnnxRenderer {
     options: OnnxEngineOptions = {},
   ): Promise<OnnxRenderer> {
     const ort = await loadOnnxRuntime();
-    const model = generatorOnnx(weights);
-    const session = await openSession(ort, model, options.threads ?? 0, options.device ?? "cpu");
-    return new OnnxRenderer(ort, session, weights.spec, options);
+    const device = options.device ?? "cpu";
+    const first = device === "cpu" && (options.firstLayer ?? "wasm") === "wasm"
+      ? FirstLayer.create(weights.wc, weights.spec.width)
+      : null;
+    const model = generatorOnnx(weights, { firstLayer: first ? "input" : "graph" });
+    const session = await openSession(ort, model, options.threads ?? 0, device);
+    return new OnnxRenderer(ort, session, weights, first, options);
   }
 
   /** Grey levels (or colours) in (0, 1) of rows `rowStart` to `rowEnd` (exclusive), as one run. */
-  async renderRows(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Float32Array> {
-    const { z, width, height, view } = request;
+  renderRows(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Float32Array> {
+    const run = this.#lastRun.then(() => this.#run(request, rowStart, rowEnd));
+    this.#lastRun = run.catch(() => {}); // the next run waits for this one, not its success
+    return run;
+  }
+
+  /** One `session.run` on rows `rowStart` to `rowEnd`. */
+  async #run(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Float32Array> {
+    const { z } = request;
     if (z.length !== this.#zDim) {
       throw new Error(`The latent vector has ${z.length} values; this model needs ${this.#zDim}`);
     }
-    const n = (rowEnd - rowStart) * width;
-    const ort = this.#ort;
     const feeds = {
-      [ONNX_NAMES.coords]: new ort.Tensor(
-        "float32",
-        pixelCoords(width, height, view, rowStart, rowEnd),
-        [n, 3],
-      ),
-      [ONNX_NAMES.z]: new ort.Tensor("float32", Float32Array.from(z), [1, this.#zDim]),
+      ...this.#pixelInput(request, rowStart, rowEnd),
+      [ONNX_NAMES.z]: new this.#ort.Tensor("float32", Float32Array.from(z), [1, this.#zDim]),
     };
     const out = await this.#session.run(feeds);
     const pixels = out[ONNX_NAMES.pixels];
     const values = pixels.data as Float32Array;
     pixels.dispose();
     return values;
+  }
+
+  /**
+   * The run's per-pixel input: the first layer's activations, computed
+   * here, or else the pixels' coordinates.
+   */
+  #pixelInput(request: ImageRequest, rowStart: number, rowEnd: number): Record<string, Tensor> {
+    const { z, width, height, view } = request;
+    const n = (rowEnd - rowStart) * width;
+    const ort = this.#ort, first = this.#first;
+    if (!first) {
+      const coords = pixelCoords(width, height, view, rowStart, rowEnd);
+      return { [ONNX_NAMES.coords]: new ort.Tensor("float32", coords, [n, 3]) };
+    }
+    first.setBias(firstLayerBias(this.#weights, z));
+    pixelCoords(width, height, view, rowStart, rowEnd, first.coords(n));
+    return { [FIRST_LAYER_INPUT]: new ort.Tensor("float32", first.run(n), [n, first.width]) };
   }
 
   /** Rows `rowStart` to `rowEnd` as 8-bit grey (or RGB), `chunkPixels` at a time. */

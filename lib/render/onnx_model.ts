@@ -122,26 +122,61 @@ function mapGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[];
   return { weights, nodes, z: "z_mapped" };
 }
 
-/** The graph's weights and nodes, layer by layer. */
-function buildGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[] } {
+/**
+ * The input of a graph built without its first layer (see
+ * {@linkcode GeneratorOnnxOptions.firstLayer}): the first layer's
+ * activations, `[N, width]`.
+ */
+export const FIRST_LAYER_INPUT = "s0";
+
+/** Options for {@linkcode generatorOnnx}. */
+export interface GeneratorOnnxOptions {
+  /**
+   * `graph` (the default, and what `export` writes): the whole generator.
+   * `input`: the graph leaves out the first layer and takes its
+   * activations as the input {@linkcode FIRST_LAYER_INPUT} instead of
+   * `coords` (the render engine computes them itself: see first_layer.ts).
+   */
+  firstLayer?: "graph" | "input";
+}
+
+/** The first layer's weights and nodes: `coords` and the latent vector `z` in, `s0` out. */
+function firstLayerGraph(
+  f: FoldedWeights,
+  z: string,
+): { weights: OnnxTensor[]; nodes: OnnxNode[] } {
   const { zDim, width } = f.spec;
-  const { coords, pixels } = ONNX_NAMES;
-  const map = mapGraph(f), z = map.z;
-  const weights: OnnxTensor[] = [
-    ...map.weights,
-    { name: "wz", dims: [zDim, width], values: f.wz },
-    { name: "b0", dims: [width], values: f.b0 },
-    { name: "wc", dims: [3, width], values: f.wc },
-  ];
-  const nodes: OnnxNode[] = [
-    ...map.nodes,
-    { op: "MatMul", inputs: [z, "wz"], outputs: ["z_wz"] },
-    { op: "Add", inputs: ["z_wz", "b0"], outputs: ["bias0"] },
-    { op: "MatMul", inputs: [coords, "wc"], outputs: ["coords_wc"] },
-    { op: "Add", inputs: ["coords_wc", "bias0"], outputs: ["a0"] },
-    ...softplusNodes("a0", "s0"),
-  ];
-  let s = "s0";
+  return {
+    weights: [
+      { name: "wz", dims: [zDim, width], values: f.wz },
+      { name: "b0", dims: [width], values: f.b0 },
+      { name: "wc", dims: [3, width], values: f.wc },
+    ],
+    nodes: [
+      { op: "MatMul", inputs: [z, "wz"], outputs: ["z_wz"] },
+      { op: "Add", inputs: ["z_wz", "b0"], outputs: ["bias0"] },
+      { op: "MatMul", inputs: [ONNX_NAMES.coords, "wc"], outputs: ["coords_wc"] },
+      { op: "Add", inputs: ["coords_wc", "bias0"], outputs: ["a0"] },
+      ...softplusNodes("a0", FIRST_LAYER_INPUT),
+    ],
+  };
+}
+
+/** The graph's weights and nodes, layer by layer (the first one if `first`). */
+function buildGraph(
+  f: FoldedWeights,
+  first: boolean,
+): { weights: OnnxTensor[]; nodes: OnnxNode[] } {
+  const { zDim, width } = f.spec;
+  const { pixels } = ONNX_NAMES;
+  // without the first layer, z matters only to later layers with a z term
+  const needsZ = first || f.layers.some((layer) => layer.u);
+  const map = needsZ ? mapGraph(f) : { weights: [], nodes: [], z: ONNX_NAMES.z };
+  const z = map.z;
+  const layer0 = first ? firstLayerGraph(f, z) : { weights: [], nodes: [] };
+  const weights: OnnxTensor[] = [...map.weights, ...layer0.weights];
+  const nodes: OnnxNode[] = [...map.nodes, ...layer0.nodes];
+  let s: string = FIRST_LAYER_INPUT;
   f.layers.forEach((layer, index) => {
     const i = index + 1;
     weights.push(
@@ -177,14 +212,20 @@ function buildGraph(f: FoldedWeights): { weights: OnnxTensor[]; nodes: OnnxNode[
 }
 
 /** The folded generator as an ONNX model file's bytes. */
-export function generatorOnnx(weights: FoldedWeights): Uint8Array {
+export function generatorOnnx(
+  weights: FoldedWeights,
+  options: GeneratorOnnxOptions = {},
+): Uint8Array {
   const { spec } = weights;
-  const graph = buildGraph(weights);
+  const first = (options.firstLayer ?? "graph") === "graph";
+  const graph = buildGraph(weights, first);
   const model: OnnxModel = {
     name: "cppn_generator",
     doc: generatorDoc(spec),
     inputs: [
-      { name: ONNX_NAMES.coords, dims: ["N", 3] },
+      first
+        ? { name: ONNX_NAMES.coords, dims: ["N", 3] }
+        : { name: FIRST_LAYER_INPUT, dims: ["N", spec.width] },
       { name: ONNX_NAMES.z, dims: [1, spec.zDim] },
     ],
     outputs: [{ name: ONNX_NAMES.pixels, dims: ["N", channelsOf(spec)] }],

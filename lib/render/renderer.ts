@@ -81,6 +81,14 @@ export function mapLatentJs(z: Float32Array, map: LatentMap | undefined): Float3
   return out;
 }
 
+/**
+ * The first layer's bias for one image, `[width]`: `b0 + z' W_z`, with
+ * `z'` the latent vector as the layers see it ({@linkcode mapLatentJs}).
+ */
+export function firstLayerBias(weights: FoldedWeights, z: Float32Array): Float32Array {
+  return affine(mapLatentJs(z, weights.map), weights.wz, weights.b0);
+}
+
 /** Folds a stored generator for rendering (the same fold training uses). */
 export function foldWeights(net: LoadedNetwork<GeneratorSpec>): FoldedWeights {
   const parts = unflatten(net.values, net.manifest);

@@ -70,3 +70,28 @@ Deno.test("OnnxRenderer: a latent vector of the wrong length is a clear error", 
   );
   engine.close();
 });
+
+Deno.test("OnnxRenderer: the first layer in our wasm kernel or in ONNX Runtime draws the same image; concurrent renders stay apart", async () => {
+  const request = (seed: number) => ({
+    z: new Rng(seed, "z").normal(5),
+    width: 83,
+    height: 40,
+    view: { scale: 5, center: [0.5, -1] as [number, number] },
+  });
+  for (const [width, expected] of [[32, "wasm"], [24, "onnx"]] as const) {
+    const folded = await randomFolded(3, true, 1, 0, width);
+    const engine = await OnnxRenderer.create(folded, { threads: 1, chunkPixels: 300 });
+    const graph = await OnnxRenderer.create(folded, { threads: 1, firstLayer: "onnx" });
+    assertEquals([engine.firstLayer, graph.firstLayer], [expected, "onnx"]);
+    const want = await Promise.all([1, 2].map((seed) => graph.renderImage(request(seed))));
+    // both images at once on one engine: their runs take turns in its memory
+    const got = await Promise.all([1, 2].map((seed) => engine.renderImage(request(seed))));
+    for (const k of [0, 1]) {
+      const worst = worstDifference(got[k], want[k]);
+      assert(worst <= 1, `width ${width}, image ${k}: off by ${worst} grey levels`);
+    }
+    assert(worstDifference(got[0], got[1]) > 30, "two latent vectors draw two images");
+    engine.close();
+    graph.close();
+  }
+});
