@@ -78,8 +78,11 @@ Deno.test("OnnxRenderer: the first layer in our wasm kernel or in ONNX Runtime d
     height: 40,
     view: { scale: 5, center: [0.5, -1] as [number, number] },
   });
-  for (const [width, expected] of [[32, "wasm"], [24, "onnx"]] as const) {
-    const folded = await randomFolded(3, true, 1, 0, width);
+  // width 32; width 24 (not a multiple of 16); width 16 with a mapping network on z
+  for (
+    const [width, zMap, expected] of [[32, 0, "wasm"], [24, 0, "onnx"], [16, 2, "wasm"]] as const
+  ) {
+    const folded = await randomFolded(3, true, 1, zMap, width);
     const engine = await OnnxRenderer.create(folded, { threads: 1, chunkPixels: 300 });
     const graph = await OnnxRenderer.create(folded, { threads: 1, firstLayer: "onnx" });
     assertEquals([engine.firstLayer, graph.firstLayer], [expected, "onnx"]);
@@ -88,7 +91,7 @@ Deno.test("OnnxRenderer: the first layer in our wasm kernel or in ONNX Runtime d
     const got = await Promise.all([1, 2].map((seed) => engine.renderImage(request(seed))));
     for (const k of [0, 1]) {
       const worst = worstDifference(got[k], want[k]);
-      assert(worst <= 1, `width ${width}, image ${k}: off by ${worst} grey levels`);
+      assert(worst <= 1, `width ${width}, zMap ${zMap}, image ${k}: off by ${worst} grey levels`);
     }
     assert(worstDifference(got[0], got[1]) > 30, "two latent vectors draw two images");
     engine.close();
