@@ -15,8 +15,12 @@ import {
   OnnxRenderer,
   OnnxUnavailableError,
 } from "./onnx_engine.ts";
+import type { RandomNetWeights } from "../model/random_net.ts";
 import { defaultWorkers, RenderPool } from "./pool.ts";
 import type { FoldedWeights, ImageRequest, RowRange } from "./renderer.ts";
+
+/** What the engines render: a trained generator (folded) or a random network. */
+export type RenderWeights = FoldedWeights | RandomNetWeights;
 
 /** What renders images: a {@linkcode RenderPool} or an {@linkcode OnnxRenderer}. */
 export interface RenderEngine {
@@ -59,7 +63,7 @@ export interface EngineOptions {
   log?: (line: string) => void;
   /** Starts ONNX Runtime (a test's stand-in; default {@linkcode startOnnx}). */
   createOnnx?: (
-    weights: FoldedWeights,
+    weights: RenderWeights,
     threads: number,
     device: OnnxDevice,
   ) => Promise<RenderEngine>;
@@ -77,7 +81,7 @@ export interface EngineOptions {
  * @throws {FlagError} for a `device` that cannot be used.
  */
 export async function startEngine(
-  weights: FoldedWeights,
+  weights: RenderWeights,
   options: EngineOptions,
 ): Promise<RenderEngine> {
   const { backend, workers, device = "cpu", log = () => {} } = options;
@@ -114,7 +118,7 @@ export async function startEngine(
  * @throws {FlagError} where it cannot use `device`.
  */
 export async function startOnnx(
-  weights: FoldedWeights,
+  weights: RenderWeights,
   threads: number,
   device: OnnxDevice = "cpu",
 ): Promise<RenderEngine> {

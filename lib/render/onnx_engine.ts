@@ -14,9 +14,11 @@
 import { FlagError } from "../base/flags.ts";
 import { collectPerPixels } from "../base/gc.ts";
 import { pixelCoords } from "../model/coords.ts";
-import { channelsOf, type GeneratorSpec } from "../model/generator.ts";
+import { channelsOf } from "../model/generator.ts";
+import { isRandomNet, randomInputs, type RandomNetWeights } from "../model/random_net.ts";
 import { FirstLayer } from "./first_layer.ts";
 import { FIRST_LAYER_INPUT, generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
+import { RANDOM_INPUTS, randomNetOnnx } from "./onnx_random.ts";
 import {
   bandStarts,
   firstLayerBias,
@@ -163,7 +165,7 @@ export class OnnxRenderer {
   readonly firstLayer: "wasm" | "onnx";
   readonly #ort: Ort;
   readonly #session: Session;
-  readonly #weights: FoldedWeights;
+  readonly #weights: FoldedWeights | RandomNetWeights;
   readonly #zDim: number;
   readonly #first: FirstLayer | null;
   /** The last run started: the first layer's memory serves one run at a time. */
@@ -173,11 +175,11 @@ export class OnnxRenderer {
   private constructor(
     ort: Ort,
     session: Session,
-    weights: FoldedWeights,
+    weights: FoldedWeights | RandomNetWeights,
     first: FirstLayer | null,
     options: OnnxEngineOptions,
   ) {
-    const spec: GeneratorSpec = weights.spec;
+    const { spec } = weights;
     this.#ort = ort;
     this.#session = session;
     this.#weights = weights;
@@ -191,21 +193,25 @@ export class OnnxRenderer {
   }
 
   /**
-   * Builds the ONNX model of `weights` and opens a session on it.
+   * Builds the ONNX model of `weights` (a trained generator's, or a random
+   * network's) and opens a session on it.
    *
    * @throws {OnnxUnavailableError} where ONNX Runtime cannot be loaded.
    * @throws {FlagError} where it cannot use `options.device`.
    */
   static async create(
-    weights: FoldedWeights,
+    weights: FoldedWeights | RandomNetWeights,
     options: OnnxEngineOptions = {},
   ): Promise<OnnxRenderer> {
     const ort = await loadOnnxRuntime();
     const device = options.device ?? "cpu";
-    const first = device === "cpu" && (options.firstLayer ?? "wasm") === "wasm"
+    const random = isRandomNet(weights);
+    const first = !random && device === "cpu" && (options.firstLayer ?? "wasm") === "wasm"
       ? FirstLayer.create(weights.wc, weights.spec.width)
       : null;
-    const model = generatorOnnx(weights, { firstLayer: first ? "input" : "graph" });
+    const model = random
+      ? randomNetOnnx(weights)
+      : generatorOnnx(weights, { firstLayer: first ? "input" : "graph" });
     const session = await openSession(ort, model, options.threads ?? 0, device);
     return new OnnxRenderer(ort, session, weights, first, options);
   }
@@ -235,18 +241,23 @@ export class OnnxRenderer {
   }
 
   /**
-   * The run's per-pixel input: the first layer's activations, computed
-   * here, or else the pixels' coordinates.
+   * The run's per-pixel input: a random network's chosen inputs, the first
+   * layer's activations (computed here), or else the pixels' coordinates.
    */
   #pixelInput(request: ImageRequest, rowStart: number, rowEnd: number): Record<string, Tensor> {
     const { z, width, height, view } = request;
     const n = (rowEnd - rowStart) * width;
-    const ort = this.#ort, first = this.#first;
+    const ort = this.#ort, first = this.#first, weights = this.#weights;
+    if (isRandomNet(weights)) {
+      const { inputs } = weights.random;
+      const values = randomInputs(pixelCoords(width, height, view, rowStart, rowEnd), inputs);
+      return { [RANDOM_INPUTS]: new ort.Tensor("float32", values, [n, inputs.length]) };
+    }
     if (!first) {
       const coords = pixelCoords(width, height, view, rowStart, rowEnd);
       return { [ONNX_NAMES.coords]: new ort.Tensor("float32", coords, [n, 3]) };
     }
-    first.setBias(firstLayerBias(this.#weights, z));
+    first.setBias(firstLayerBias(weights, z));
     pixelCoords(width, height, view, rowStart, rowEnd, first.coords(n));
     return { [FIRST_LAYER_INPUT]: new ort.Tensor("float32", first.run(n), [n, first.width]) };
   }

@@ -33,7 +33,7 @@ export const ONNX_NAMES = { coords: "coords", z: "z", pixels: "pixels" } as cons
 export const ENCODER_NAMES = { images: "images", mu: "mu", logVar: "log_var" } as const;
 
 /** The ONNX version this project writes: opset 17, IR 8 (ONNX Runtime 1.11 and later). */
-const VERSIONS = { opset: 17, irVersion: 8, producer: "cppn" } as const;
+export const ONNX_VERSIONS = { opset: 17, irVersion: 8, producer: "cppn" } as const;
 
 const FOLDED = "in the folded form (every tanh layer rewritten as a sigmoid layer computing the " +
   "same image). Inputs: coords [N, 3], each pixel's x, y and r = sqrt(x^2 + y^2) (the training " +
@@ -83,7 +83,7 @@ export function encoderDoc(drawn: GeneratorSpec): string {
  * half its time (see docs/onnx.md, "Speed"). `sigmoid(|x|)` lies in
  * [0.5, 1], so the log never sees 0 and large `|x|` stays exact.
  */
-function softplusNodes(x: string, out: string): OnnxNode[] {
+export function softplusNodes(x: string, out: string): OnnxNode[] {
   return [
     { op: "Abs", inputs: [x], outputs: [`${x}_abs`] },
     { op: "Sigmoid", inputs: [`${x}_abs`], outputs: [`${x}_sig`] },
@@ -231,7 +231,7 @@ export function generatorOnnx(
     outputs: [{ name: ONNX_NAMES.pixels, dims: ["N", channelsOf(spec)] }],
     ...graph,
     metadata: { "cppn.spec": JSON.stringify(spec) },
-    ...VERSIONS,
+    ...ONNX_VERSIONS,
   };
   return encodeOnnx(model);
 }
@@ -285,6 +285,6 @@ export function encoderOnnx(net: LoadedNetwork<EncoderSpec>, drawn: GeneratorSpe
     weights,
     nodes,
     metadata: { "cppn.spec": JSON.stringify(net.spec) },
-    ...VERSIONS,
+    ...ONNX_VERSIONS,
   });
 }

@@ -2,17 +2,17 @@
  * A minimal writer of ONNX model files: the protocol-buffer wire format
  * (varints and length-delimited fields, all that ONNX's messages need
  * here) and the few messages of `onnx.proto` a graph of dense layers uses:
- * `ModelProto`, `GraphProto`, `NodeProto`, `TensorProto` (float32 weights
- * as `raw_data`), `ValueInfoProto` with its `TypeProto`, and the model's
- * opset and metadata. Field numbers are those of `onnx.proto`.
+ * `ModelProto`, `GraphProto`, `NodeProto` with float `AttributeProto`s,
+ * `TensorProto` (float32 weights as `raw_data`), `ValueInfoProto` with its
+ * `TypeProto`, and the model's opset and metadata. Field numbers are those of `onnx.proto`.
  *
  * @module
  */
 
 /** Protocol-buffer wire types. */
-const VARINT = 0, BYTES = 2;
+const VARINT = 0, BYTES = 2, FIXED32 = 5;
 
-/** `TensorProto.DataType.FLOAT`. */
+/** `TensorProto.DataType.FLOAT`, and `AttributeProto.AttributeType.FLOAT`. */
 const FLOAT = 1;
 
 /** Bytes of one message, written field by field. */
@@ -53,6 +53,15 @@ class ProtoWriter {
     return this;
   }
 
+  /** A float field (4 bytes, little-endian). */
+  float(field: number, value: number): this {
+    this.#varint(field * 8 + FIXED32);
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setFloat32(0, value, true);
+    this.#push(bytes);
+    return this;
+  }
+
   /** A UTF-8 string field. */
   string(field: number, value: string): this {
     return this.bytes(field, new TextEncoder().encode(value));
@@ -90,6 +99,8 @@ export interface OnnxNode {
   op: string;
   inputs: string[];
   outputs: string[];
+  /** Float attributes, e.g. `LayerNormalization`'s `{ epsilon: 1e-6 }`. */
+  floats?: Record<string, number>;
 }
 
 /** A whole model: one graph of standard (`ai.onnx`) operators. */
@@ -145,7 +156,11 @@ function nodeProto(n: OnnxNode, index: number): Uint8Array {
   const w = new ProtoWriter();
   for (const i of n.inputs) w.string(1, i);
   for (const o of n.outputs) w.string(2, o);
-  return w.string(3, `${n.op}_${index}`).string(4, n.op).finish();
+  w.string(3, `${n.op}_${index}`).string(4, n.op);
+  for (const [name, value] of Object.entries(n.floats ?? {})) {
+    w.bytes(5, new ProtoWriter().string(1, name).float(2, value).int(20, FLOAT).finish());
+  }
+  return w.finish();
 }
 
 /** Encodes `model` as an ONNX file (`ModelProto`). */

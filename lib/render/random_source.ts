@@ -20,7 +20,7 @@ import {
 import { type ModelSource, resolveModel } from "../model/source.ts";
 import { type EngineOptions, type RenderEngine, startEngine, tfBackendFor } from "./engine.ts";
 import type { SourceOptions } from "./flags.ts";
-import { defaultWorkers, RenderPool } from "./pool.ts";
+import { defaultWorkers } from "./pool.ts";
 import { foldWeights } from "./renderer.ts";
 
 /** The options that define a random network. */
@@ -176,32 +176,18 @@ export function randomArgs(source: ModelSource): string[] {
 }
 
 /**
- * Starts the engine for a model source: {@linkcode startEngine} for a
- * trained generator; the render workers for a random network (ONNX Runtime
- * runs only the trained generator's form; `onnx` and `auto` mean wasm).
+ * Starts the engine for a model source ({@linkcode startEngine}), on a
+ * trained generator's folded weights or on a random network's: ONNX
+ * Runtime renders both.
  */
 export async function startSourceEngine(
   source: ModelSource,
   options: EngineOptions,
 ): Promise<RenderEngine> {
-  if (!source.random) {
-    return await startEngine(foldWeights(await loadGenerator(source.checkpoint)), options);
-  }
-  if ((options.device ?? "cpu") !== "cpu") {
-    throw new FlagError(`--device ${options.device}: random networks render on the CPU workers`);
-  }
-  const backend = options.backend === "onnx" || options.backend === "auto"
-    ? "wasm"
-    : tfBackendFor(options.backend);
-  const pool = await RenderPool.create(randomWeights(source.random), {
-    workers: options.workers,
-    backend,
-  });
-  const n = options.workers;
-  options.log?.(
-    `render engine: ${pool.backend} (${n} worker${n === 1 ? "" : "s"}; a random network)`,
-  );
-  return pool;
+  const weights = source.random
+    ? randomWeights(source.random)
+    : foldWeights(await loadGenerator(source.checkpoint));
+  return await startEngine(weights, options);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A rendering worker: one backend and one {@linkcode Renderer} per worker,
  * loaded once, answering requests for bands of rows; or, with backend
- * `onnx`, one single-threaded ONNX Runtime session ({@linkcode OnnxRenderer}).
+ * `onnx`, one single-threaded ONNX Runtime session ({@linkcode OnnxRenderer}),
+ * for a trained generator or a random network alike.
  * Started by `render/pool.ts`; not meant to be run directly.
  *
  * @module
@@ -45,7 +46,6 @@ async function start(
   backend: BackendChoice | "onnx",
 ): Promise<{ backend: string; version?: string }> {
   if (backend === "onnx") {
-    if (isRandomNet(weights)) throw new Error("ONNX Runtime renders only trained generators");
     const onnx = await OnnxRenderer.create(weights, { threads: 1 });
     renderer = onnx;
     return { backend: "onnx", version: onnx.version };

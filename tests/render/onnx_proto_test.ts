@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import * as ort from "onnxruntime-node";
 import { encodeOnnx, type OnnxModel } from "../../lib/render/onnx_proto.ts";
 
@@ -48,4 +48,22 @@ Deno.test("encodeOnnx: a weight whose values do not fill its shape is refused", 
   const model = addModel(new Float32Array(3));
   model.weights[0].dims = [4];
   assertThrows(() => encodeOnnx(model), Error, "Tensor w: shape [4] needs 4 values, got 3");
+});
+
+Deno.test("encodeOnnx: a node's float attribute reaches ONNX Runtime (LayerNormalization's epsilon)", async () => {
+  // one row [0, 2]: mean 1, variance 1, so y = (x - 1) / sqrt(1 + epsilon)
+  const model = (epsilon: number): OnnxModel => ({
+    ...addModel(new Float32Array([1, 1])),
+    nodes: [{ op: "LayerNormalization", inputs: ["x", "w"], outputs: ["y"], floats: { epsilon } }],
+  });
+  for (const epsilon of [3, 0.25]) {
+    const session = await ort.InferenceSession.create(encodeOnnx(model(epsilon)));
+    const out = await session.run({
+      x: new ort.Tensor("float32", new Float32Array([0, 2]), [1, 2]),
+    });
+    const y = out.y.data as Float32Array;
+    const want = 1 / Math.sqrt(1 + epsilon);
+    assertAlmostEquals(-y[0], want, 1e-6);
+    assertAlmostEquals(y[1], want, 1e-6);
+  }
 });

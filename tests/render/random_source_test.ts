@@ -31,7 +31,7 @@ Deno.test("randomArgs: the flags of a source's network parse back into the same 
   assertEquals(randomArgs({ ...source, random: undefined }), []);
 });
 
-Deno.test("resolveSource: --random with --model is refused; startSourceEngine refuses a GPU device", async () => {
+Deno.test("resolveSource: --random with --model is refused; a GPU device ONNX Runtime lacks is a clear error", async () => {
   await assertRejects(
     () => resolveSource({ ...OUT, random: true, model: "models/mnist-cppn" }, 1),
     FlagError,
@@ -42,6 +42,6 @@ Deno.test("resolveSource: --random with --model is refused; startSourceEngine re
   await assertRejects(
     () => startSourceEngine(source, { backend: "onnx", workers: 1, device: "cuda" }),
     FlagError,
-    "--device cuda: random networks render on the CPU workers",
+    "--device cuda: ONNX Runtime cannot use it here",
   );
 });
