@@ -1,13 +1,14 @@
 /**
  * The native render engine: ONNX Runtime (`npm:onnxruntime-node`, whose CPU
  * library ships inside the package) runs the exported generator (see
- * `onnx_model.ts`), a band of rows at a time, so memory stays bounded as
- * with the wasm workers. One session renders in the calling thread (with
- * ONNX Runtime's own threads); `startOnnx` in `engine.ts` runs one
- * single-threaded session in each render worker instead. On the CPU, the
- * first layer runs in a WebAssembly kernel of ours (`first_layer.ts`),
- * which computes its softplus faster, and ONNX Runtime the rest. The package is imported
- * only when this engine starts: a user who never asks for it never loads it.
+ * `onnx_model.ts`), or a random network (`onnx_random.ts`), a band of rows
+ * at a time, so memory stays bounded as with the wasm workers. One session
+ * renders in the calling thread (with ONNX Runtime's own threads);
+ * `startOnnx` in `engine.ts` runs one single-threaded session in each
+ * render worker instead. On the CPU, a generator's first layer runs in a
+ * WebAssembly kernel of ours (`first_layer.ts`), which computes its
+ * softplus faster, and ONNX Runtime the rest. The package is imported only
+ * when this engine starts: a user who never asks for it never loads it.
  *
  * @module
  */
@@ -150,7 +151,7 @@ export async function openOnnxSession(model: Uint8Array, threads: number): Promi
   return await openSession(await loadOnnxRuntime(), model, threads, "cpu");
 }
 
-/** A generator loaded into ONNX Runtime, rendering any number of images. */
+/** A generator (or a random network) loaded into ONNX Runtime, rendering any number of images. */
 export class OnnxRenderer {
   /** Always `onnx`. */
   readonly backend = "onnx";
