@@ -171,6 +171,8 @@ export class OnnxRenderer {
   readonly #first: FirstLayer | null;
   /** The last run started: the first layer's memory serves one run at a time. */
   #lastRun: Promise<unknown> = Promise.resolve();
+  /** Reused coordinate buffer (runs take turns). */
+  #coords: Float32Array = new Float32Array(0);
   readonly #collect = collectPerPixels();
 
   private constructor(
@@ -217,21 +219,39 @@ export class OnnxRenderer {
     return new OnnxRenderer(ort, session, weights, first, options);
   }
 
-  /** Grey levels (or colours) in (0, 1) of rows `rowStart` to `rowEnd` (exclusive), as one run. */
+  /**
+   * Grey levels (or colours) in (0, 1) of rows `rowStart` to `rowEnd`
+   * (exclusive): one `session.run`, or several of {@linkcode chunkPixels}
+   * where the rows hold more pixels (a row wider than that), so that a
+   * run's memory does not grow with the image's width.
+   */
   renderRows(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Float32Array> {
-    const run = this.#lastRun.then(() => this.#run(request, rowStart, rowEnd));
+    const run = this.#lastRun.then(() => this.#runRows(request, rowStart, rowEnd));
     this.#lastRun = run.catch(() => {}); // the next run waits for this one, not its success
     return run;
   }
 
-  /** One `session.run` on rows `rowStart` to `rowEnd`. */
-  async #run(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Float32Array> {
-    const { z } = request;
+  async #runRows(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Float32Array> {
+    const { z, width, height, view } = request;
     if (z.length !== this.#zDim) {
       throw new Error(`The latent vector has ${z.length} values; this model needs ${this.#zDim}`);
     }
+    const coords = pixelCoords(width, height, view, rowStart, rowEnd, this.#coords);
+    if (coords.length > this.#coords.length) this.#coords = coords;
+    const n = coords.length / 3, step = this.chunkPixels;
+    if (n <= step) return await this.#run(coords, z);
+    const out = new Float32Array(n * this.channels);
+    for (let from = 0; from < n; from += step) {
+      const piece = coords.subarray(3 * from, 3 * Math.min(n, from + step));
+      out.set(await this.#run(piece, z), from * this.channels);
+    }
+    return out;
+  }
+
+  /** One `session.run` on the pixels of `coords` (`[n, 3]`). */
+  async #run(coords: Float32Array, z: Float32Array): Promise<Float32Array> {
     const feeds = {
-      ...this.#pixelInput(request, rowStart, rowEnd),
+      ...this.#pixelInput(coords, z),
       [ONNX_NAMES.z]: new this.#ort.Tensor("float32", Float32Array.from(z), [1, this.#zDim]),
     };
     const out = await this.#session.run(feeds);
@@ -245,21 +265,17 @@ export class OnnxRenderer {
    * The run's per-pixel input: a random network's chosen inputs, the first
    * layer's activations (computed here), or else the pixels' coordinates.
    */
-  #pixelInput(request: ImageRequest, rowStart: number, rowEnd: number): Record<string, Tensor> {
-    const { z, width, height, view } = request;
-    const n = (rowEnd - rowStart) * width;
+  #pixelInput(coords: Float32Array, z: Float32Array): Record<string, Tensor> {
+    const n = coords.length / 3;
     const ort = this.#ort, first = this.#first, weights = this.#weights;
     if (isRandomNet(weights)) {
       const { inputs } = weights.random;
-      const values = randomInputs(pixelCoords(width, height, view, rowStart, rowEnd), inputs);
+      const values = randomInputs(coords, inputs);
       return { [RANDOM_INPUTS]: new ort.Tensor("float32", values, [n, inputs.length]) };
     }
-    if (!first) {
-      const coords = pixelCoords(width, height, view, rowStart, rowEnd);
-      return { [ONNX_NAMES.coords]: new ort.Tensor("float32", coords, [n, 3]) };
-    }
+    if (!first) return { [ONNX_NAMES.coords]: new ort.Tensor("float32", coords, [n, 3]) };
     first.setBias(firstLayerBias(weights, z));
-    pixelCoords(width, height, view, rowStart, rowEnd, first.coords(n));
+    first.coords(n).set(coords);
     return { [FIRST_LAYER_INPUT]: new ort.Tensor("float32", first.run(n), [n, first.width]) };
   }
 

@@ -38,11 +38,14 @@ Deno.test("OnnxRenderer: streamed bands, in order, draw the wasm renderer's imag
       assertEquals(bytes, image.subarray(row * 97, row * 97 + bytes.length));
     }, [7, 23]);
     assertEquals(ranged, [7, 10, 15, 20]);
-    // the band size does not change a pixel
+    // the band size does not change a pixel, nor runs of 40 pixels (rows cut in three)
     const whole = await OnnxRenderer.create(folded, { threads: 2 });
     assertEquals(await whole.renderImage(request), image);
+    const pieces = await OnnxRenderer.create(folded, { threads: 1, chunkPixels: 40 });
+    assertEquals(await pieces.renderImage(request), image);
     engine.close();
     whole.close();
+    pieces.close();
     renderer.dispose();
   }
 });
