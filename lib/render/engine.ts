@@ -15,12 +15,8 @@ import {
   OnnxRenderer,
   OnnxUnavailableError,
 } from "./onnx_engine.ts";
-import type { RandomNetWeights } from "../model/random_net.ts";
 import { defaultWorkers, RenderPool } from "./pool.ts";
-import type { FoldedWeights, ImageRequest, RowRange } from "./renderer.ts";
-
-/** What the engines render: a trained generator (folded) or a random network. */
-export type RenderWeights = FoldedWeights | RandomNetWeights;
+import type { ImageRequest, RenderWeights, RowRange } from "./renderer.ts";
 
 /** What renders images: a {@linkcode RenderPool} or an {@linkcode OnnxRenderer}. */
 export interface RenderEngine {

@@ -16,15 +16,15 @@ import { FlagError } from "../base/flags.ts";
 import { collectPerPixels } from "../base/gc.ts";
 import { pixelCoords } from "../model/coords.ts";
 import { channelsOf } from "../model/generator.ts";
-import { isRandomNet, randomInputs, type RandomNetWeights } from "../model/random_net.ts";
+import { isRandomNet, randomInputs } from "../model/random_net.ts";
 import { FirstLayer } from "./first_layer.ts";
 import { FIRST_LAYER_INPUT, generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
 import { RANDOM_INPUTS, randomNetOnnx } from "./onnx_random.ts";
 import {
   bandStarts,
   firstLayerBias,
-  type FoldedWeights,
   type ImageRequest,
+  type RenderWeights,
   type RowRange,
   toBytesInto,
   wholeImage,
@@ -166,7 +166,7 @@ export class OnnxRenderer {
   readonly firstLayer: "wasm" | "onnx";
   readonly #ort: Ort;
   readonly #session: Session;
-  readonly #weights: FoldedWeights | RandomNetWeights;
+  readonly #weights: RenderWeights;
   readonly #zDim: number;
   readonly #first: FirstLayer | null;
   /** The last run started: the first layer's memory serves one run at a time. */
@@ -178,7 +178,7 @@ export class OnnxRenderer {
   private constructor(
     ort: Ort,
     session: Session,
-    weights: FoldedWeights | RandomNetWeights,
+    weights: RenderWeights,
     first: FirstLayer | null,
     options: OnnxEngineOptions,
   ) {
@@ -203,7 +203,7 @@ export class OnnxRenderer {
    * @throws {FlagError} where it cannot use `options.device`.
    */
   static async create(
-    weights: FoldedWeights | RandomNetWeights,
+    weights: RenderWeights,
     options: OnnxEngineOptions = {},
   ): Promise<OnnxRenderer> {
     const ort = await loadOnnxRuntime();

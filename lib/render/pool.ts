@@ -9,13 +9,12 @@
  */
 import type { BackendChoice } from "../base/backend.ts";
 import { channelsOf } from "../model/generator.ts";
-import type { RandomNetWeights } from "../model/random_net.ts";
 import { collectPerPixels } from "../base/gc.ts";
 import {
   bandStarts,
   DEFAULT_CHUNK_PIXELS,
-  type FoldedWeights,
   type ImageRequest,
+  type RenderWeights,
   type RowRange,
   wholeImage,
 } from "./renderer.ts";
@@ -73,7 +72,7 @@ export class RenderPool {
 
   /** Starts the workers and loads the weights (a trained generator's or a random network's) into each. */
   static async create(
-    weights: FoldedWeights | RandomNetWeights,
+    weights: RenderWeights,
     options: PoolOptions = {},
   ): Promise<RenderPool> {
     const size = options.workers ?? defaultWorkers();

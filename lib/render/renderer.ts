@@ -16,6 +16,7 @@ import { pixelCoords, type View } from "../model/coords.ts";
 import { fastSoftplus } from "../model/fast_ops.ts";
 import { channelsOf, foldGenerator, type GeneratorSpec } from "../model/generator.ts";
 import type { LoadedNetwork } from "../model/network_files.ts";
+import type { RandomNetWeights } from "../model/random_net.ts";
 import { unflatten } from "../model/params.ts";
 
 /** Default pixels per chunk: large enough for efficient matMuls. */
@@ -45,6 +46,9 @@ export interface FoldedWeights {
    */
   map?: LatentMap;
 }
+
+/** What the render engines render: a trained generator (folded) or a random network. */
+export type RenderWeights = FoldedWeights | RandomNetWeights;
 
 /** A generator's mapping network on `z` (see {@linkcode FoldedWeights.map}). */
 export interface LatentMap {
@@ -272,10 +276,10 @@ export class Renderer {
         `The latent vector has ${z.length} values; this model needs ${this.spec.zDim}`,
       );
     }
-    const { wz, b0, layers, map } = this.#weights;
+    const { layers, map } = this.#weights;
     const w = mapLatentJs(z, map);
     return {
-      first: tf.tensor1d(affine(w, wz, b0)),
+      first: tf.tensor1d(firstLayerBias(this.#weights, z)),
       layers: layers.map((l) => l.u ? tf.tensor1d(affine(w, l.u, l.b)) : null),
     };
   }

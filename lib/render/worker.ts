@@ -10,8 +10,8 @@
 /// <reference lib="deno.worker" />
 import { type BackendChoice, initBackend } from "../base/backend.ts";
 import { collectPerPixels } from "../base/gc.ts";
-import { isRandomNet, type RandomNetWeights } from "../model/random_net.ts";
-import { type FoldedWeights, type ImageRequest, Renderer } from "./renderer.ts";
+import { isRandomNet } from "../model/random_net.ts";
+import { type ImageRequest, Renderer, type RenderWeights } from "./renderer.ts";
 import { RandomRenderer } from "./random_renderer.ts";
 import { OnnxRenderer } from "./onnx_engine.ts";
 
@@ -19,7 +19,7 @@ import { OnnxRenderer } from "./onnx_engine.ts";
 export type WorkerRequest =
   | {
     type: "init";
-    weights: FoldedWeights | RandomNetWeights;
+    weights: RenderWeights;
     backend: BackendChoice | "onnx";
   }
   | {
@@ -42,7 +42,7 @@ const collect = collectPerPixels();
 
 /** Loads the weights onto `backend`; its name (and ONNX Runtime's version). */
 async function start(
-  weights: FoldedWeights | RandomNetWeights,
+  weights: RenderWeights,
   backend: BackendChoice | "onnx",
 ): Promise<{ backend: string; version?: string }> {
   if (backend === "onnx") {
