@@ -18,11 +18,12 @@ import { pixelCoords } from "../model/coords.ts";
 import { channelsOf } from "../model/generator.ts";
 import { isRandomNet, randomInputs } from "../model/random_net.ts";
 import { FirstLayer } from "./first_layer.ts";
-import { FIRST_LAYER_INPUT, generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
+import { bakedLayersOnnx, FIRST_LAYER_INPUT, generatorOnnx, ONNX_NAMES } from "./onnx_model.ts";
 import { RANDOM_INPUTS, randomNetOnnx } from "./onnx_random.ts";
 import {
   bandStarts,
   firstLayerBias,
+  imageBiases,
   type ImageRequest,
   type RenderWeights,
   type RowRange,
@@ -40,6 +41,17 @@ type Tensor = import("onnxruntime-node").Tensor;
  * which makes the elementwise operators between the matMuls cheap.
  */
 export const DEFAULT_ONNX_CHUNK_PIXELS = 2048;
+
+/**
+ * Pixels from which an image of a model whose hidden layers take `z`
+ * (`zEveryLayer`) gets a session of its own, its biases baked in (see
+ * bakedLayersOnnx in onnx_model.ts): opening one takes a few milliseconds,
+ * under what it saves on an image this large.
+ */
+export const BAKED_MIN_PIXELS = 1 << 16;
+
+/** Baked sessions kept open: the latest images' (an image's bands may alternate with another's). */
+const BAKED_KEPT = 2;
 
 /** Why ONNX Runtime cannot be used here (the package is missing or fails to load). */
 export class OnnxUnavailableError extends Error {
@@ -165,7 +177,16 @@ export class OnnxRenderer {
   /** Where the first layer runs (see {@linkcode OnnxEngineOptions.firstLayer}). */
   readonly firstLayer: "wasm" | "onnx";
   readonly #ort: Ort;
-  readonly #session: Session;
+  /** Opens a session on a model, with this engine's threads and device. */
+  readonly #open: (model: Uint8Array) => Promise<Session>;
+  /** The session that takes `z` as an input (any image), once opened. */
+  #generic: Promise<Session> | null = null;
+  /**
+   * Sessions with the hidden layers' biases baked in (on the CPU, with the
+   * first-layer kernel), the latest last; `z` is null for a model whose
+   * hidden layers do not take it (one session serves every image).
+   */
+  #baked: { z: Float32Array | null; session: Promise<Session> }[] = [];
   readonly #weights: RenderWeights;
   readonly #zDim: number;
   readonly #first: FirstLayer | null;
@@ -177,14 +198,14 @@ export class OnnxRenderer {
 
   private constructor(
     ort: Ort,
-    session: Session,
+    open: (model: Uint8Array) => Promise<Session>,
     weights: RenderWeights,
     first: FirstLayer | null,
     options: OnnxEngineOptions,
   ) {
     const { spec } = weights;
     this.#ort = ort;
-    this.#session = session;
+    this.#open = open;
     this.#weights = weights;
     this.#first = first;
     this.firstLayer = first ? "wasm" : "onnx";
@@ -212,11 +233,50 @@ export class OnnxRenderer {
     const first = !random && device === "cpu" && (options.firstLayer ?? "wasm") === "wasm"
       ? FirstLayer.create(weights.wc, weights.spec.width)
       : null;
-    const model = random
-      ? randomNetOnnx(weights)
-      : generatorOnnx(weights, { firstLayer: first ? "input" : "graph" });
-    const session = await openSession(ort, model, options.threads ?? 0, device);
-    return new OnnxRenderer(ort, session, weights, first, options);
+    const open = (model: Uint8Array) => openSession(ort, model, options.threads ?? 0, device);
+    const renderer = new OnnxRenderer(ort, open, weights, first, options);
+    // the session most images use, opened now: errors (the device, the model) surface here
+    await renderer.#sessionFor(new Float32Array(weights.spec.zDim), 0);
+    return renderer;
+  }
+
+  /**
+   * The session that renders `pixels`-pixel images of `z`: a baked one
+   * (see {@linkcode BAKED_MIN_PIXELS}), else the one taking `z` as an input.
+   */
+  async #sessionFor(
+    z: Float32Array,
+    pixels: number,
+  ): Promise<{ session: Session; baked: boolean }> {
+    const weights = this.#weights;
+    if (!this.#first || isRandomNet(weights)) {
+      return { session: await this.#genericSession(), baked: false };
+    }
+    const perImage = weights.layers.some((l) => l.u);
+    if (perImage && pixels < BAKED_MIN_PIXELS) {
+      return { session: await this.#genericSession(), baked: false };
+    }
+    const key = perImage ? z : null;
+    let entry = this.#baked.find((b) => b.z === key || (b.z && key && sameValues(b.z, key)));
+    if (entry) this.#baked.splice(this.#baked.indexOf(entry), 1);
+    else {
+      const model = bakedLayersOnnx(weights, imageBiases(weights, z).layers);
+      entry = { z: key && Float32Array.from(key), session: this.#open(model) };
+    }
+    this.#baked.push(entry);
+    if (this.#baked.length > BAKED_KEPT) release(this.#baked.shift()!.session);
+    return { session: await entry.session, baked: true };
+  }
+
+  /** The session that takes `z` as an input, opened on first use. */
+  #genericSession(): Promise<Session> {
+    const weights = this.#weights;
+    this.#generic ??= this.#open(
+      isRandomNet(weights)
+        ? randomNetOnnx(weights)
+        : generatorOnnx(weights, { firstLayer: this.#first ? "input" : "graph" }),
+    );
+    return this.#generic;
   }
 
   /**
@@ -239,22 +299,34 @@ export class OnnxRenderer {
     const coords = pixelCoords(width, height, view, rowStart, rowEnd, this.#coords);
     if (coords.length > this.#coords.length) this.#coords = coords;
     const n = coords.length / 3, step = this.chunkPixels;
-    if (n <= step) return await this.#run(coords, z);
+    const { session, baked } = await this.#sessionFor(z, width * height);
+    const run = (pixels: Float32Array) => this.#run(session, baked, pixels, z);
+    if (n <= step) return await run(coords);
     const out = new Float32Array(n * this.channels);
     for (let from = 0; from < n; from += step) {
-      const piece = coords.subarray(3 * from, 3 * Math.min(n, from + step));
-      out.set(await this.#run(piece, z), from * this.channels);
+      out.set(
+        await run(coords.subarray(3 * from, 3 * Math.min(n, from + step))),
+        from * this.channels,
+      );
     }
     return out;
   }
 
-  /** One `session.run` on the pixels of `coords` (`[n, 3]`). */
-  async #run(coords: Float32Array, z: Float32Array): Promise<Float32Array> {
-    const feeds = {
-      ...this.#pixelInput(coords, z),
-      [ONNX_NAMES.z]: new this.#ort.Tensor("float32", Float32Array.from(z), [1, this.#zDim]),
-    };
-    const out = await this.#session.run(feeds);
+  /**
+   * One `session.run` on the pixels of `coords` (`[n, 3]`); a `baked`
+   * session takes the first layer's activations alone.
+   */
+  async #run(
+    session: Session,
+    baked: boolean,
+    coords: Float32Array,
+    z: Float32Array,
+  ): Promise<Float32Array> {
+    const feeds = this.#pixelInput(coords, z, baked);
+    if (!baked) {
+      feeds[ONNX_NAMES.z] = new this.#ort.Tensor("float32", Float32Array.from(z), [1, this.#zDim]);
+    }
+    const out = await session.run(feeds);
     const pixels = out[ONNX_NAMES.pixels];
     const values = pixels.data as Float32Array;
     pixels.dispose();
@@ -265,7 +337,7 @@ export class OnnxRenderer {
    * The run's per-pixel input: a random network's chosen inputs, the first
    * layer's activations (computed here), or else the pixels' coordinates.
    */
-  #pixelInput(coords: Float32Array, z: Float32Array): Record<string, Tensor> {
+  #pixelInput(coords: Float32Array, z: Float32Array, baked: boolean): Record<string, Tensor> {
     const n = coords.length / 3;
     const ort = this.#ort, first = this.#first, weights = this.#weights;
     if (isRandomNet(weights)) {
@@ -276,7 +348,8 @@ export class OnnxRenderer {
     if (!first) return { [ONNX_NAMES.coords]: new ort.Tensor("float32", coords, [n, 3]) };
     first.setBias(firstLayerBias(weights, z));
     first.coords(n).set(coords);
-    return { [FIRST_LAYER_INPUT]: new ort.Tensor("float32", first.run(n), [n, first.width]) };
+    const dims = baked ? [1, 1, n, first.width] : [n, first.width];
+    return { [FIRST_LAYER_INPUT]: new ort.Tensor("float32", first.run(n), dims) };
   }
 
   /** Rows `rowStart` to `rowEnd` as 8-bit grey (or RGB), `chunkPixels` at a time. */
@@ -327,8 +400,22 @@ export class OnnxRenderer {
     return wholeImage((r, onRows) => this.render(r, onRows), request, this.channels);
   }
 
-  /** Frees the session. */
+  /** Frees the sessions. */
   close(): void {
-    this.#session.release().catch(() => {}); // nothing is left to free where it fails
+    for (const session of [this.#generic, ...this.#baked.map((b) => b.session)]) {
+      if (session) release(session);
+    }
+    this.#generic = null;
+    this.#baked = [];
   }
+}
+
+/** Frees a session (nothing is left to free where opening or freeing it failed). */
+function release(session: Promise<Session>): void {
+  session.then((s) => s.release()).catch(() => {});
+}
+
+/** Whether two vectors hold the same values. */
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

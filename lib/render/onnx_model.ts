@@ -211,6 +211,77 @@ function buildGraph(
   return { weights, nodes };
 }
 
+/**
+ * The generator after its first layer, for the render engine on the CPU,
+ * with one image's hidden-layer biases as constants (`biases`, one
+ * `[width]` per hidden layer: see `imageBiases` in renderer.ts):
+ *
+ * ```
+ * input    s0 [1, 1, N, width]    the first layer's activations, pixel by pixel (first_layer.ts)
+ * s  = sigmoid(conv(s, W_i) + bias_i)   1x1 convolutions over [1, width, 1, N], one per hidden layer
+ * output   pixels [1, 1, N, C]    sigmoid(conv(s, W_out) + b_out), as generatorOnnx's [N, C]
+ * ```
+ *
+ * A 1x1 convolution is the layer's matMul with the pixels as columns. ONNX
+ * Runtime's CPU runs convolutions in its blocked layout (NCHWc), whose
+ * kernels add the bias and apply the sigmoid to each block of the output
+ * while it is in the cache; `Gemm` writes the bias over its whole output
+ * first and applies the sigmoid in a pass of its own. It does so only where
+ * the weights and the bias are constants: hence the biases baked in.
+ */
+export function bakedLayersOnnx(weights: FoldedWeights, biases: Float32Array[]): Uint8Array {
+  const { width } = weights.spec, channels = channelsOf(weights.spec);
+  const nodes: OnnxNode[] = [
+    {
+      op: "Transpose",
+      inputs: [FIRST_LAYER_INPUT],
+      outputs: ["s0_t"],
+      intLists: { perm: [0, 3, 1, 2] },
+    },
+  ];
+  const tensors: OnnxTensor[] = [];
+  let s = "s0_t";
+  const layer = (name: string, w: Float32Array, b: Float32Array, out: string) => {
+    const outputs = b.length;
+    tensors.push(
+      { name: `${name}_w`, dims: [outputs, width, 1, 1], values: transposed(w, width, outputs) },
+      { name: `${name}_b`, dims: [outputs], values: b },
+    );
+    nodes.push(
+      { op: "Conv", inputs: [s, `${name}_w`, `${name}_b`], outputs: [`${name}_a`] },
+      { op: "Sigmoid", inputs: [`${name}_a`], outputs: [out] },
+    );
+    s = out;
+  };
+  weights.layers.forEach((l, index) => layer(`l${index + 1}`, l.w, biases[index], `s${index + 1}`));
+  layer("out", weights.wout, weights.bout, "pixels_t");
+  nodes.push({
+    op: "Transpose",
+    inputs: [s],
+    outputs: [ONNX_NAMES.pixels],
+    intLists: { perm: [0, 2, 3, 1] },
+  });
+  return encodeOnnx({
+    name: "cppn_generator_layers",
+    doc: "The hidden and output layers of a CPPN generator, for one image (see cppn.spec).",
+    inputs: [{ name: FIRST_LAYER_INPUT, dims: [1, 1, "N", width] }],
+    outputs: [{ name: ONNX_NAMES.pixels, dims: [1, 1, "N", channels] }],
+    weights: tensors,
+    nodes,
+    metadata: { "cppn.spec": JSON.stringify(weights.spec) },
+    ...ONNX_VERSIONS,
+  });
+}
+
+/** `[rows, columns]` row-major values as `[columns, rows]`. */
+function transposed(values: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) out[c * rows + r] = values[r * columns + c];
+  }
+  return out;
+}
+
 /** The folded generator as an ONNX model file's bytes. */
 export function generatorOnnx(
   weights: FoldedWeights,

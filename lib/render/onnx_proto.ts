@@ -14,6 +14,8 @@ const VARINT = 0, BYTES = 2, FIXED32 = 5;
 
 /** `TensorProto.DataType.FLOAT`, and `AttributeProto.AttributeType.FLOAT`. */
 const FLOAT = 1;
+/** `AttributeProto.AttributeType.INTS`. */
+const INTS = 7;
 
 /** Bytes of one message, written field by field. */
 class ProtoWriter {
@@ -101,6 +103,8 @@ export interface OnnxNode {
   outputs: string[];
   /** Float attributes, e.g. `LayerNormalization`'s `{ epsilon: 1e-6 }`. */
   floats?: Record<string, number>;
+  /** Integer-list attributes (each at least 0), e.g. `Transpose`'s `{ perm: [0, 3, 1, 2] }`. */
+  intLists?: Record<string, number[]>;
 }
 
 /** A whole model: one graph of standard (`ai.onnx`) operators. */
@@ -123,6 +127,18 @@ export interface OnnxModel {
   producer: string;
 }
 
+/** Whether this machine stores numbers little-endian, as ONNX's `raw_data` does. */
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
+/** `values` as little-endian float32 bytes (ONNX's `raw_data`), whatever the host's order. */
+function littleEndianBytes(values: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const raw = new Uint8Array(values.length * 4);
+  const view = new DataView(raw.buffer);
+  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  return raw;
+}
+
 function tensorProto(t: OnnxTensor): Uint8Array {
   const size = t.dims.reduce((a, b) => a * b, 1);
   if (size !== t.values.length) {
@@ -132,11 +148,7 @@ function tensorProto(t: OnnxTensor): Uint8Array {
   }
   const w = new ProtoWriter();
   for (const d of t.dims) w.int(1, d);
-  // raw_data is little-endian float32: copy through a DataView to be independent of the host
-  const raw = new Uint8Array(t.values.length * 4);
-  const view = new DataView(raw.buffer);
-  t.values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return w.int(2, FLOAT).string(8, t.name).bytes(9, raw).finish();
+  return w.int(2, FLOAT).string(8, t.name).bytes(9, littleEndianBytes(t.values)).finish();
 }
 
 function valueInfo(v: OnnxValue): Uint8Array {
@@ -159,6 +171,11 @@ function nodeProto(n: OnnxNode, index: number): Uint8Array {
   w.string(3, `${n.op}_${index}`).string(4, n.op);
   for (const [name, value] of Object.entries(n.floats ?? {})) {
     w.bytes(5, new ProtoWriter().string(1, name).float(2, value).int(20, FLOAT).finish());
+  }
+  for (const [name, values] of Object.entries(n.intLists ?? {})) {
+    const attribute = new ProtoWriter().string(1, name);
+    for (const value of values) attribute.int(8, value);
+    w.bytes(5, attribute.int(20, INTS).finish());
   }
   return w.finish();
 }

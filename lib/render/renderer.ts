@@ -93,6 +93,22 @@ export function firstLayerBias(weights: FoldedWeights, z: Float32Array): Float32
   return affine(mapLatentJs(z, weights.map), weights.wz, weights.b0);
 }
 
+/**
+ * Every layer's bias for one image, in plain JS: the first layer's
+ * ({@linkcode firstLayerBias}) and each hidden layer's, `b_i + z' U_i` for
+ * a layer with a `z` term and its own `b_i` for the others (`[width]` each).
+ */
+export function imageBiases(
+  weights: FoldedWeights,
+  z: Float32Array,
+): { first: Float32Array; layers: Float32Array[] } {
+  const mapped = mapLatentJs(z, weights.map);
+  return {
+    first: firstLayerBias(weights, z),
+    layers: weights.layers.map((l) => l.u ? affine(mapped, l.u, l.b) : l.b),
+  };
+}
+
 /** Folds a stored generator for rendering (the same fold training uses). */
 export function foldWeights(net: LoadedNetwork<GeneratorSpec>): FoldedWeights {
   const parts = unflatten(net.values, net.manifest);
@@ -276,11 +292,10 @@ export class Renderer {
         `The latent vector has ${z.length} values; this model needs ${this.spec.zDim}`,
       );
     }
-    const { layers, map } = this.#weights;
-    const w = mapLatentJs(z, map);
+    const biases = imageBiases(this.#weights, z);
     return {
-      first: tf.tensor1d(firstLayerBias(this.#weights, z)),
-      layers: layers.map((l) => l.u ? tf.tensor1d(affine(w, l.u, l.b)) : null),
+      first: tf.tensor1d(biases.first),
+      layers: this.#weights.layers.map((l, i) => l.u ? tf.tensor1d(biases.layers[i]) : null),
     };
   }
 

@@ -1,11 +1,11 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { defaultView } from "../../lib/model/coords.ts";
 import { loadGenerator } from "../../lib/model/network_files.ts";
-import { OnnxRenderer } from "../../lib/render/onnx_engine.ts";
+import { BAKED_MIN_PIXELS, OnnxRenderer } from "../../lib/render/onnx_engine.ts";
 import { foldWeights, Renderer } from "../../lib/render/renderer.ts";
 import { Rng } from "../../lib/base/rng.ts";
 import { tinyModel, useWasm } from "../_helpers.ts";
-import { randomFolded, worstDifference } from "../_onnx_fixtures.ts";
+import { colourfulness, randomFolded, worstDifference } from "../_onnx_fixtures.ts";
 
 await useWasm();
 
@@ -99,5 +99,42 @@ Deno.test("OnnxRenderer: the first layer in our wasm kernel or in ONNX Runtime d
     assert(worstDifference(got[0], got[1]) > 30, "two latent vectors draw two images");
     engine.close();
     graph.close();
+  }
+});
+
+Deno.test("OnnxRenderer: large images, their biases baked into a session of their own, equal the wasm renderer's within 1/255; three at once stay apart", async () => {
+  const side = Math.sqrt(BAKED_MIN_PIXELS); // the smallest square image that gets one
+  const request = (seed: number) => ({
+    z: new Rng(seed, "z").normal(5),
+    width: side,
+    height: side,
+    view: { scale: 6, center: [0.5, -1] as [number, number] },
+  });
+  // z in every layer (grey; with a mapping network; colour), and z in the first layer only
+  for (
+    const [zEveryLayer, channels, zMap, width] of [
+      [true, 1, 0, 16],
+      [true, 1, 2, 16],
+      [true, 3, 0, 32],
+      [false, 3, 0, 16],
+    ] as const
+  ) {
+    const folded = await randomFolded(3, zEveryLayer, channels, zMap, width);
+    const engine = await OnnxRenderer.create(folded, { threads: 1 });
+    const renderer = new Renderer(folded);
+    // three images at once: their bands alternate, more than the sessions kept open
+    const seeds = [1, 2, 3];
+    const got = await Promise.all(seeds.map((seed) => engine.renderImage(request(seed))));
+    got.push(await engine.renderImage(request(1)));
+    const name = `zEveryLayer ${zEveryLayer}, channels ${channels}, zMap ${zMap}`;
+    for (const [k, seed] of [...seeds, 1].entries()) {
+      const worst = worstDifference(got[k], await renderer.renderBytes(request(seed)));
+      assert(worst <= 1, `${name}, image ${k}: off by ${worst} levels`);
+    }
+    assertEquals(got[3], got[0]);
+    assert(worstDifference(got[0], got[1]) > 20, `${name}: two latent vectors draw two images`);
+    if (channels === 3) assert(colourfulness(got[0]) > 5, `${name}: a colour image`);
+    engine.close();
+    renderer.dispose();
   }
 });
