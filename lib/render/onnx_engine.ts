@@ -7,8 +7,11 @@
  * `startOnnx` in `engine.ts` runs one single-threaded session in each
  * render worker instead. On the CPU, a generator's first layer runs in a
  * WebAssembly kernel of ours (`first_layer.ts`), which computes its
- * softplus faster, and ONNX Runtime the rest. The package is imported only
- * when this engine starts: a user who never asks for it never loads it.
+ * softplus faster, and ONNX Runtime the rest, from a model with the
+ * image's biases built in (`bakedLayersOnnx`): a session per large image
+ * for a model whose hidden layers take `z`, else one for every image. The
+ * package is imported only when this engine starts: a user who never asks
+ * for it never loads it.
  *
  * @module
  */

@@ -2,8 +2,10 @@ import { assert, assertEquals } from "@std/assert";
 import * as ort from "onnxruntime-node";
 import { pixelCoords, type View } from "../../lib/model/coords.ts";
 import {
+  bakedLayersOnnx,
   encoderDoc,
   encoderOnnx,
+  FIRST_LAYER_INPUT,
   generatorDoc,
   generatorOnnx,
 } from "../../lib/render/onnx_model.ts";
@@ -11,7 +13,7 @@ import type { GeneratorSpec } from "../../lib/model/generator.ts";
 import { encode, type EncoderSpec, initEncoder } from "../../lib/model/encoder.ts";
 import { disposeParams, manifestOf, manifestSize, paramsFromFlat } from "../../lib/model/params.ts";
 import { tf } from "../../lib/base/tf.ts";
-import { Renderer, toBytesInto } from "../../lib/render/renderer.ts";
+import { imageBiases, Renderer, toBytesInto } from "../../lib/render/renderer.ts";
 import { Rng } from "../../lib/base/rng.ts";
 import { useWasm } from "../_helpers.ts";
 import { randomFolded, worstDifference } from "../_onnx_fixtures.ts";
@@ -152,4 +154,33 @@ Deno.test("ONNX encoder and generator: the description says what the model was t
   );
   assert(encoderDoc(digits).includes("[B, 676], each a centred 26x26 crop of a 28x28 MNIST digit"));
   assert(generatorDoc(digits).endsWith("grey levels in (0, 1), white digits on black."));
+});
+
+Deno.test("ONNX model: the engine's layers as convolutions, one image's biases baked in, compute what the generator's graph computes from the first layer on (z in every layer or not, a mapping network, colour)", async () => {
+  for (
+    const [zEveryLayer, channels, zMap] of [[true, 1, 0], [false, 1, 0], [true, 3, 2]] as const
+  ) {
+    const folded = await randomFolded(3, zEveryLayer, channels, zMap, 32);
+    const rng = new Rng(3, "s0");
+    const n = 50, z = rng.normal(5);
+    const s0 = Float32Array.from({ length: n * 32 }, () => Math.abs(rng.normal(1)[0]) * 2);
+    const graph = await ort.InferenceSession.create(generatorOnnx(folded, { firstLayer: "input" }));
+    const want = await graph.run({
+      [FIRST_LAYER_INPUT]: new ort.Tensor("float32", s0, [n, 32]),
+      z: new ort.Tensor("float32", z, [1, 5]),
+    });
+    const baked = await ort.InferenceSession.create(
+      bakedLayersOnnx(folded, imageBiases(folded, z).layers),
+    );
+    const got = await baked.run({
+      [FIRST_LAYER_INPUT]: new ort.Tensor("float32", s0, [1, 1, n, 32]),
+    });
+    assertEquals(got.pixels.dims, [1, 1, n, channels]);
+    const a = got.pixels.data as Float32Array, b = want.pixels.data as Float32Array;
+    const worst = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    assert(worst < 1e-5, `zEveryLayer ${zEveryLayer}, channels ${channels}: off by ${worst}`);
+    assert(Math.max(...b) - Math.min(...b) > 0.1, "the pixels vary");
+    await graph.release();
+    await baked.release();
+  }
 });

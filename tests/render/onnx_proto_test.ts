@@ -67,3 +67,23 @@ Deno.test("encodeOnnx: a node's float attribute reaches ONNX Runtime (LayerNorma
     assertAlmostEquals(y[1], want, 1e-6);
   }
 });
+
+Deno.test("encodeOnnx: a node's integer-list attribute reaches ONNX Runtime (Transpose's perm); a weight may be a view into a larger array", async () => {
+  // y = transpose(x) + w, w the middle three values of a larger array
+  const backing = new Float32Array([9, 10, 20, 30, 9]);
+  const model: OnnxModel = {
+    ...addModel(backing.subarray(1, 4)),
+    inputs: [{ name: "x", dims: [3, 2] }],
+    outputs: [{ name: "y", dims: [2, 3] }],
+    nodes: [
+      { op: "Transpose", inputs: ["x"], outputs: ["t"], intLists: { perm: [1, 0] } },
+      { op: "Add", inputs: ["t", "w"], outputs: ["y"] },
+    ],
+  };
+  const session = await ort.InferenceSession.create(encodeOnnx(model));
+  const x = new Float32Array([1, 2, 3, 4, 5, 6]); // rows [1, 2], [3, 4], [5, 6]
+  const out = await session.run({ x: new ort.Tensor("float32", x, [3, 2]) });
+  assertEquals(out.y.dims, [2, 3]);
+  assertEquals(Array.from(out.y.data as Float32Array), [11, 23, 35, 12, 24, 36]);
+  await session.release();
+});
