@@ -264,7 +264,10 @@ export class OnnxRenderer {
     if (entry) this.#baked.splice(this.#baked.indexOf(entry), 1);
     else {
       const model = bakedLayersOnnx(weights, imageBiases(weights, z).layers);
-      entry = { z: key && Float32Array.from(key), session: this.#open(model) };
+      const opened = { z: key && Float32Array.from(key), session: this.#open(model) };
+      // a session that fails to open is not kept: the next image tries again
+      opened.session.catch(() => this.#baked = this.#baked.filter((b) => b !== opened));
+      entry = opened;
     }
     this.#baked.push(entry);
     if (this.#baked.length > BAKED_KEPT) release(this.#baked.shift()!.session);
