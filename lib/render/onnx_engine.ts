@@ -25,12 +25,12 @@ import { bakedLayersOnnx, FIRST_LAYER_INPUT, generatorOnnx, ONNX_NAMES } from ".
 import { RANDOM_INPUTS, randomNetOnnx } from "./onnx_random.ts";
 import {
   bandStarts,
+  bytesInChunks,
   firstLayerBias,
   imageBiases,
   type ImageRequest,
   type RenderWeights,
   type RowRange,
-  toBytesInto,
   wholeImage,
 } from "./renderer.ts";
 
@@ -359,19 +359,13 @@ export class OnnxRenderer {
   }
 
   /** Rows `rowStart` to `rowEnd` as 8-bit grey (or RGB), `chunkPixels` at a time. */
-  async renderBand(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Uint8Array> {
-    const rowBytes = request.width * this.channels;
-    const out = new Uint8Array((rowEnd - rowStart) * rowBytes);
-    const rowsPerChunk = Math.max(1, Math.floor(this.chunkPixels / request.width));
-    for (let r = rowStart; r < rowEnd; r += rowsPerChunk) {
-      const end = Math.min(rowEnd, r + rowsPerChunk);
-      toBytesInto(
-        await this.renderRows(request, r, end),
-        out.subarray((r - rowStart) * rowBytes, (end - rowStart) * rowBytes),
-        request.invert ?? false,
-      );
-    }
-    return out;
+  renderBand(request: ImageRequest, rowStart: number, rowEnd: number): Promise<Uint8Array> {
+    const { chunkPixels, channels } = this;
+    return bytesInChunks(
+      request,
+      { rowStart, rowEnd, chunkPixels, channels },
+      (r, end) => this.renderRows(request, r, end),
+    );
   }
 
   /**
