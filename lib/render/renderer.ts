@@ -90,7 +90,12 @@ export function mapLatentJs(z: Float32Array, map: LatentMap | undefined): Float3
  * `z'` the latent vector as the layers see it ({@linkcode mapLatentJs}).
  */
 export function firstLayerBias(weights: FoldedWeights, z: Float32Array): Float32Array {
-  return affine(mapLatentJs(z, weights.map), weights.wz, weights.b0);
+  return firstBias(weights, mapLatentJs(z, weights.map));
+}
+
+/** `b0 + z' W_z` for an already mapped latent vector `mapped`. */
+function firstBias(weights: FoldedWeights, mapped: Float32Array): Float32Array {
+  return affine(mapped, weights.wz, weights.b0);
 }
 
 /**
@@ -104,7 +109,7 @@ export function imageBiases(
 ): { first: Float32Array; layers: Float32Array[] } {
   const mapped = mapLatentJs(z, weights.map);
   return {
-    first: firstLayerBias(weights, z),
+    first: firstBias(weights, mapped),
     layers: weights.layers.map((l) => l.u ? affine(mapped, l.u, l.b) : l.b),
   };
 }
