@@ -27,6 +27,9 @@ export function defaultWorkers(): number {
   return Math.min(MAX_WORKERS, Math.max(1, navigator.hardwareConcurrency || 1));
 }
 
+/** Bands a worker holds at once: the one it computes and the next. */
+const JOBS_PER_WORKER = 2;
+
 interface Job {
   message: WorkerRequest & { type: "rows" };
   resolve(bytes: Uint8Array): void;
@@ -57,9 +60,9 @@ export class RenderPool {
   /** ONNX Runtime's version (backend `onnx` only). */
   version?: string;
   #workers: Worker[] = [];
-  #idle: Worker[] = [];
   #queue: Job[] = [];
-  #running = new Map<Worker, Job>();
+  /** Each worker's jobs, oldest first: it answers them in that order. */
+  #running = new Map<Worker, Job[]>();
   #nextId = 0;
   #closed = false;
   #collect = collectPerPixels();
@@ -97,15 +100,13 @@ export class RenderPool {
         event.preventDefault();
         pool.#fail(worker, new Error(`A render worker crashed: ${event.message}`));
       };
-      pool.#idle.push(worker);
+      pool.#running.set(worker, []);
     }
     return pool;
   }
 
   #onReply(worker: Worker, reply: WorkerReply): void {
-    const job = this.#running.get(worker);
-    this.#running.delete(worker);
-    this.#idle.push(worker);
+    const job = this.#running.get(worker)?.shift();
     if (job) {
       if (reply.type === "rows") job.resolve(reply.bytes);
       else if (reply.type === "error") job.reject(new Error(reply.message));
@@ -114,17 +115,25 @@ export class RenderPool {
   }
 
   #fail(worker: Worker, error: Error): void {
-    const job = this.#running.get(worker);
-    this.#running.delete(worker);
-    job?.reject(error);
+    for (const job of this.#running.get(worker)?.splice(0) ?? []) job.reject(error);
+    this.#running.delete(worker); // a crashed worker gets no more jobs
     for (const queued of this.#queue.splice(0)) queued.reject(error);
   }
 
+  /**
+   * Hands queued jobs to the workers with the fewest, up to
+   * {@linkcode JOBS_PER_WORKER} each: a worker starts its next band as
+   * soon as it has sent one, without waiting for the main thread.
+   */
   #dispatch(): void {
-    while (this.#idle.length && this.#queue.length) {
-      const worker = this.#idle.shift()!;
+    while (this.#queue.length) {
+      let worker: Worker | null = null, fewest = JOBS_PER_WORKER;
+      for (const [w, jobs] of this.#running) {
+        if (jobs.length < fewest) [worker, fewest] = [w, jobs.length];
+      }
+      if (!worker) return;
       const job = this.#queue.shift()!;
-      this.#running.set(worker, job);
+      this.#running.get(worker)!.push(job);
       worker.postMessage(job.message);
     }
   }
@@ -152,7 +161,8 @@ export class RenderPool {
   /**
    * Renders a whole image (or only its `rows`), calling `onRows(bytes,
    * rowStart)` for each band in top-to-bottom order as soon as it and every
-   * band above it are done. At most `2 * size` bands are in flight, so
+   * band above it are done. At most `3 * size` bands are in flight (two
+   * in each worker, and one more that may wait for a slower worker's), so
    * memory stays bounded.
    */
   async render(
@@ -167,9 +177,11 @@ export class RenderPool {
     const launch = () => {
       const start = starts[next++];
       const end = Math.min(rows[1], (Math.floor(start / rowsPerBand) + 1) * rowsPerBand);
-      inFlight.push(this.renderBand(request, start, end));
+      const band = this.renderBand(request, start, end);
+      band.catch(() => {}); // handled where awaited; no unhandled rejection meanwhile
+      inFlight.push(band);
     };
-    while (next < starts.length && inFlight.length < 2 * this.size) launch();
+    while (next < starts.length && inFlight.length < 3 * this.size) launch();
     for (let i = 0; i < starts.length; i++) {
       const bytes = await inFlight.shift()!;
       if (next < starts.length) launch();
@@ -188,8 +200,8 @@ export class RenderPool {
     this.#closed = true;
     for (const worker of this.#workers) worker.terminate();
     const error = new Error("The render pool was closed");
-    for (const job of [...this.#queue.splice(0), ...this.#running.values()]) job.reject(error);
-    this.#running.clear();
+    const running = [...this.#running.values()].flatMap((jobs) => jobs.splice(0));
+    for (const job of [...this.#queue.splice(0), ...running]) job.reject(error);
   }
 }
 

@@ -55,8 +55,15 @@ async function start(
   return { backend: info.name };
 }
 
-self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const message = event.data;
+/** The message being handled: the pool sends the next band early, and it waits for this one. */
+let handling: Promise<void> = Promise.resolve();
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  handling = handling.then(() => handle(event.data));
+};
+
+/** Answers one message: starts the backend, or renders a band and sends its bytes back. */
+async function handle(message: WorkerRequest): Promise<void> {
   try {
     if (message.type === "init") {
       const started = await start(message.weights, message.backend);
@@ -82,4 +89,4 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       } satisfies WorkerReply,
     );
   }
-};
+}

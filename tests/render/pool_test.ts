@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "@std/path";
 import { loadGenerator } from "../../lib/model/network_files.ts";
 import { defaultView } from "../../lib/model/coords.ts";
@@ -31,6 +31,30 @@ Deno.test("RenderPool: PNG bytes are identical with 1 or 2 workers and any band 
   }
   assertEquals(files[1], files[0]);
   assertEquals(files[2], files[0]);
+});
+
+Deno.test("RenderPool: images rendered at once equal each alone; a bad band fails only its image", async () => {
+  const ckpt = await tinyModel();
+  const pool = await RenderPool.create(foldWeights(await loadGenerator(ckpt)), {
+    workers: 2,
+    chunkPixels: 40 * 3, // 3 rows a band: many bands per worker, two held at once
+  });
+  const image = (seed: number, zLength = 8) =>
+    pool.renderImage({
+      z: new Rng(seed).normal(zLength),
+      width: 40,
+      height: 31,
+      view: defaultView(8),
+    });
+  const alone = [await image(1), await image(2)];
+  const [first, bad, second] = await Promise.allSettled([image(1), image(3, 5), image(2)]);
+  const third = await image(1); // the pool still works
+  pool.close();
+  assertEquals(first, { status: "fulfilled", value: alone[0] });
+  assertEquals(second, { status: "fulfilled", value: alone[1] });
+  assertEquals(third, alone[0]);
+  assertEquals(bad.status, "rejected");
+  assertMatch(String((bad as PromiseRejectedResult).reason), /5 values/);
 });
 
 Deno.test("RenderPool: a large render downsampled matches a small render of the same latent", async () => {
