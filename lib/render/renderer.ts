@@ -7,7 +7,9 @@
  * `matMul + bias + sigmoid` kernel. The `z` terms (`scale * z W_z + b` of
  * the first layer, and `b_i + z U_i` of every later one in a model with
  * `zEveryLayer`) are computed once per image and used as the layers' biases;
- * so is a model's mapping network on `z` (`zMap`), which comes first.
+ * so is a model's mapping network on `z` (`zMap`), which comes first. On
+ * the wasm backend the first layer (coordinates to softplus) runs in the
+ * WebAssembly kernel of `first_layer.ts`, faster than the backend's ops.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import { channelsOf, foldGenerator, type GeneratorSpec } from "../model/generato
 import type { LoadedNetwork } from "../model/network_files.ts";
 import type { RandomNetWeights } from "../model/random_net.ts";
 import { unflatten } from "../model/params.ts";
+import { FirstLayer } from "./first_layer.ts";
 
 /** Default pixels per chunk: large enough for efficient matMuls. */
 export const DEFAULT_CHUNK_PIXELS = 16384;
@@ -151,6 +154,8 @@ export function foldWeights(net: LoadedNetwork<GeneratorSpec>): FoldedWeights {
 export interface LatentBias {
   /** The first layer's, `[width]`. */
   first: tf.Tensor1D;
+  /** The same values, for the first-layer kernel. */
+  firstValues: Float32Array;
   /** Each hidden layer's with a `z` term, `[width]`; null for the others. */
   layers: (tf.Tensor1D | null)[];
 }
@@ -256,6 +261,16 @@ export async function bytesInChunks(
   return out;
 }
 
+/** Options for {@linkcode Renderer}. */
+export interface RendererOptions {
+  /**
+   * Where the first layer runs: `wasm`, the kernel of `first_layer.ts`
+   * (the default on the wasm backend, where WebAssembly SIMD runs and the
+   * width is a multiple of 16), or `backend`, the backend's own ops.
+   */
+  firstLayer?: "wasm" | "backend";
+}
+
 /** A generator loaded onto the backend once, rendering any number of images. */
 export class Renderer {
   readonly spec: GeneratorSpec;
@@ -266,15 +281,24 @@ export class Renderer {
   readonly #layers: { w: tf.Tensor2D; b: tf.Tensor1D | null }[];
   readonly #wout: tf.Tensor2D;
   readonly #bout: tf.Tensor1D;
+  /** Where the first layer runs (see {@linkcode RendererOptions.firstLayer}). */
+  readonly firstLayer: "wasm" | "backend";
+  /** The first layer's kernel, where it runs. */
+  readonly #first: FirstLayer | null;
   /** Reused coordinate buffer: no garbage per chunk. */
   #coords: Float32Array = new Float32Array(0);
 
-  constructor(weights: FoldedWeights) {
+  constructor(weights: FoldedWeights, options: RendererOptions = {}) {
     const { spec } = weights;
     const w = spec.width;
     this.spec = spec;
     this.channels = channelsOf(spec);
     this.#weights = weights;
+    // the wasm backend copies a tensor's values when it is made, so the
+    // kernel's memory can serve the next chunk
+    const kernel = (options.firstLayer ?? "wasm") === "wasm" && tf.getBackend() === "wasm";
+    this.#first = kernel ? FirstLayer.create(weights.wc, w) : null;
+    this.firstLayer = this.#first ? "wasm" : "backend";
     this.#wc = tf.tensor2d(weights.wc, [3, w]);
     // a layer with a z term takes its bias per image (see latentBias)
     this.#layers = weights.layers.map((l) => ({
@@ -300,6 +324,7 @@ export class Renderer {
     const biases = imageBiases(this.#weights, z);
     return {
       first: tf.tensor1d(biases.first),
+      firstValues: biases.first,
       layers: this.#weights.layers.map((l, i) => l.u ? tf.tensor1d(biases.layers[i]) : null),
     };
   }
@@ -321,10 +346,7 @@ export class Renderer {
     const coords = pixelCoords(width, height, view, rowStart, rowEnd, this.#coords);
     if (coords.length > this.#coords.length) this.#coords = coords;
     const out = tf.tidy(() => {
-      const c = tf.tensor2d(coords, [n, 3]);
-      let s = fastSoftplus(
-        tf.fused.matMul({ a: c, b: this.#wc, bias: bias.first }),
-      ) as tf.Tensor2D;
+      let s = this.#firstLayer(bias, coords, n);
       this.#layers.forEach((layer, i) => {
         s = tf.fused.matMul({
           a: s,
@@ -338,6 +360,18 @@ export class Renderer {
     const values = await out.data() as Float32Array;
     out.dispose();
     return values;
+  }
+
+  /** The first layer's activations of `n` pixels (`coords`: `[n, 3]`), `[n, width]`. */
+  #firstLayer(bias: LatentBias, coords: Float32Array, n: number): tf.Tensor2D {
+    const first = this.#first;
+    if (!first) {
+      const c = tf.tensor2d(coords, [n, 3]);
+      return fastSoftplus(tf.fused.matMul({ a: c, b: this.#wc, bias: bias.first })) as tf.Tensor2D;
+    }
+    first.setBias(bias.firstValues);
+    first.coords(n).set(coords);
+    return tf.tensor2d(first.run(n), [n, first.width]);
   }
 
   /**

@@ -25,13 +25,21 @@ async function trainingForward(ckpt: string, z: Float32Array, size: number): Pro
   return await out.data() as Float32Array;
 }
 
-Deno.test("Renderer: folded weights draw what the training network draws (any depth, z in every layer or not)", async () => {
+Deno.test("Renderer: folded weights draw what the training network draws (any depth, z in every layer or not, the first layer in the kernel or not)", async () => {
   await using dir = await tempDir();
-  for (const [depth, zEveryLayer] of [[1, false], [2, false], [4, false], [4, true]] as const) {
+  const cases = [
+    [1, false, 8],
+    [2, false, 8],
+    [4, false, 8],
+    [4, true, 8],
+    [2, false, 16],
+    [4, true, 32],
+  ] as const;
+  for (const [depth, zEveryLayer, width] of cases) {
     const model = initModel(
       modelSpec({
         zDim: 4,
-        width: 8,
+        width,
         depth,
         scale: 8,
         size: 26,
@@ -41,7 +49,7 @@ Deno.test("Renderer: folded weights draw what the training network draws (any de
       }),
       depth,
     );
-    const ckpt = join(dir.path, `d${depth}-${zEveryLayer}`);
+    const ckpt = join(dir.path, `d${depth}-${zEveryLayer}-${width}`);
     await saveCheckpoint(ckpt, model, null, null, ["generator"]);
     const z = new Rng(depth).normal(4);
     const expected = await trainingForward(ckpt, z, 40);
@@ -87,6 +95,26 @@ Deno.test("Renderer: a model with a mapping network on z draws what the training
   [renderer, unmapped].forEach((r) => r.dispose());
   tf.dispose(out);
   disposeParams(params);
+});
+
+Deno.test("Renderer: the first layer in the WebAssembly kernel draws the backend's image within 1/255", async () => {
+  const folded = foldWeights(await loadGenerator(await tinyModel()));
+  const request = { z: new Rng(3).normal(8), width: 70, height: 50, view: defaultView(8) };
+  const images: Uint8Array[] = [];
+  for (const firstLayer of ["wasm", "backend"] as const) {
+    const renderer = new Renderer(folded, { firstLayer });
+    assertEquals(renderer.firstLayer, firstLayer);
+    images.push(await renderer.renderBytes(request, 0, request.height, 1000));
+    renderer.dispose();
+  }
+  let worst = 0, differ = 0;
+  for (let i = 0; i < images[0].length; i++) {
+    const d = Math.abs(images[0][i] - images[1][i]);
+    worst = Math.max(worst, d);
+    if (d) differ++;
+  }
+  assert(worst <= 1, `off by ${worst} grey levels`);
+  assert(differ < images[0].length / 100, `${differ} pixels differ`);
 });
 
 Deno.test("Renderer: chunked and whole renders are byte-identical", async () => {
