@@ -49,6 +49,12 @@ export interface RandomNetSpec {
   zDim: number;
 }
 
+/**
+ * The epsilon added to the variance where each pixel's hidden units are
+ * normalised to mean 0 and variance 1 (both render engines use it).
+ */
+export const RANDOM_NORM_EPSILON = 1e-6;
+
 /** The coordinate scale random networks are seen at by default. */
 export const RANDOM_SCALE = 1;
 

@@ -11,20 +11,21 @@
  * ```
  *
  * `norm` puts each pixel's units at mean 0 and variance 1
- * (`LayerNormalization`, epsilon 1e-6), as the wasm workers do; `act` is
+ * (`LayerNormalization`, epsilon `RANDOM_NORM_EPSILON`), as the wasm workers do; `act` is
  * `Tanh`, `Sin`, `Relu`, or the softplus of `onnx_model.ts`.
  *
  * @module
  */
-import type { RandomActivation, RandomNetWeights } from "../model/random_net.ts";
+import {
+  RANDOM_NORM_EPSILON,
+  type RandomActivation,
+  type RandomNetWeights,
+} from "../model/random_net.ts";
 import { ONNX_NAMES, ONNX_VERSIONS, softplusNodes } from "./onnx_model.ts";
 import { encodeOnnx, type OnnxNode, type OnnxTensor } from "./onnx_proto.ts";
 
 /** The input of each pixel's chosen coordinate inputs, `[N, k]`. */
 export const RANDOM_INPUTS = "inputs";
-
-/** The variance's epsilon of the per-pixel normalisation (as in `random_renderer.ts`). */
-const EPSILON = 1e-6;
 
 /** `act(x)` then the normalisation, into `out`. */
 function activate(x: string, activation: RandomActivation, out: string): OnnxNode[] {
@@ -42,7 +43,7 @@ function activate(x: string, activation: RandomActivation, out: string): OnnxNod
       op: "LayerNormalization",
       inputs: [act, "ones"],
       outputs: [out],
-      floats: { epsilon: EPSILON },
+      floats: { epsilon: RANDOM_NORM_EPSILON },
     },
   ];
 }

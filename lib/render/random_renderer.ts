@@ -9,14 +9,19 @@
  */
 import { tf } from "../base/tf.ts";
 import { pixelCoords } from "../model/coords.ts";
-import { type RandomActivation, randomInputs, type RandomNetWeights } from "../model/random_net.ts";
+import {
+  RANDOM_NORM_EPSILON,
+  type RandomActivation,
+  randomInputs,
+  type RandomNetWeights,
+} from "../model/random_net.ts";
 import { bytesInChunks, DEFAULT_CHUNK_PIXELS, type ImageRequest } from "./renderer.ts";
 
 /** The activation, then each pixel's units normalised to mean 0 and variance 1. */
 function activate(x: tf.Tensor, activation: RandomActivation): tf.Tensor2D {
   const h = nonlinear(x, activation);
   const { mean, variance } = tf.moments(h, 1, true);
-  return tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-6))) as tf.Tensor2D;
+  return tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, RANDOM_NORM_EPSILON))) as tf.Tensor2D;
 }
 
 function nonlinear(x: tf.Tensor, activation: RandomActivation): tf.Tensor2D {
