@@ -161,9 +161,9 @@ export class RenderPool {
   /**
    * Renders a whole image (or only its `rows`), calling `onRows(bytes,
    * rowStart)` for each band in top-to-bottom order as soon as it and every
-   * band above it are done. At most `3 * size` bands are in flight (two
-   * in each worker, and one more that may wait for a slower worker's), so
-   * memory stays bounded.
+   * band above it are done. At most `(JOBS_PER_WORKER + 1) * size` bands
+   * are in flight (those the workers hold, and one more each that may wait
+   * for a slower worker's), so memory stays bounded.
    */
   async render(
     request: ImageRequest,
@@ -181,7 +181,7 @@ export class RenderPool {
       band.catch(() => {}); // handled where awaited; no unhandled rejection meanwhile
       inFlight.push(band);
     };
-    while (next < starts.length && inFlight.length < 3 * this.size) launch();
+    while (next < starts.length && inFlight.length < (JOBS_PER_WORKER + 1) * this.size) launch();
     for (let i = 0; i < starts.length; i++) {
       const bytes = await inFlight.shift()!;
       if (next < starts.length) launch();
